@@ -1,0 +1,22 @@
+// `npm run demo`: the main job on the bundled samples/, headless, through the real CLI:
+// build → a fresh project in a temporary folder → init → add samples → status.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+execFileSync(process.execPath, ['esbuild.mjs'], { cwd: repo, stdio: 'inherit' });
+const project = mkdtempSync(path.join(os.tmpdir(), 'brightrun-demo-'));
+cpSync(path.join(repo, 'samples'), path.join(project, 'samples'), { recursive: true });
+
+const brightrun = (...args) => {
+  console.log(`\n$ brightrun ${args.join(' ')}`);
+  execFileSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), ...args], { cwd: project, stdio: 'inherit' });
+};
+brightrun('init', '--name', 'pump-manuals', '--description', 'Operator manuals and service notes for the P-100 pump family.');
+brightrun('add', 'samples');
+brightrun('status');
+brightrun('status', '--json');
+console.log(`\nDemo project: ${project}\nOpen it in VS Code to see it in the Bright Run sidebar.`);

@@ -1,0 +1,91 @@
+/**
+ * Errors users can act on: a stable `code`, the `file` concerned, a one-line `message` and a `remedy`.
+ * The UI shows message + remedy; logs keep the detail (`cause`).
+ */
+export type ErrorCode =
+  | 'PROJECT_NOT_FOUND'
+  | 'PROJECT_EXISTS'
+  | 'CONFIG_INVALID_JSON'
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NEWER_FORMAT'
+  | 'STATE_CORRUPT'
+  | 'LOCK_TIMEOUT'
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_UNREADABLE'
+  | 'UNSUPPORTED_FILE'
+  | 'INVALID_ARGUMENT'
+  | 'CANCELLED'
+  | 'NOT_IMPLEMENTED'
+  | 'INTERNAL';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  remedy: string;
+  file?: string;
+}
+
+export class BrightRunError extends Error implements ErrorInfo {
+  readonly code: ErrorCode;
+  readonly remedy: string;
+  readonly file?: string;
+
+  constructor(info: ErrorInfo, options?: { cause?: unknown }) {
+    super(info.message, options);
+    this.name = 'BrightRunError';
+    this.code = info.code;
+    this.remedy = info.remedy;
+    this.file = info.file;
+  }
+
+  toJSON(): ErrorInfo {
+    return { code: this.code, message: this.message, remedy: this.remedy, ...(this.file ? { file: this.file } : {}) };
+  }
+}
+
+export function isBrightRunError(value: unknown): value is BrightRunError {
+  return value instanceof BrightRunError;
+}
+
+/** True for an abort through an AbortSignal (ours or Node's), which callers treat as silent. */
+export function isCancellation(value: unknown): boolean {
+  if (value instanceof BrightRunError) return value.code === 'CANCELLED';
+  return value instanceof Error && value.name === 'AbortError';
+}
+
+export function cancelledError(): BrightRunError {
+  return new BrightRunError({ code: 'CANCELLED', message: 'The operation was cancelled.', remedy: 'Run it again to continue where it stopped.' });
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+/** Wraps anything thrown into a BrightRunError, keeping the original as `cause`. */
+export function toBrightRunError(value: unknown, file?: string): BrightRunError {
+  if (value instanceof BrightRunError) return value;
+  if (isCancellation(value)) return cancelledError();
+  const message = value instanceof Error ? value.message : String(value);
+  return new BrightRunError(
+    { code: 'INTERNAL', message: `Unexpected error: ${message}`, remedy: 'Show the log for details and report the problem if it repeats.', ...(file ? { file } : {}) },
+    { cause: value },
+  );
+}
+
+/** Maps Node's fs errors on a given file to specific, actionable errors. */
+export function fsError(err: unknown, file: string, doing: string): BrightRunError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return new BrightRunError({ code: 'SOURCE_NOT_FOUND', file, message: `Cannot ${doing} ${file}: it does not exist.`, remedy: 'Check the path; the file may have been moved or deleted.' }, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return new BrightRunError({ code: 'SOURCE_UNREADABLE', file, message: `Cannot ${doing} ${file}: permission denied.`, remedy: 'Give your user read (and for project files, write) permission on it.' }, { cause: err });
+    case 'EISDIR':
+      return new BrightRunError({ code: 'SOURCE_UNREADABLE', file, message: `Cannot ${doing} ${file}: it is a folder.`, remedy: 'Pass a file, or add the folder as a whole.' }, { cause: err });
+    case 'ENOSPC':
+      return new BrightRunError({ code: 'INTERNAL', file, message: `Cannot ${doing} ${file}: the disk is full.`, remedy: 'Free some disk space and try again; nothing already saved was changed.' }, { cause: err });
+    default:
+      return toBrightRunError(err, file);
+  }
+}

@@ -1,0 +1,146 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { BrightRunError, fsError, throwIfAborted, type ErrorInfo } from '../errors';
+import { sha256File } from '../fs/hash';
+import { EtaEstimator, type OperationOptions } from '../progress';
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from './fileTypes';
+import { toStoredPath } from './paths';
+import type { Project } from './project';
+import type { SourceEntry } from './sources';
+
+export interface AddOptions extends OperationOptions {
+  /** Globs, relative to each added folder, of the files taken from it. Files named directly are always taken. */
+  include?: readonly string[];
+  exclude?: readonly string[];
+}
+
+export interface AddResult {
+  added: string[];
+  /** Already in the project with different bytes: queued again. */
+  updated: string[];
+  unchanged: string[];
+  /** Inputs that could not be taken, each with its reason. Nothing else was affected by them. */
+  problems: ErrorInfo[];
+}
+
+interface Candidate {
+  file: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * Adds files and folders (recursively, filtered by globs) to the project's source list, keyed by path and
+ * fingerprinted by sha256. New and changed files are queued for extraction; unchanged ones are left alone.
+ * Hashing happens outside the lock; only the merge into sources.json holds it.
+ */
+export async function addSources(project: Project, inputs: readonly string[], options: AddOptions = {}): Promise<AddResult> {
+  const { signal, onProgress } = options;
+  const problems: ErrorInfo[] = [];
+  const candidates = new Map<string, Candidate>();
+  const isIncluded = picomatch([...(options.include ?? DEFAULT_INCLUDE)], { dot: true, nocase: true });
+  const isExcluded = picomatch([...(options.exclude ?? DEFAULT_EXCLUDE)], { dot: true });
+
+  for (const input of inputs) {
+    throwIfAborted(signal);
+    const abs = path.resolve(input);
+    let stat;
+    try {
+      stat = await fs.stat(abs);
+    } catch (err) {
+      problems.push(fsError(err, abs, 'add').toJSON());
+      continue;
+    }
+    if (isInside(project.paths.dataDir, abs)) {
+      problems.push(new BrightRunError({ code: 'INVALID_ARGUMENT', file: abs, message: `${abs} is inside the project's own .brightrun folder.`, remedy: 'Add your documents, not Bright Run\'s data files.' }).toJSON());
+    } else if (stat.isDirectory()) {
+      await walk(abs, abs, (file, s) => {
+        const rel = path.relative(abs, file).split(path.sep).join('/');
+        if (isIncluded(rel) && !isExcluded(rel)) candidates.set(file, { file, size: s.size, mtimeMs: s.mtimeMs });
+      }, isExcluded, signal);
+    } else if (stat.isFile()) {
+      candidates.set(abs, { file: abs, size: stat.size, mtimeMs: stat.mtimeMs });
+    } else {
+      problems.push(new BrightRunError({ code: 'UNSUPPORTED_FILE', file: abs, message: `${abs} is not a regular file or folder.`, remedy: 'Add regular files or folders only.' }).toJSON());
+    }
+  }
+
+  const files = [...candidates.values()].sort((a, b) => a.file.localeCompare(b.file));
+  const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
+  const eta = new EtaEstimator(bytesTotal);
+  let bytesDone = 0;
+  const hashed: Array<Candidate & { sha256: string }> = [];
+  for (const [i, f] of files.entries()) {
+    throwIfAborted(signal);
+    onProgress?.({ done: i, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
+    try {
+      hashed.push({ ...f, sha256: await sha256File(f.file, signal) });
+    } catch (err) {
+      throwIfAborted(signal);
+      problems.push(fsError(err, f.file, 'read').toJSON());
+    }
+    bytesDone += f.size;
+    eta.update(bytesDone);
+  }
+  onProgress?.({ done: files.length, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: 0 });
+  throwIfAborted(signal);
+
+  const now = new Date().toISOString();
+  const result = await project.updateSources((sources) => {
+    const byPath = new Map(sources.map((s) => [s.path, s]));
+    const out: AddResult = { added: [], updated: [], unchanged: [], problems };
+    for (const f of hashed) {
+      const stored = toStoredPath(project.root, f.file);
+      const existing = byPath.get(stored);
+      if (existing && existing.sha256 === f.sha256) {
+        out.unchanged.push(stored);
+        continue;
+      }
+      const entry: SourceEntry = { path: stored, sha256: f.sha256, size: f.size, mtimeMs: Math.round(f.mtimeMs), addedAt: existing?.addedAt ?? now, updatedAt: now, status: 'queued' };
+      byPath.set(stored, entry);
+      (existing ? out.updated : out.added).push(stored);
+    }
+    return { sources: [...byPath.values()], result: out };
+  });
+
+  await project.log([
+    { level: 'info', stage: 'add', message: `Added ${result.added.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length}, problems ${problems.length}` },
+    ...problems.map((p) => ({ level: 'error' as const, stage: 'add' as const, message: p.message, ...(p.file ? { file: p.file } : {}), error: p })),
+  ]);
+  return result;
+}
+
+async function walk(
+  root: string,
+  dir: string,
+  onFile: (file: string, stat: { size: number; mtimeMs: number }) => void,
+  isExcluded: (rel: string) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  throwIfAborted(signal);
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return; // unreadable sub-folder: skip it, like a file manager would
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    const rel = path.relative(root, full).split(path.sep).join('/');
+    if (entry.isDirectory()) {
+      // Match "dir/" against "**/name/**" style patterns by testing a child path.
+      if (isExcluded(`${rel}/x`) || entry.name === '.brightrun') continue;
+      await walk(root, full, onFile, isExcluded, signal);
+    } else if (entry.isFile()) {
+      const stat = await fs.stat(full).catch(() => undefined);
+      if (stat) onFile(full, stat);
+    }
+    // symbolic links are not followed: they could loop or leave the folder
+  }
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}

@@ -1,0 +1,190 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import schema from '../../../schemas/brightrun.schema.json';
+import { BrightRunError } from '../errors';
+
+/** The on-disk format this build reads and writes; see docs/project-format.md. */
+export const PROJECT_FORMAT_VERSION = 1;
+export const CONFIG_FILE = 'brightrun.json';
+
+export type RecordTemplate = 'completion' | 'instruction' | 'chat';
+export type ExportFormat = 'huggingface' | 'json' | 'jsonl' | 'csv' | 'parquet' | 'tfrecord' | 'pytorch' | 'template';
+
+export interface ProjectConfig {
+  $schema?: string;
+  formatVersion: number;
+  name: string;
+  description?: string;
+  extract?: { ocr?: boolean; ocrLanguages?: string[]; maxFileSizeMB?: number };
+  records?: { builder?: 'chunk' | 'pairs'; template?: RecordTemplate; chunkSize?: number; chunkOverlap?: number; dedupe?: 'none' | 'exact' | 'near' };
+  splits?: { train: number; validation: number; test: number; seed?: number };
+  exports?: Array<{ name: string; formats: ExportFormat[]; compress?: boolean }>;
+}
+
+export function defaultConfig(name: string): ProjectConfig {
+  return {
+    formatVersion: PROJECT_FORMAT_VERSION,
+    name,
+    description: '',
+    extract: { ocr: true, ocrLanguages: ['eng'], maxFileSizeMB: 512 },
+    records: { builder: 'chunk', template: 'instruction', chunkSize: 2000, chunkOverlap: 200, dedupe: 'exact' },
+    splits: { train: 0.9, validation: 0.05, test: 0.05, seed: 42 },
+    exports: [{ name: 'default', formats: ['huggingface', 'jsonl'] }],
+  };
+}
+
+/** Turns any folder name into a valid dataset name ("My Docs (2024)" → "My-Docs-2024"). */
+export function toDatasetName(raw: string): string {
+  const cleaned = raw.normalize('NFKD').replace(/\p{M}/gu, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/-+$/, '').slice(0, 96);
+  return cleaned || 'dataset';
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+const validateSchema = ajv.compile<ProjectConfig>(schema);
+
+/**
+ * Migrations from older formats, keyed by the version they upgrade from. Each takes the parsed JSON of
+ * version N and returns version N + 1. Empty while the format is at version 1.
+ */
+const migrations: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {};
+
+export interface ParsedConfig {
+  config: ProjectConfig;
+  /** True when the file was in an older format and was upgraded in memory (save to write it back). */
+  migrated: boolean;
+}
+
+/** Parses and validates brightrun.json; every failure names the field and the fix. */
+export function parseConfig(text: string, file: string): ParsedConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const where = locateJsonError(text, err);
+    throw new BrightRunError(
+      {
+        code: 'CONFIG_INVALID_JSON',
+        file,
+        message: `${file} is not valid JSON${where ? ` (${where})` : ''}: ${(err as Error).message}.`,
+        remedy: 'Fix the JSON syntax there (or restore the file from git); Bright Run will not overwrite it until it parses.',
+      },
+      { cause: err },
+    );
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalid(file, 'the file must hold one JSON object', 'Restore brightrun.json from git, or delete it and create the project again.');
+  }
+  let obj = raw as Record<string, unknown>;
+  const version = obj.formatVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw invalid(file, '`formatVersion` is missing or not a whole number ≥ 1', `Set "formatVersion": ${PROJECT_FORMAT_VERSION} (the format this Bright Run writes).`);
+  }
+  if (version > PROJECT_FORMAT_VERSION) {
+    throw new BrightRunError({
+      code: 'CONFIG_NEWER_FORMAT',
+      file,
+      message: `${file} uses project format ${version}, but this Bright Run understands format ${PROJECT_FORMAT_VERSION} at most.`,
+      remedy: 'Update the Bright Run extension (or CLI) to open this project.',
+    });
+  }
+  let migrated = false;
+  for (let v = version; v < PROJECT_FORMAT_VERSION; v++) {
+    const migrate = migrations[v];
+    if (!migrate) throw invalid(file, `no migration from format ${v}`, 'Update Bright Run; if the problem stays, report it.');
+    obj = migrate(obj);
+    migrated = true;
+  }
+  if (!validateSchema(obj)) {
+    const first = (validateSchema.errors ?? [])[0];
+    throw describeSchemaError(file, first, (validateSchema.errors ?? []).length);
+  }
+  const config = obj as unknown as ProjectConfig;
+  checkCrossFieldRules(config, file);
+  return { config, migrated };
+}
+
+export function serializeConfig(config: ProjectConfig): string {
+  return JSON.stringify(config, null, 2) + '\n';
+}
+
+function checkCrossFieldRules(config: ProjectConfig, file: string): void {
+  const s = config.splits;
+  if (s) {
+    const sum = s.train + s.validation + s.test;
+    if (Math.abs(sum - 1) > 1e-6) {
+      throw invalid(file, `\`splits\` ratios add up to ${+sum.toFixed(6)}, not 1`, 'Change splits.train, splits.validation and splits.test so they add up to 1 (e.g. 0.9, 0.05, 0.05).');
+    }
+  }
+  const r = config.records;
+  if (r?.chunkSize !== undefined && r.chunkOverlap !== undefined && r.chunkOverlap >= r.chunkSize) {
+    throw invalid(file, '`records.chunkOverlap` must be smaller than `records.chunkSize`', 'Lower records.chunkOverlap (e.g. to a tenth of chunkSize).');
+  }
+  const names = new Set<string>();
+  for (const [i, e] of (config.exports ?? []).entries()) {
+    if (names.has(e.name)) throw invalid(file, `\`exports[${i}].name\` "${e.name}" is used twice`, 'Give each export profile its own name.');
+    names.add(e.name);
+  }
+}
+
+function invalid(file: string, what: string, remedy: string): BrightRunError {
+  return new BrightRunError({ code: 'CONFIG_INVALID', file, message: `${file}: ${what}.`, remedy });
+}
+
+function describeSchemaError(file: string, error: ErrorObject | undefined, count: number): BrightRunError {
+  if (!error) return invalid(file, 'the configuration does not match its schema', 'Restore brightrun.json from git.');
+  const field = fieldName(error);
+  const more = count > 1 ? ` (and ${count - 1} more problem${count > 2 ? 's' : ''})` : '';
+  const fieldSchema = error.keyword === 'required' || error.keyword === 'additionalProperties' ? undefined : (error.parentSchema as { description?: string } | undefined);
+  let what: string;
+  let remedy: string;
+  switch (error.keyword) {
+    case 'required': {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      const name = field ? `${field}.${missing}` : missing;
+      what = `\`${name}\` is missing`;
+      remedy = `Add "${missing}"${describeProperty(error.parentSchema, missing)}.`;
+      break;
+    }
+    case 'additionalProperties': {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const name = field ? `${field}.${extra}` : extra;
+      const known = Object.keys((error.parentSchema as { properties?: object }).properties ?? {}).join(', ');
+      what = `\`${name}\` is not a known setting`;
+      remedy = `Remove it or fix its spelling; known here: ${known}.`;
+      break;
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
+      what = `\`${field || '(root)'}\` is ${JSON.stringify(error.data)}, which is not allowed`;
+      remedy = `Use one of: ${allowed}.`;
+      break;
+    }
+    default:
+      what = `\`${field || '(root)'}\` ${error.message ?? 'is invalid'}${'data' in error && error.data !== undefined ? ` (found ${JSON.stringify(error.data)})` : ''}`;
+      remedy = fieldSchema?.description ? `Expected: ${fieldSchema.description}` : 'See docs/project-format.md for the allowed values.';
+  }
+  return invalid(file, what + more, remedy);
+}
+
+function describeProperty(parentSchema: unknown, prop: string): string {
+  const props = (parentSchema as { properties?: Record<string, { description?: string }> } | undefined)?.properties;
+  const desc = props?.[prop]?.description;
+  return desc ? ` — ${desc}` : '';
+}
+
+function fieldName(error: ErrorObject): string {
+  return error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+function locateJsonError(text: string, err: unknown): string | undefined {
+  const m = /position (\d+)/.exec((err as Error).message);
+  if (!m) return undefined;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}

@@ -1,0 +1,18 @@
+import * as path from 'node:path';
+
+/**
+ * File-name extensions Bright Run takes when it walks a folder. This is only a first filter: the format is
+ * detected from the content at extraction, and a mismatch is reported there.
+ */
+export const SUPPORTED_EXTENSIONS = [
+  'pdf', 'doc', 'docx', 'ppt', 'pptx', 'txt', 'text', 'md', 'markdown', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'png', 'jpg', 'jpeg', 'tif', 'tiff',
+] as const;
+
+export const DEFAULT_INCLUDE = [`**/*.{${SUPPORTED_EXTENSIONS.join(',')}}`];
+export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.git/**', '**/.brightrun/**', '**/exports/**', '**/~$*'];
+
+const supported = new Set<string>(SUPPORTED_EXTENSIONS);
+
+export function hasSupportedExtension(file: string): boolean {
+  return supported.has(path.extname(file).slice(1).toLowerCase());
+}

@@ -1,0 +1,192 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { BrightRunError, fsError } from '../errors';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { CONFIG_FILE, defaultConfig, parseConfig, serializeConfig, toDatasetName, type ProjectConfig } from './config';
+import { withLock } from './lock';
+import { appendLog, type LogEntry } from './processingLog';
+import { projectPaths, type ProjectPaths } from './paths';
+import { countByStatus, readSourcesFile, writeSourcesFile, type SourceEntry, type SourceStatus } from './sources';
+
+export interface ProjectStatus {
+  name: string;
+  root: string;
+  formatVersion: number;
+  documents: Record<SourceStatus, number>;
+  sources: number;
+  bytes: number;
+}
+
+export interface OpenOptions {
+  /** Named in lock messages another process shows: "VS Code", "brightrun CLI". */
+  owner?: string;
+}
+
+/** Lines of .brightrun/.gitignore: machine-local and bulky things stay out of git. */
+const DATA_GITIGNORE = ['# Written by Bright Run: machine-local files stay out of git.', 'lock', 'lock.stale-*', '*.tmp', 'cache/', ''].join('\n');
+
+/** A dataset project on disk: brightrun.json + .brightrun/. All writes are atomic and made under the project lock. */
+export class Project {
+  readonly paths: ProjectPaths;
+
+  private constructor(
+    readonly root: string,
+    private currentConfig: ProjectConfig,
+    private readonly owner: string,
+  ) {
+    this.paths = projectPaths(root);
+  }
+
+  get config(): ProjectConfig {
+    return this.currentConfig;
+  }
+
+  /** Creates a project in `root` (which must exist). Refuses if one is there, valid or not. */
+  static async create(root: string, options: OpenOptions & { name?: string; description?: string } = {}): Promise<Project> {
+    const absRoot = path.resolve(root);
+    await assertDirectory(absRoot);
+    const paths = projectPaths(absRoot);
+    await fs.mkdir(paths.dataDir, { recursive: true });
+    const owner = options.owner ?? 'brightrun';
+    return withLock(paths.lock, { owner }, async () => {
+      if (await exists(paths.config)) {
+        throw new BrightRunError({
+          code: 'PROJECT_EXISTS',
+          file: paths.config,
+          message: `A dataset project already exists in ${absRoot}.`,
+          remedy: 'Open it instead, or delete brightrun.json and .brightrun/ to start over.',
+        });
+      }
+      const config = defaultConfig(toDatasetName(options.name ?? path.basename(absRoot)));
+      if (options.description) config.description = options.description;
+      parseConfig(serializeConfig(config), paths.config); // a bad --name fails here, before anything is written
+      for (const dir of [paths.documents, paths.records, paths.logs, paths.runs]) await fs.mkdir(dir, { recursive: true });
+      const gitignore = path.join(paths.dataDir, '.gitignore');
+      if (!(await exists(gitignore))) await writeFileAtomic(gitignore, DATA_GITIGNORE);
+      if (!(await exists(paths.sources))) await writeSourcesFile(paths.sources, []);
+      await writeFileAtomic(paths.config, serializeConfig(config));
+      await appendLog(paths.logs, [{ level: 'info', stage: 'project', message: `Created project "${config.name}"` }]);
+      return new Project(absRoot, config, owner);
+    });
+  }
+
+  /** Opens the project whose brightrun.json is in `root`. */
+  static async open(root: string, options: OpenOptions = {}): Promise<Project> {
+    const absRoot = path.resolve(root);
+    const config = await readConfig(projectPaths(absRoot).config);
+    return new Project(absRoot, config, options.owner ?? 'brightrun');
+  }
+
+  /** The nearest folder at or above `start` that holds a brightrun.json, or undefined. */
+  static async find(start: string): Promise<string | undefined> {
+    let dir = path.resolve(start);
+    for (;;) {
+      if (await exists(path.join(dir, CONFIG_FILE))) return dir;
+      const parent = path.dirname(dir);
+      if (parent === dir) return undefined;
+      dir = parent;
+    }
+  }
+
+  /** Like find + open, with a specific error when there is none. */
+  static async locate(start: string, options: OpenOptions = {}): Promise<Project> {
+    const root = await Project.find(start);
+    if (!root) {
+      throw new BrightRunError({
+        code: 'PROJECT_NOT_FOUND',
+        file: path.resolve(start),
+        message: `No Bright Run project (brightrun.json) in ${path.resolve(start)} or any folder above it.`,
+        remedy: 'Create one with "brightrun init" (or "Bright Run: Create Dataset Project" in VS Code), or pass --project <dir>.',
+      });
+    }
+    return Project.open(root, options);
+  }
+
+  async reloadConfig(): Promise<ProjectConfig> {
+    this.currentConfig = await readConfig(this.paths.config);
+    return this.currentConfig;
+  }
+
+  /** Validates and saves a new configuration. Refuses if the file on disk is broken (it is the user's to fix). */
+  async saveConfig(config: ProjectConfig): Promise<void> {
+    const text = serializeConfig(config);
+    parseConfig(text, this.paths.config);
+    await this.withLock(async () => {
+      await readConfig(this.paths.config);
+      await writeFileAtomic(this.paths.config, text);
+    });
+    this.currentConfig = config;
+  }
+
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withLock(this.paths.lock, { owner: this.owner }, fn);
+  }
+
+  readSources(): Promise<SourceEntry[]> {
+    return readSourcesFile(this.paths.sources);
+  }
+
+  /** Read-modify-write of the source list under the lock; `mutate` returns the new list and a result. */
+  updateSources<T>(mutate: (sources: SourceEntry[]) => { sources: SourceEntry[]; result: T }): Promise<T> {
+    return this.withLock(async () => {
+      const { sources, result } = mutate(await this.readSources());
+      await writeSourcesFile(this.paths.sources, sources);
+      return result;
+    });
+  }
+
+  async status(): Promise<ProjectStatus> {
+    const sources = await this.readSources();
+    return {
+      name: this.config.name,
+      root: this.root,
+      formatVersion: this.config.formatVersion,
+      documents: countByStatus(sources),
+      sources: sources.length,
+      bytes: sources.reduce((sum, s) => sum + s.size, 0),
+    };
+  }
+
+  log(entries: Omit<LogEntry, 'time'>[]): Promise<void> {
+    return appendLog(this.paths.logs, entries);
+  }
+}
+
+async function readConfig(file: string): Promise<ProjectConfig> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new BrightRunError({
+        code: 'PROJECT_NOT_FOUND',
+        file,
+        message: `No Bright Run project here: ${file} does not exist.`,
+        remedy: 'Create one with "brightrun init" or "Bright Run: Create Dataset Project".',
+      });
+    }
+    throw fsError(err, file, 'read');
+  }
+  return parseConfig(text, file).config;
+}
+
+async function assertDirectory(dir: string): Promise<void> {
+  let stat;
+  try {
+    stat = await fs.stat(dir);
+  } catch (err) {
+    throw fsError(err, dir, 'create a project in');
+  }
+  if (!stat.isDirectory()) {
+    throw new BrightRunError({ code: 'INVALID_ARGUMENT', file: dir, message: `${dir} is not a folder.`, remedy: 'Choose a folder for the project.' });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,71 @@
+import { promises as fs } from 'node:fs';
+import { BrightRunError, type ErrorInfo } from '../errors';
+import { writeJsonAtomic } from '../fs/atomicWrite';
+
+export type SourceStatus = 'queued' | 'extracting' | 'done' | 'failed';
+export const SOURCE_STATUSES: readonly SourceStatus[] = ['queued', 'extracting', 'done', 'failed'];
+
+/** One document in the dataset: where it is, which bytes it had when added, and how far it got. */
+export interface SourceEntry {
+  /** Relative to the project root with '/', or absolute when outside it. */
+  path: string;
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+  addedAt: string;
+  updatedAt: string;
+  status: SourceStatus;
+  error?: ErrorInfo;
+}
+
+interface SourcesFile {
+  formatVersion: 1;
+  sources: SourceEntry[];
+}
+
+export async function readSourcesFile(file: string): Promise<SourceEntry[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  let parsed: Partial<SourcesFile>;
+  try {
+    parsed = JSON.parse(text) as Partial<SourcesFile>;
+  } catch (err) {
+    throw corrupt(file, 'is not valid JSON', err);
+  }
+  if (!parsed || parsed.formatVersion !== 1 || !Array.isArray(parsed.sources)) throw corrupt(file, 'does not hold a source list');
+  for (const [i, s] of parsed.sources.entries()) {
+    if (typeof s?.path !== 'string' || typeof s.sha256 !== 'string' || !SOURCE_STATUSES.includes(s.status)) {
+      throw corrupt(file, `has a broken entry at index ${i}`);
+    }
+  }
+  return parsed.sources;
+}
+
+export function writeSourcesFile(file: string, sources: SourceEntry[]): Promise<void> {
+  const sorted = [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)); // stable diffs in git
+  const body: SourcesFile = { formatVersion: 1, sources: sorted };
+  return writeJsonAtomic(file, body);
+}
+
+export function countByStatus(sources: readonly SourceEntry[]): Record<SourceStatus, number> {
+  const counts: Record<SourceStatus, number> = { queued: 0, extracting: 0, done: 0, failed: 0 };
+  for (const s of sources) counts[s.status]++;
+  return counts;
+}
+
+function corrupt(file: string, what: string, cause?: unknown): BrightRunError {
+  return new BrightRunError(
+    {
+      code: 'STATE_CORRUPT',
+      file,
+      message: `${file} ${what}; Bright Run will not overwrite it.`,
+      remedy: 'Restore it from git, or delete it and add the documents again (extracted documents are kept and not redone).',
+    },
+    { cause },
+  );
+}

@@ -1,0 +1,118 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatBytes, fromStoredPath, SOURCE_STATUSES, type SourceEntry, type SourceStatus } from '../../core';
+import { Commands } from '../../shared/commands';
+import type { ProjectStore } from '../projectStore';
+
+type Node =
+  | { kind: 'project' }
+  | { kind: 'broken'; message: string; remedy: string }
+  | { kind: 'sources' }
+  | { kind: 'status'; status: SourceStatus }
+  | { kind: 'source'; source: SourceEntry }
+  | { kind: 'section'; label: string; icon: string; empty: string };
+
+const STATUS_LABEL: Record<SourceStatus, string> = { queued: 'Queued', extracting: 'Extracting', done: 'Done', failed: 'Failed' };
+const STATUS_ICON: Record<SourceStatus, vscode.ThemeIcon> = {
+  queued: new vscode.ThemeIcon('clock'),
+  extracting: new vscode.ThemeIcon('sync~spin'),
+  done: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+};
+
+/** Sections filled by later stages; each says plainly that it is empty and why. */
+const SECTIONS: Node[] = [
+  { kind: 'section', label: 'Records', icon: 'list-flat', empty: 'No records yet: they are built from extracted documents.' },
+  { kind: 'section', label: 'Exports', icon: 'package', empty: 'No exports yet.' },
+  { kind: 'section', label: 'Training Runs', icon: 'rocket', empty: 'No training runs yet.' },
+  { kind: 'section', label: 'Models', icon: 'hubot', empty: 'No trained models yet.' },
+];
+
+/** The Bright Run sidebar: the view listens to the store; the store owns the data. */
+export class DatasetTree implements vscode.TreeDataProvider<Node> {
+  readonly onDidChangeTreeData: vscode.Event<void>;
+
+  constructor(private readonly store: ProjectStore) {
+    this.onDidChangeTreeData = store.onDidChange;
+  }
+
+  getChildren(node?: Node): Node[] {
+    const state = this.store.state;
+    if (state.kind === 'none') return []; // viewsWelcome takes over
+    if (state.kind === 'broken') return node ? [] : [{ kind: 'broken', message: state.error.message, remedy: state.error.remedy }];
+    if (!node) return [{ kind: 'project' }, { kind: 'sources' }, ...SECTIONS];
+    if (node.kind === 'sources') return SOURCE_STATUSES.filter((s) => state.status.documents[s] > 0).map((status) => ({ kind: 'status', status }));
+    if (node.kind === 'status') return state.sources.filter((s) => s.status === node.status).map((source) => ({ kind: 'source', source }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const state = this.store.state;
+    switch (node.kind) {
+      case 'project': {
+        const name = state.kind === 'open' ? state.status.name : '';
+        const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
+        item.id = 'project';
+        item.iconPath = new vscode.ThemeIcon('database');
+        item.description = state.kind === 'open' ? formatBytes(state.status.bytes) : '';
+        item.tooltip = state.kind === 'open' ? new vscode.MarkdownString(`**${name}**\n\n${state.project.root}\n\nFormat version ${state.status.formatVersion}`) : undefined;
+        item.contextValue = 'project';
+        item.command = { command: Commands.showOverview, title: 'Show Project Overview' };
+        return item;
+      }
+      case 'broken': {
+        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.tooltip = `${node.message}\n\n${node.remedy}`;
+        item.command = { command: 'vscode.open', title: 'Open brightrun.json', arguments: [vscode.Uri.file(path.join(state.kind === 'broken' ? state.root : '', 'brightrun.json'))] };
+        return item;
+      }
+      case 'sources': {
+        const count = state.kind === 'open' ? state.sources.length : 0;
+        const item = new vscode.TreeItem('Sources', count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        item.id = 'sources';
+        item.iconPath = new vscode.ThemeIcon('files');
+        item.description = count ? `${count}` : 'none — add documents';
+        item.tooltip = count ? undefined : 'Click to add documents, or right-click files and folders in the Explorer and choose "Add to Bright Run Dataset".';
+        if (!count) item.command = { command: Commands.addDocuments, title: 'Add Documents…' };
+        item.contextValue = 'sources';
+        return item;
+      }
+      case 'status': {
+        const count = state.kind === 'open' ? state.status.documents[node.status] : 0;
+        const item = new vscode.TreeItem(STATUS_LABEL[node.status], vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `status:${node.status}`;
+        item.iconPath = STATUS_ICON[node.status];
+        item.description = `${count}`;
+        item.contextValue = `status-${node.status}`;
+        return item;
+      }
+      case 'source': {
+        const s = node.source;
+        const root = state.kind === 'open' ? state.project.root : '';
+        const uri = vscode.Uri.file(fromStoredPath(root, s.path));
+        const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.None);
+        item.id = `source:${s.path}`;
+        item.label = path.posix.basename(s.path);
+        item.description = path.posix.dirname(s.path) === '.' ? formatBytes(s.size) : `${path.posix.dirname(s.path)} · ${formatBytes(s.size)}`;
+        const tip = new vscode.MarkdownString();
+        tip.appendMarkdown(`**${path.posix.basename(s.path)}**\n\n`);
+        tip.appendText(`${s.path}\n${formatBytes(s.size)} · ${STATUS_LABEL[s.status]} · added ${s.addedAt.slice(0, 16).replace('T', ' ')}\nsha256 ${s.sha256.slice(0, 16)}…`);
+        if (s.error) tip.appendMarkdown(`\n\n$(error) `).appendText(`${s.error.message} ${s.error.remedy}`);
+        tip.supportThemeIcons = true;
+        item.tooltip = tip;
+        item.contextValue = `source-${s.status}`;
+        item.command = { command: 'vscode.open', title: 'Open Source', arguments: [uri] };
+        return item;
+      }
+      case 'section': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `section:${node.label}`;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.description = 'none yet';
+        item.tooltip = node.empty;
+        return item;
+      }
+    }
+  }
+}

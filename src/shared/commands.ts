@@ -1,0 +1,30 @@
+/** Command ids contributed in package.json, typed so a typo fails to compile. */
+export const Commands = {
+  createProject: 'brightrun.createProject',
+  addDocuments: 'brightrun.addDocuments',
+  addToDataset: 'brightrun.addToDataset',
+  extract: 'brightrun.extract',
+  openExtractedText: 'brightrun.openExtractedText',
+  export: 'brightrun.export',
+  train: 'brightrun.train',
+  showLog: 'brightrun.showLog',
+  refresh: 'brightrun.refresh',
+  showOverview: 'brightrun.showOverview',
+  setSecret: 'brightrun.setSecret',
+} as const;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+/** Context keys used in package.json `when` clauses. */
+export const ContextKeys = {
+  hasProject: 'brightrun.hasProject',
+  hasSources: 'brightrun.hasSources',
+} as const;
+
+export const ViewIds = {
+  dataset: 'brightrun.dataset',
+} as const;
+
+export const WebviewTypes = {
+  overview: 'brightrun.overview',
+} as const;

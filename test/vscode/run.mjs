@@ -1,0 +1,176 @@
+// Runs the in-VS-Code tests: code-server's real VS Code (1.139) + Debian's headless Chromium via playwright-core.
+//  1. the mocha suite in test/vscode/suite runs INSIDE the extension host, on a workspace prepared by the CLI;
+//  2. a user-level check drives the workbench: the command palette creates a project, the tree shows it.
+// Screenshots go to test-results/. Prints "VSCODE passed=N failed=M" for scripts/test.mjs.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { format } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { prepareWorkspaces } from './workspaces.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const results = path.join(repo, 'test-results');
+mkdirSync(results, { recursive: true });
+const t0 = Date.now();
+const log = (...a) => console.log(`[vscode ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+const tools = execFileSync('bash', [path.join(repo, 'test/vscode/setup-tools.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop();
+const cs = path.join(tools, 'cs-4.139.1');
+const node24bin = path.join(tools, 'node24', 'node_modules', '.bin');
+const { chromium } = createRequire(path.join(cs, 'package.json'))('playwright-core');
+
+if (!existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/ is missing: run "node esbuild.mjs" first');
+
+const { tmp, withProject: wsProject, empty: wsEmpty } = prepareWorkspaces(repo);
+
+// code-server, isolated from the home folder, in its own process group.
+const port = 20000 + Math.floor(Number(process.hrtime.bigint() % 20000n));
+mkdirSync(path.join(tmp, 'user-data', 'User'), { recursive: true });
+writeFileSync(path.join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({ 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true }));
+const server = spawn(path.join(cs, 'node_modules', '.bin', 'code-server'), [
+  '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+  '--disable-getting-started-override', '--config', path.join(tmp, 'config.yaml'), '--user-data-dir', path.join(tmp, 'user-data'), '--extensions-dir', path.join(tmp, 'extensions'),
+], {
+  detached: true,
+  stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...process.env, PATH: `${node24bin}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(tmp, 'xdg'), XDG_DATA_HOME: path.join(tmp, 'xdg-data'), VSCODE_OPTIONS: '--enable-smoke-test-driver' },
+});
+let serverLog = '';
+server.stdout.on('data', (d) => (serverLog += d));
+server.stderr.on('data', (d) => (serverLog += d));
+const stopServer = () => {
+  try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+};
+process.on('exit', stopServer);
+
+const base = `http://127.0.0.1:${port}`;
+for (let i = 0; ; i++) {
+  try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
+  if (i > 300) throw new Error(`code-server did not start:\n${serverLog}`);
+  await new Promise((r) => setTimeout(r, 200));
+}
+log('code-server up on', base);
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+const workbenchUrl = (folder, payload) => `${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+let passed = 0;
+let failed = 0;
+let currentPage;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    log(`  ✔ ${name}`);
+  } catch (err) {
+    failed++;
+    log(`  ✘ ${name}: ${err?.stack ?? err}`);
+    await currentPage?.screenshot({ path: path.join(results, `failed-${passed + failed}.png`) }).catch(() => undefined);
+  }
+}
+
+// 1. The suite inside the extension host.
+{
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  let suiteResult;
+  const exited = new Promise((resolve) => {
+    page.exposeFunction('codeAutomationLog', (type, args) => {
+      const line = format(...args);
+      const m = /BRIGHTRUN_SUITE_RESULT (\{.*\})/.exec(line);
+      if (m) suiteResult = JSON.parse(m[1]);
+      else console.log(`  [ext host] ${line}`);
+    });
+    page.exposeFunction('codeAutomationExit', (code) => resolve(code));
+  });
+  await page.goto(workbenchUrl(wsProject, [
+    ['extensionDevelopmentPath', remote(repo)],
+    ['extensionTestsPath', remote(path.join(repo, 'out/test/vscode/suite/index.js'))],
+    ['skipWelcome', 'true'],
+  ]));
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 180_000))]);
+  await page.screenshot({ path: path.join(results, 'vscode-suite.png') }).catch(() => undefined);
+  log(`extension-host suite exited with ${code}`, suiteResult ?? '(no result line)');
+  if (suiteResult) {
+    passed += suiteResult.passed;
+    failed += suiteResult.failed;
+  } else {
+    failed++;
+  }
+  await page.context().close();
+}
+
+// 2. A user's path through the UI: palette → Create Dataset Project → the tree shows it.
+{
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  currentPage = page;
+  page.on('pageerror', (e) => log('[pageerror]', e.message));
+  await page.goto(workbenchUrl(wsEmpty, [['extensionDevelopmentPath', remote(repo)], ['skipWelcome', 'true']]));
+  await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
+  await page.waitForTimeout(2500);
+
+  const runCommand = async (label) => {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(label);
+    await page.waitForTimeout(600);
+    await page.keyboard.press('Enter');
+  };
+
+  await check('the Bright Run view shows its welcome with "Create Dataset Project"', async () => {
+    await page.locator('.activitybar [aria-label^="Bright Run"]').first().click();
+    await page.waitForFunction(() => document.querySelector('.part.sidebar')?.textContent?.includes('Create Dataset Project'), null, { timeout: 20_000 });
+    await page.screenshot({ path: path.join(results, 'welcome-view.png') });
+  });
+
+  await check('"Create Dataset Project" from the command palette creates the project', async () => {
+    await runCommand('Bright Run: Create Dataset Project');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await page.waitForTimeout(300);
+    const value = await input.inputValue();
+    if (value !== 'ws-empty') throw new Error(`name box proposed ${JSON.stringify(value)}`);
+    await page.keyboard.press('Enter');
+    const config = path.join(wsEmpty, 'brightrun.json');
+    for (let i = 0; i < 100 && !existsSync(config); i++) await page.waitForTimeout(100);
+    const parsed = JSON.parse(readFileSync(config, 'utf8'));
+    if (parsed.name !== 'ws-empty' || parsed.formatVersion !== 1) throw new Error(`unexpected brightrun.json: ${JSON.stringify(parsed)}`);
+  });
+
+  await check('the tree shows the new project', async () => {
+    await page.waitForFunction(() => {
+      const text = document.querySelector('.part.sidebar')?.textContent ?? '';
+      return ['ws-empty', 'Sources', 'Records', 'Exports', 'Training Runs', 'Models'].every((t) => text.includes(t));
+    }, null, { timeout: 20_000 });
+    await page.screenshot({ path: path.join(results, 'project-created.png') });
+  });
+
+  await check('a notification confirms the project and offers "Add Documents…"', async () => {
+    await runCommand('Notifications: Show Notifications');
+    const item = page.locator('.notifications-center .notification-list-item', { hasText: 'Created dataset project "ws-empty"' });
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await item.innerText();
+    if (!text.includes('Add Documents')) throw new Error(`notification: ${JSON.stringify(text)}`);
+    await page.screenshot({ path: path.join(results, 'notification.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  await check('the view title offers "Add Documents…" and the empty Sources node says what to do', async () => {
+    await page.locator('.part.sidebar .action-label[aria-label^="Add Documents"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await page.locator('.part.sidebar').innerText();
+    if (!text.includes('none — add documents')) throw new Error(`sidebar: ${text}`);
+  });
+  await page.context().close();
+}
+
+await browser.close();
+stopServer();
+rmSync(tmp, { recursive: true, force: true });
+log(`screenshots in ${path.relative(repo, results)}/`);
+console.log(`VSCODE passed=${passed} failed=${failed}`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

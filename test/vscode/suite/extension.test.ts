@@ -1,0 +1,110 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BrightRunApi } from '../../../src/extension/extension';
+
+const EXTENSION_ID = 'brightrun.brightrun';
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type AnyNode = Parameters<BrightRunApi['tree']['getTreeItem']>[0];
+
+function labelOf(api: BrightRunApi, node: AnyNode): string {
+  const label = api.tree.getTreeItem(node).label;
+  return typeof label === 'string' ? label : (label?.label ?? '');
+}
+
+describe('Bright Run in VS Code', () => {
+  const root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  let api: BrightRunApi;
+
+  it('activates by itself on a workspace that holds brightrun.json', async () => {
+    const ext = vscode.extensions.getExtension<BrightRunApi>(EXTENSION_ID);
+    assert.ok(ext, 'extension is installed');
+    await waitFor('activation', () => ext.isActive);
+    api = ext.exports;
+    assert.equal(api.store.state.kind, 'open');
+  });
+
+  it('contributes its commands', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const id of ['brightrun.createProject', 'brightrun.addDocuments', 'brightrun.extract', 'brightrun.openExtractedText', 'brightrun.export', 'brightrun.train', 'brightrun.showLog']) {
+      assert.ok(all.includes(id), id);
+    }
+  });
+
+  it('shows the project made by the CLI in the dataset tree', async () => {
+    const top = api.tree.getChildren();
+    assert.deepEqual(top.map((n) => labelOf(api, n)), ['fixture-dataset', 'Sources', 'Records', 'Exports', 'Training Runs', 'Models']);
+    const sources = top[1]!;
+    assert.equal(api.tree.getTreeItem(sources).description, '2');
+    const statuses = api.tree.getChildren(sources);
+    assert.deepEqual(statuses.map((n) => labelOf(api, n)), ['Queued']);
+    const files = api.tree.getChildren(statuses[0]);
+    assert.deepEqual(files.map((n) => labelOf(api, n)).sort(), ['guide.md', 'notes.txt']);
+    const tooltip = api.tree.getTreeItem(files[0]!).tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value, /sha256/);
+  });
+
+  it('adds documents from an explorer multi-selection and updates the tree', async () => {
+    const extra = path.join(root, 'more');
+    await fs.mkdir(extra, { recursive: true });
+    await fs.writeFile(path.join(extra, 'one.txt'), 'one');
+    await fs.writeFile(path.join(extra, 'two.csv'), 'a,b\n1,2\n');
+    await fs.writeFile(path.join(extra, 'skip.bin'), 'x');
+    const folderUri = vscode.Uri.file(extra);
+    const single = vscode.Uri.file(path.join(root, 'notes.txt'));
+    await vscode.commands.executeCommand('brightrun.addToDataset', folderUri, [folderUri, single]);
+    await waitFor('4 queued sources', () => (api.store.state.kind === 'open' && api.store.state.status.documents.queued === 4 ? true : undefined));
+    const onDisk = JSON.parse(await fs.readFile(path.join(root, '.brightrun', 'sources.json'), 'utf8'));
+    assert.deepEqual(onDisk.sources.map((s: { path: string }) => s.path), ['guide.md', 'more/one.txt', 'more/two.csv', 'notes.txt']);
+  });
+
+  it('follows changes made on disk by another process', async () => {
+    const file = path.join(root, '.brightrun', 'sources.json');
+    const data = JSON.parse(await fs.readFile(file, 'utf8'));
+    data.sources[0].status = 'failed';
+    data.sources[0].error = { code: 'INTERNAL', message: 'Broken file.', remedy: 'Fix it.' };
+    await fs.writeFile(file, JSON.stringify(data));
+    await waitFor('the failed count', () => (api.store.state.kind === 'open' && api.store.state.status.documents.failed === 1 ? true : undefined));
+    const statuses = api.tree.getChildren(api.tree.getChildren()[1]);
+    assert.deepEqual(statuses.map((n) => labelOf(api, n)), ['Queued', 'Failed']);
+  });
+
+  it('reports a hand-broken brightrun.json in the tree and leaves the file alone', async () => {
+    const config = path.join(root, 'brightrun.json');
+    const good = await fs.readFile(config, 'utf8');
+    await fs.writeFile(config, '{ "formatVersion": 1, "name": "x", "splits": 3 }');
+    try {
+      await waitFor('broken state', () => (api.store.state.kind === 'broken' ? true : undefined));
+      const [node] = api.tree.getChildren();
+      assert.match(labelOf(api, node!), /`splits` must be object/);
+      assert.equal(await fs.readFile(config, 'utf8'), '{ "formatVersion": 1, "name": "x", "splits": 3 }');
+    } finally {
+      await fs.writeFile(config, good);
+    }
+    await waitFor('project again', () => (api.store.state.kind === 'open' ? true : undefined));
+  });
+
+  it('tells plainly that extraction is not built yet', async () => {
+    await vscode.commands.executeCommand('brightrun.extract');
+    // The message is a notification; the command must not throw or change any source status.
+    assert.equal(api.store.state.kind === 'open' && api.store.state.status.documents.extracting, 0);
+  });
+
+  it('opens the project overview webview', async () => {
+    await vscode.commands.executeCommand('brightrun.showOverview');
+    await waitFor('overview tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Bright Run: Project'),
+    );
+  });
+});

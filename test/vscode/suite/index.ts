@@ -1,0 +1,19 @@
+// Entry point loaded by VS Code's extension host (extensionTestsPath): runs the mocha suite inside it.
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import Mocha from 'mocha';
+
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 30_000, color: false, forbidOnly: true, forbidPending: true });
+  const files = (await fs.readdir(__dirname)).filter((f) => f.endsWith('.test.js')).sort();
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  await new Promise<void>((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const passed = runner.stats?.passes ?? 0;
+      // Parsed by test/vscode/run.mjs.
+      console.log(`BRIGHTRUN_SUITE_RESULT ${JSON.stringify({ passed, failed: failures })}`);
+      if (failures > 0) reject(new Error(`${failures} test(s) failed`));
+      else resolve();
+    });
+  });
+}
