@@ -104,7 +104,6 @@ async function requireProject(store: ProjectStore, jobs: JobRunner): Promise<Pro
     if (choice) await vscode.window.showTextDocument(vscode.Uri.file(`${state.root}/brightrun.json`));
     return undefined;
   }
-  const choice = await vscode.window.showInformationMessage('There is no dataset project in this workspace yet.', 'Create Dataset Project');
-  if (choice) return createProject(store, jobs);
-  return undefined;
+  // No project yet: adding documents starts by creating one (the name box says so; Escape cancels both).
+  return createProject(store, jobs);
 }
