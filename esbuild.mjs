@@ -3,11 +3,24 @@
 //   node esbuild.mjs --production  minified, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch       rebuild on change
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+// Loaded from node_modules at run time: tesseract.js starts its own worker scripts and WebAssembly core by
+// path, and @napi-rs/canvas is a native, optional module.
+const NODE_EXTERNALS = ['tesseract.js', '@napi-rs/canvas', 'pdfjs-dist'];
+
+/** pdf.js is loaded with import() from dist/pdfjs (see src/core/extract/assets.ts), with its CMaps and fonts. */
+function copyPdfJs() {
+  const from = 'node_modules/pdfjs-dist';
+  mkdirSync('dist/pdfjs', { recursive: true });
+  for (const f of ['pdf.mjs', 'pdf.worker.mjs']) cpSync(`${from}/legacy/build/${f}`, `dist/pdfjs/${f}`);
+  cpSync(`${from}/cmaps`, 'dist/pdfjs/cmaps', { recursive: true });
+  cpSync(`${from}/standard_fonts`, 'dist/pdfjs/standard_fonts', { recursive: true });
+}
 
 const common = {
   bundle: true,
@@ -27,7 +40,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    external: ['vscode', ...NODE_EXTERNALS],
   },
   {
     ...common,
@@ -36,7 +49,18 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    external: NODE_EXTERNALS,
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // Extraction runs in worker threads (src/core/extract/extractionPool.ts loads dist/extractWorker.js).
+    ...common,
+    entryPoints: { extractWorker: 'src/core/extract/extractWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: NODE_EXTERNALS,
   },
   {
     ...common,
@@ -58,6 +82,7 @@ const problemMatcherPlugin = {
   },
 };
 
+copyPdfJs();
 if (watch) {
   for (const options of builds) {
     const ctx = await esbuild.context({ ...options, plugins: [problemMatcherPlugin] });

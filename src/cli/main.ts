@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isCancellation } from '../core';
 import { addCommand } from './commands/add';
+import { extractCommand } from './commands/extract';
 import { initCommand } from './commands/init';
 import { statusCommand } from './commands/status';
 import type { CommandSpec, OptionSpec, ParsedCommandArgs } from './commands/types';
@@ -10,7 +11,7 @@ import { EXIT, formatError, UsageError, type CliIO } from './io';
 declare const BRIGHTRUN_VERSION: string | undefined; // set by esbuild
 const VERSION = typeof BRIGHTRUN_VERSION === 'string' ? BRIGHTRUN_VERSION : 'dev';
 
-export const COMMANDS: readonly CommandSpec[] = [initCommand, addCommand, statusCommand];
+export const COMMANDS: readonly CommandSpec[] = [initCommand, addCommand, extractCommand, statusCommand];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   project: { type: 'string', short: 'C', description: 'Project folder (default: the nearest folder with brightrun.json at or above the current one).' },

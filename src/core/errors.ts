@@ -16,6 +16,15 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'CANCELLED'
   | 'NOT_IMPLEMENTED'
+  | 'EMPTY_FILE'
+  | 'FILE_TOO_LARGE'
+  | 'CORRUPT_FILE'
+  | 'UNSUPPORTED_FORMAT'
+  | 'ENCRYPTED_FILE'
+  | 'PASSWORD_REQUIRED'
+  | 'WRONG_PASSWORD'
+  | 'ZIP_BOMB'
+  | 'OCR_FAILED'
   | 'INTERNAL';
 
 export interface ErrorInfo {

@@ -10,3 +10,4 @@ export * from './project/processingLog';
 export * from './project/lock';
 export { Project, type ProjectStatus, type OpenOptions } from './project/project';
 export { addSources, type AddOptions, type AddResult } from './project/addSources';
+export * from './extract';

@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import schema from '../../../schemas/brightrun.schema.json';
 import { BrightRunError } from '../errors';
+import { jsonErrorLocation } from '../jsonPosition';
 
 /** The on-disk format this build reads and writes; see docs/project-format.md. */
 export const PROJECT_FORMAT_VERSION = 1;
@@ -59,7 +60,8 @@ export function parseConfig(text: string, file: string): ParsedConfig {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    const where = locateJsonError(text, err);
+    const at = jsonErrorLocation(text);
+    const where = at ? `line ${at.line}, column ${at.column}` : undefined;
     throw new BrightRunError(
       {
         code: 'CONFIG_INVALID_JSON',
@@ -177,14 +179,4 @@ function fieldName(error: ErrorObject): string {
     .slice(1)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
-}
-
-function locateJsonError(text: string, err: unknown): string | undefined {
-  const m = /position (\d+)/.exec((err as Error).message);
-  if (!m) return undefined;
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  const column = pos - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}`;
 }

@@ -1,0 +1,104 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { collectInputs, extractBatch, formatDuration, type BatchOutcome, type ExtractOptions } from '../../core';
+import { writeFileAtomic } from '../../core/fs/atomicWrite';
+import { ProgressLine, UsageError, type CliIO } from '../io';
+import type { CommandSpec } from './types';
+
+export const extractCommand: CommandSpec = {
+  name: 'extract',
+  summary: 'Extract text, structure and metadata from documents (PDF, Word, PowerPoint, text, CSV, JSON, images with OCR).',
+  usage: 'brightrun extract <files or folders…> --text-out <dir> [--md-out <dir>] [--password <pw>] [--no-ocr] [--ocr-lang <code>]… [--concurrency <n>] [--json]',
+  options: {
+    'text-out': { type: 'string', description: 'Write the plain text of each input to <dir>/<path relative to its input folder>.txt.' },
+    'md-out': { type: 'string', description: 'Also write Markdown to <dir>/<relative path>.md.' },
+    password: { type: 'string', description: 'Password for encrypted PDFs (or set BRIGHTRUN_PDF_PASSWORD).' },
+    'no-ocr': { type: 'boolean', description: 'Do not OCR images and scanned pages.' },
+    'ocr-lang': { type: 'string', multiple: true, description: 'OCR language (Tesseract code, default eng); repeatable. Needs @tesseract.js-data/<code>.' },
+    'max-size-mb': { type: 'string', description: 'Largest file to extract, in MB (default 512).' },
+    concurrency: { type: 'string', description: 'Files extracted at once (default: CPU cores − 1).' },
+    include: { type: 'string', multiple: true, description: 'Glob of files to take from input folders; repeatable. Default: every supported type.' },
+    exclude: { type: 'string', multiple: true, description: 'Glob of files to skip in input folders; repeatable.' },
+  },
+  minPositionals: 1,
+  async run(io: CliIO, args) {
+    const v = args.values;
+    const textOut = typeof v['text-out'] === 'string' ? path.resolve(io.cwd, v['text-out']) : undefined;
+    const mdOut = typeof v['md-out'] === 'string' ? path.resolve(io.cwd, v['md-out']) : undefined;
+    if (!textOut && !mdOut) throw usage('give --text-out <dir> and/or --md-out <dir>');
+    const concurrency = v.concurrency !== undefined ? positiveInt(v.concurrency, '--concurrency') : undefined;
+    const maxMb = v['max-size-mb'] !== undefined ? positiveInt(v['max-size-mb'], '--max-size-mb') : undefined;
+    const password = (typeof v.password === 'string' ? v.password : undefined) ?? io.env.BRIGHTRUN_PDF_PASSWORD;
+    const options: ExtractOptions = {
+      ocr: v['no-ocr'] !== true,
+      ocrLanguages: (v['ocr-lang'] as string[] | undefined) ?? ['eng'],
+      ...(password !== undefined ? { password } : {}),
+      ...(maxMb ? { maxBytes: maxMb * 1024 * 1024 } : {}),
+    };
+    const { inputs, problems } = await collectInputs(args.positionals, io.cwd, {
+      ...(v.include ? { include: v.include as string[] } : {}),
+      ...(v.exclude ? { exclude: v.exclude as string[] } : {}),
+    });
+    for (const p of problems) io.err(`brightrun: skipped [${p.code}] ${p.message} — ${p.remedy}\n`);
+    const started = Date.now();
+    const progress = new ProgressLine(io, 'Extracting');
+    let pages = 0;
+    let ocrPages = 0;
+    const failures: BatchOutcome[] = [];
+    await extractBatch(inputs, options, {
+      signal: args.signal,
+      ...(concurrency ? { concurrency } : {}),
+      onProgress: (p) => progress.update(p),
+      onOutcome: async (o) => {
+        if (o.doc) {
+          pages += o.doc.pages?.length ?? 0;
+          ocrPages += o.doc.ocrPages;
+          if (textOut) await writeOutput(textOut, `${o.input.relative}.txt`, o.doc.text.endsWith('\n') || !o.doc.text ? o.doc.text : `${o.doc.text}\n`);
+          if (mdOut) await writeOutput(mdOut, `${o.input.relative}.md`, o.doc.markdown);
+        } else {
+          failures.push(o);
+        }
+        if (args.json) {
+          io.out(
+            JSON.stringify({
+              path: o.input.relative,
+              format: o.doc?.format ?? null,
+              pages: o.doc?.pages?.length ?? null,
+              ocrPages: o.doc?.ocrPages ?? 0,
+              chars: o.doc?.text.length ?? 0,
+              warnings: o.doc?.warnings.map((w) => w.code) ?? [],
+              ms: o.doc?.timings.totalMs ?? null,
+              error: o.error ? o.error.code : null,
+              ...(o.error ? { message: o.error.message, remedy: o.error.remedy } : {}),
+            }) + '\n',
+          );
+        }
+      },
+    });
+    progress.done();
+    const summary = `Extracted ${inputs.length - failures.length} of ${inputs.length} file(s): ${pages} page(s), ${ocrPages} OCR'd, in ${formatDuration(Date.now() - started)}${failures.length ? `; ${failures.length} failed` : ''}.`;
+    if (!args.json) {
+      io.out(summary + '\n');
+      for (const f of failures) io.err(`brightrun: failed [${f.error!.code}] ${f.error!.message} — ${f.error!.remedy}\n`);
+    } else {
+      io.err(summary + '\n');
+    }
+    return failures.length || problems.length ? 1 : 0;
+  },
+};
+
+async function writeOutput(root: string, relative: string, content: string): Promise<void> {
+  const file = path.join(root, relative);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, content);
+}
+
+function positiveInt(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw usage(`${flag} needs a whole number ≥ 1 (got "${String(value)}")`);
+  return n;
+}
+
+function usage(message: string): UsageError {
+  return new UsageError(message, 'extract');
+}

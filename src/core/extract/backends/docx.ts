@@ -1,0 +1,146 @@
+import mammoth from 'mammoth';
+import { BrightRunError } from '../../errors';
+import type { BackendResult } from '../backendTypes';
+import { DocumentBuilder } from '../documentBuilder';
+import type { ExtractionWarning } from '../types';
+import { childElements, compact, localName, parseAppProperties, parseCoreProperties, parseXml, textContent } from '../xml';
+import type { ZipArchive } from '../zipArchive';
+import type { Element } from '@xmldom/xmldom';
+
+/** Elements that separate words when met inside a cell or a list item (nested tables, paragraphs). */
+const BLOCK_TAGS = new Set(['p', 'table', 'tr', 'td', 'th', 'li', 'ul', 'ol', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre']);
+
+const STYLE_MAP = [
+  "p[style-name='Title'] => h1:fresh",
+  "p[style-name='Subtitle'] => h2:fresh",
+  "p[style-name='Heading 7'] => h6:fresh",
+  "p[style-name='Quote'] => blockquote > p:fresh",
+  "p[style-name='Code'] => pre:separator('\\n')",
+];
+
+/**
+ * DOCX with mammoth: its semantic HTML (headings, lists, tables) is walked into blocks; metadata comes from
+ * docProps/core.xml and docProps/app.xml. Images are dropped (their alt text is kept).
+ */
+export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): Promise<Omit<BackendResult, 'backend'>> {
+  const warnings: ExtractionWarning[] = [];
+  let main: Element | null = null;
+  try {
+    main = parseXml(zip.readText('word/document.xml')).documentElement;
+  } catch {
+    // not XML at all: reported below
+  }
+  if (!main || localName(main) !== 'document') {
+    throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} is damaged: its word/document.xml part is not a Word document body.`, remedy: 'Open it in Word or LibreOffice and save it again, or restore a good copy.' });
+  }
+  const result = await mammoth.convertToHtml(
+    { buffer: data },
+    {
+      styleMap: STYLE_MAP,
+      includeDefaultStyleMap: true,
+      convertImage: mammoth.images.imgElement(async () => ({ src: '' })),
+    },
+  );
+  const errors = result.messages.filter((m) => m.type === 'error');
+  if (errors.length) warnings.push({ code: 'UNREADABLE_PART', message: `Some content could not be read: ${errors.map((m) => m.message).join('; ')}` });
+  const b = new DocumentBuilder();
+  const root = parseXml(`<body>${result.value}</body>`, 'text/html');
+  const body = root.getElementsByTagName('body')[0] ?? root.documentElement;
+  if (body) walkBlocks(body, b);
+  const core = zip.has('docProps/core.xml') ? parseCoreProperties(zip.readText('docProps/core.xml')) : {};
+  const app = zip.has('docProps/app.xml') ? parseAppProperties(zip.readText('docProps/app.xml')) : {};
+  return {
+    text: b.text,
+    markdown: b.markdown,
+    blocks: b.blocks,
+    metadata: compact({ ...core, creator: app.application, pages: app.pages }),
+    warnings,
+  };
+}
+
+function walkBlocks(parent: Element, b: DocumentBuilder): void {
+  for (const el of childElements(parent)) {
+    const tag = localName(el).toLowerCase();
+    if (/^h[1-6]$/.test(tag)) b.heading(inlineText(el), Number(tag[1]));
+    else if (tag === 'p') b.paragraph(inlineText(el));
+    else if (tag === 'ul' || tag === 'ol') b.add({ type: 'list', text: listText(el, tag === 'ol', 0) });
+    else if (tag === 'table') b.table(tableRows(el));
+    else if (tag === 'pre') b.add({ type: 'code', text: textContent(el) });
+    else if (tag === 'blockquote' || tag === 'div') walkBlocks(el, b);
+    else {
+      const t = inlineText(el);
+      if (t.trim()) b.paragraph(t);
+    }
+  }
+}
+
+function inlineText(el: Element): string {
+  let out = '';
+  const walk = (n: Element) => {
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 3) out += c.nodeValue ?? '';
+      else if (c.nodeType === 1) {
+        const e = c as Element;
+        const tag = localName(e).toLowerCase();
+        if (tag === 'br') out += '\n';
+        else if (tag === 'img') continue; // pictures carry no document text; generated alt text would be noise
+        else if (BLOCK_TAGS.has(tag)) {
+          out += ' ';
+          walk(e);
+          out += ' ';
+        } else walk(e);
+      }
+    }
+  };
+  walk(el);
+  return out.replace(/[ \t\u00a0]+/g, ' ').replace(/ *\n */g, '\n').trim();
+}
+
+function listText(list: Element, ordered: boolean, depth: number): string {
+  const lines: string[] = [];
+  let n = 1;
+  for (const li of childElements(list)) {
+    if (localName(li).toLowerCase() !== 'li') continue;
+    let own = '';
+    const nested: string[] = [];
+    for (let c = li.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 1 && /^(ul|ol)$/i.test(localName(c as Element))) nested.push(listText(c as Element, localName(c as Element).toLowerCase() === 'ol', depth + 1));
+      else if (c.nodeType === 1) own += inlineText(c as Element) + ' ';
+      else if (c.nodeType === 3) own += c.nodeValue ?? '';
+    }
+    lines.push(`${'  '.repeat(depth)}${ordered ? `${n++}.` : '-'} ${own.replace(/\s+/g, ' ').trim()}`);
+    lines.push(...nested.filter(Boolean));
+  }
+  return lines.join('\n');
+}
+
+/** Table rows as a rectangular grid: a merged cell's text fills every position it spans (as Markdown needs). */
+function tableRows(table: Element): string[][] {
+  const grid: string[][] = [];
+  const rowElements: Element[] = [];
+  const collect = (el: Element) => {
+    for (const c of childElements(el)) {
+      const tag = localName(c).toLowerCase();
+      if (tag === 'tr') rowElements.push(c);
+      else if (tag === 'thead' || tag === 'tbody' || tag === 'tfoot') collect(c);
+    }
+  };
+  collect(table);
+  rowElements.forEach((tr, r) => {
+    grid[r] ??= [];
+    let col = 0;
+    for (const cell of childElements(tr).filter((c) => /^t[dh]$/i.test(localName(c)))) {
+      while (grid[r]![col] !== undefined) col++;
+      const text = inlineText(cell).replace(/\n/g, ' ');
+      const colspan = Math.max(1, Number(cell.getAttribute('colspan')) || 1);
+      const rowspan = Math.max(1, Number(cell.getAttribute('rowspan')) || 1);
+      for (let dr = 0; dr < rowspan; dr++) {
+        const row = (grid[r + dr] ??= []);
+        for (let dc = 0; dc < colspan; dc++) row[col + dc] = text;
+      }
+      col += colspan;
+    }
+  });
+  const width = Math.max(0, ...grid.map((row) => row.length));
+  return grid.map((row) => Array.from({ length: width }, (_, i) => row[i] ?? ''));
+}

@@ -1,0 +1,134 @@
+import type { Document as XmlDocument, Element } from '@xmldom/xmldom';
+import * as path from 'node:path';
+import { BrightRunError } from '../../errors';
+import type { BackendResult } from '../backendTypes';
+import { DocumentBuilder } from '../documentBuilder';
+import type { ExtractionWarning } from '../types';
+import { childElements, compact, descendants, firstDescendant, localName, parseAppProperties, parseCoreProperties, parseXml } from '../xml';
+import type { ZipArchive } from '../zipArchive';
+
+const TITLE_PLACEHOLDERS = new Set(['title', 'ctrTitle']);
+const SKIPPED_PLACEHOLDERS = new Set(['sldNum', 'dt', 'ftr', 'hdr']);
+
+/**
+ * PPTX: slides in presentation order (presentation.xml's slide list, resolved through its relationships),
+ * each slide's shapes in drawing order — titles become headings, text boxes paragraphs, tables tables,
+ * groups are entered — then the slide's speaker notes. Metadata from docProps.
+ */
+export function extractPptx(zip: ZipArchive, file: string): Omit<BackendResult, 'backend'> {
+  if (!zip.has('ppt/presentation.xml')) throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} has no ppt/presentation.xml part.`, remedy: 'Open it in PowerPoint or LibreOffice and save it again.' });
+  const warnings: ExtractionWarning[] = [];
+  const presentation = parseXml(zip.readText('ppt/presentation.xml'));
+  const rels = readRels(zip, 'ppt/presentation.xml');
+  const slidePaths = descendants(presentation, 'sldId')
+    .map((el) => rels.get(el.getAttribute('r:id') ?? ''))
+    .filter((p): p is string => !!p);
+  const b = new DocumentBuilder();
+  slidePaths.forEach((slidePath, i) => {
+    const number = i + 1;
+    b.beginPage(number, 'text-layer', `slide ${number}`);
+    try {
+      const slide = parseXml(zip.readText(slidePath));
+      const tree = firstDescendant(slide, 'spTree');
+      if (tree) walkShapes(tree, b, number);
+      const notesPath = [...readRels(zip, slidePath).values()].find((t) => /notesSlides\/notesSlide\d+\.xml$/.test(t));
+      if (notesPath && zip.has(notesPath)) {
+        const notes = notesText(parseXml(zip.readText(notesPath)));
+        if (notes) b.add({ type: 'notes', text: notes, slide: number });
+      }
+    } catch (err) {
+      if ((err as BrightRunError).code === 'ZIP_BOMB') throw err;
+      warnings.push({ code: 'PAGE_FAILED', message: `Slide ${number} could not be read: ${(err as Error).message}`, page: number });
+    }
+    b.endPage();
+  });
+  const core = zip.has('docProps/core.xml') ? parseCoreProperties(zip.readText('docProps/core.xml')) : {};
+  const app = zip.has('docProps/app.xml') ? parseAppProperties(zip.readText('docProps/app.xml')) : {};
+  return {
+    text: b.text,
+    markdown: b.markdown,
+    blocks: b.blocks,
+    pages: b.pages,
+    metadata: compact({ ...core, creator: app.application, slides: slidePaths.length }),
+    warnings,
+  };
+}
+
+function walkShapes(parent: Element, b: DocumentBuilder, slide: number): void {
+  for (const el of childElements(parent)) {
+    switch (localName(el)) {
+      case 'sp': {
+        const ph = firstDescendant(el, 'ph');
+        const type = ph?.getAttribute('type') ?? '';
+        if (SKIPPED_PLACEHOLDERS.has(type)) break;
+        const body = childElements(el).find((c) => localName(c) === 'txBody');
+        if (!body) break;
+        const paragraphs = paragraphTexts(body);
+        if (TITLE_PLACEHOLDERS.has(type)) b.heading(paragraphs.join(' '), 2, { slide });
+        else if (paragraphs.length) b.paragraph(paragraphs.join('\n'), { slide });
+        break;
+      }
+      case 'grpSp':
+        walkShapes(el, b, slide);
+        break;
+      case 'graphicFrame': {
+        const table = firstDescendant(el, 'tbl');
+        if (table) b.table(descendants(table, 'tr').map((tr) => childElements(tr).filter((c) => localName(c) === 'tc').map((tc) => paragraphTexts(tc).join(' '))), { slide });
+        break;
+      }
+      case 'AlternateContent': {
+        const choice = childElements(el).find((c) => localName(c) === 'Choice') ?? childElements(el).find((c) => localName(c) === 'Fallback');
+        if (choice) walkShapes(choice, b, slide);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+/** Text of each a:p under a node: runs (a:t), fields (a:fld) and line breaks (a:br). */
+function paragraphTexts(node: Element): string[] {
+  const out: string[] = [];
+  for (const p of descendants(node, 'p')) {
+    if (p.namespaceURI && !p.namespaceURI.includes('drawingml')) continue;
+    let text = '';
+    const walk = (n: Element) => {
+      for (const c of childElements(n)) {
+        const name = localName(c);
+        if (name === 't') text += c.textContent ?? '';
+        else if (name === 'br') text += '\n';
+        else if (name === 'r' || name === 'fld') walk(c);
+      }
+    };
+    walk(p);
+    if (text.trim()) out.push(text.trim());
+  }
+  return out;
+}
+
+function notesText(notes: XmlDocument): string {
+  const tree = firstDescendant(notes, 'spTree');
+  if (!tree) return '';
+  const parts: string[] = [];
+  for (const sp of descendants(tree, 'sp')) {
+    const type = firstDescendant(sp, 'ph')?.getAttribute('type');
+    if (type !== 'body') continue;
+    parts.push(...paragraphTexts(sp));
+  }
+  return parts.join('\n').trim();
+}
+
+/** Relationship id → absolute part path, for a part's _rels file. */
+function readRels(zip: ZipArchive, part: string): Map<string, string> {
+  const relsPath = path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`);
+  const map = new Map<string, string>();
+  if (!zip.has(relsPath)) return map;
+  for (const rel of descendants(parseXml(zip.readText(relsPath)), 'Relationship')) {
+    const target = rel.getAttribute('Target');
+    const id = rel.getAttribute('Id');
+    if (!target || !id || rel.getAttribute('TargetMode') === 'External') continue;
+    map.set(id, target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(path.posix.dirname(part), target)));
+  }
+  return map;
+}

@@ -1,0 +1,116 @@
+import type { Block, BlockType, PageInfo } from './types';
+
+interface PendingBlock {
+  type: BlockType;
+  text: string;
+  level?: number;
+  page?: number;
+  slide?: number;
+  rows?: string[][];
+  /** Markdown for this block when it differs from a rendering of `text`. */
+  markdown?: string;
+}
+
+/**
+ * Assembles a document's text from blocks, separated by blank lines, recording each block's character span,
+ * and renders Markdown beside it (headings, lists, tables, code, page/slide markers).
+ */
+export class DocumentBuilder {
+  private readonly textParts: string[] = [];
+  private readonly mdParts: string[] = [];
+  private length = 0;
+  readonly blocks: Block[] = [];
+  readonly pages: PageInfo[] = [];
+  private openPage: PageInfo | undefined;
+
+  add(block: PendingBlock): void {
+    const text = block.text.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '');
+    if (!text.trim()) return;
+    if (this.length > 0) this.push('\n\n');
+    const start = this.length;
+    this.push(text);
+    const b: Block = { type: block.type, start, end: this.length };
+    if (block.level !== undefined) b.level = block.level;
+    if (block.page !== undefined) b.page = block.page;
+    if (block.slide !== undefined) b.slide = block.slide;
+    if (block.rows) b.rows = block.rows;
+    this.blocks.push(b);
+    this.mdParts.push(block.markdown ?? renderMarkdown(block.type, text, block.level));
+  }
+
+  heading(text: string, level: number, where: { page?: number; slide?: number } = {}): void {
+    this.add({ type: 'heading', text: text.trim(), level: Math.min(6, Math.max(1, level)), ...where });
+  }
+
+  paragraph(text: string, where: { page?: number; slide?: number } = {}): void {
+    this.add({ type: 'paragraph', text, ...where });
+  }
+
+  table(rows: string[][], where: { page?: number; slide?: number } = {}): void {
+    const clean = rows.map((r) => r.map((c) => c.replace(/\s+/g, ' ').trim())).filter((r) => r.some((c) => c));
+    if (clean.length === 0) return;
+    this.add({ type: 'table', text: clean.map((r) => r.join('\t')).join('\n'), rows: clean, markdown: markdownTable(clean), ...where });
+  }
+
+  /** Starts a page (or slide) section: text added until endPage() belongs to it. */
+  beginPage(number: number, source: PageInfo['source'] = 'text-layer', marker?: string): void {
+    this.endPage();
+    this.openPage = { number, start: this.length === 0 ? 0 : this.length + 2, end: 0, source };
+    this.mdParts.push(`<!-- ${marker ?? `page ${number}`} -->`);
+  }
+
+  endPage(extra: Partial<PageInfo> = {}): void {
+    if (!this.openPage) return;
+    const page = { ...this.openPage, ...extra, end: this.length };
+    if (page.start > page.end) page.start = page.end; // an empty page
+    this.pages.push(page);
+    this.openPage = undefined;
+  }
+
+  get text(): string {
+    return this.textParts.join('');
+  }
+
+  get markdown(): string {
+    return this.mdParts.join('\n\n') + (this.mdParts.length ? '\n' : '');
+  }
+
+  private push(s: string): void {
+    this.textParts.push(s);
+    this.length += s.length;
+  }
+}
+
+function renderMarkdown(type: BlockType, text: string, level?: number): string {
+  switch (type) {
+    case 'heading':
+      return `${'#'.repeat(level ?? 1)} ${text.replace(/\n+/g, ' ')}`;
+    case 'list':
+      return text
+        .split('\n')
+        .map((line) => (/^\s*([-*+•]|\d+[.)])\s/.test(line) ? line : `- ${line}`))
+        .join('\n');
+    case 'code':
+      return '```\n' + text + '\n```';
+    case 'notes':
+      return text
+        .split('\n')
+        .map((l) => `> ${l}`)
+        .join('\n');
+    default:
+      return escapeMarkdownLineStarts(text);
+  }
+}
+
+/** Keeps plain text from turning into Markdown structure by accident ("1. " or "# " at a line start). */
+function escapeMarkdownLineStarts(text: string): string {
+  return text.replace(/^(\s*)(#{1,6}\s|[-*+]\s|\d+[.)]\s|>)/gm, (_m, ws: string, marker: string) => `${ws}\\${marker}`);
+}
+
+export function markdownTable(rows: string[][]): string {
+  const width = Math.max(...rows.map((r) => r.length));
+  const cell = (c: string | undefined) => (c ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const line = (r: string[]) => `| ${Array.from({ length: width }, (_, i) => cell(r[i])).join(' | ')} |`;
+  const [head, ...body] = rows;
+  return [line(head!), `|${' --- |'.repeat(width)}`, ...body.map(line)].join('\n');
+}

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { BrightRunError, fsError, throwIfAborted } from '../errors';
+import type { BackendContext, BackendResult } from './backendTypes';
+import { extractCsv } from './backends/csv';
+import { extractDoc } from './backends/doc';
+import { extractDocx } from './backends/docx';
+import { extractJson, extractJsonLines, looksLikeJsonLines } from './backends/json';
+import { extractPdf } from './backends/pdf';
+import { extractPpt } from './backends/ppt';
+import { extractPptx } from './backends/pptx';
+import { extractMarkdown, extractPlainText } from './backends/plainText';
+import { openCompoundFile, parsePropertySet } from './cfbContainer';
+import { classifyCompound, classifyText, classifyZip, detectMagic, formatFromName, namesDisagree } from './detect';
+import { decodeBytes, detectEncoding, looksBinary } from './encoding';
+import type { OcrService } from './ocr/ocrService';
+import { DEFAULT_MAX_BYTES, EXTRACTOR_VERSION, type DocumentFormat, type ExtractedDocument, type ExtractionWarning, type ExtractOptions } from './types';
+import { ZipArchive } from './zipArchive';
+
+export interface ExtractCallbacks {
+  signal?: AbortSignal;
+  /** Units (pages, slides) done within this file. */
+  onUnit?: (done: number, total: number) => void;
+  /** OCR for images and scanned PDF pages; without it those fail with OCR_FAILED / are skipped with a warning. */
+  ocr?: OcrService;
+}
+
+const HEAD_BYTES = 64 * 1024;
+const LIB = {
+  pdf: 'pdfjs-dist@5.6',
+  docx: 'mammoth@1.13',
+  doc: 'word-extractor@1.0',
+  pptx: 'ooxml',
+  ppt: 'ms-ppt+cfb',
+  text: 'chardet+iconv-lite',
+  csv: 'papaparse@5',
+  image: 'tesseract.js@7',
+} as const;
+
+/**
+ * Extracts one file into an ExtractedDocument. The format comes from the content (magic numbers, container
+ * parts, text heuristics), not the name; a disagreeing name is a warning. Every failure is a BrightRunError
+ * with a code and a remedy; nothing is written anywhere (persisting is the caller's job).
+ */
+export async function extract(file: string, options: ExtractOptions = {}, callbacks: ExtractCallbacks = {}): Promise<ExtractedDocument> {
+  const started = Date.now();
+  const { signal } = callbacks;
+  throwIfAborted(signal);
+  let stat;
+  try {
+    stat = await fs.stat(file);
+  } catch (err) {
+    throw fsError(err, file, 'read');
+  }
+  if (!stat.isFile()) throw new BrightRunError({ code: 'UNSUPPORTED_FILE', file, message: `${file} is not a regular file.`, remedy: 'Add regular files only.' });
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (stat.size > maxBytes) {
+    throw new BrightRunError({
+      code: 'FILE_TOO_LARGE',
+      file,
+      message: `${file} is ${Math.round(stat.size / 1048576)} MB, over the ${Math.round(maxBytes / 1048576)} MB limit.`,
+      remedy: 'Split it into smaller files, or raise the limit (setting brightrun.extract.maxFileSizeMB, or extract.maxFileSizeMB in brightrun.json).',
+    });
+  }
+  if (stat.size === 0) throw emptyFile(file, 'is empty (0 bytes)');
+  let data: Buffer;
+  try {
+    data = await fs.readFile(file);
+  } catch (err) {
+    throw fsError(err, file, 'read');
+  }
+  throwIfAborted(signal);
+  const id = createHash('sha256').update(data).digest('hex');
+  const ctx: BackendContext = { file, options, ...(signal ? { signal } : {}), ...(callbacks.onUnit ? { onUnit: callbacks.onUnit } : {}) };
+  const { format, detectedBy, result } = await dispatch(data, ctx, callbacks.ocr);
+  const warnings: ExtractionWarning[] = [...result.warnings];
+  const named = formatFromName(file);
+  if (namesDisagree(named, format)) {
+    warnings.unshift({ code: 'NAME_MISMATCH', message: `The file is named like ${named?.toUpperCase()} but its content is ${format.toUpperCase()}; it was extracted as ${format.toUpperCase()}.` });
+  }
+  if (!result.text.trim()) {
+    if (format === 'txt' || format === 'md' || format === 'csv') throw emptyFile(file, 'contains only whitespace');
+    warnings.push({ code: 'EMPTY_TEXT', message: format === 'pdf' || format === 'image' ? 'No text was found (no text layer, and OCR found nothing).' : 'The document contains no text.' });
+  }
+  return {
+    id,
+    source: { path: file, name: path.basename(file), size: stat.size },
+    format,
+    detectedBy,
+    ...(result.encoding ? { encoding: result.encoding } : {}),
+    metadata: result.metadata,
+    ...(result.pages ? { pages: result.pages } : {}),
+    blocks: result.blocks,
+    text: result.text,
+    markdown: result.markdown,
+    warnings,
+    extractor: { name: 'brightrun', version: EXTRACTOR_VERSION, backend: result.backend },
+    timings: { totalMs: Date.now() - started, ...(result.ocrMs ? { ocrMs: result.ocrMs } : {}) },
+    ocrPages: result.ocrPages ?? 0,
+    extractedAt: new Date().toISOString(),
+  };
+}
+
+async function dispatch(data: Buffer, ctx: BackendContext, ocr: OcrService | undefined): Promise<{ format: DocumentFormat; detectedBy: string; result: BackendResult }> {
+  const { file } = ctx;
+  const head = data.subarray(0, HEAD_BYTES);
+  const magic = detectMagic(head);
+  switch (magic.kind) {
+    case 'pdf': {
+      const r = await extractPdf(data, ctx, ocr ? { run: (page, n) => ocr.recognizePdfPage(page, n, ctx), concurrency: ocr.concurrency } : undefined);
+      return { format: 'pdf', detectedBy: 'magic %PDF-', result: { ...r, backend: LIB.pdf } };
+    }
+    case 'zip': {
+      const zip = ZipArchive.open(data, file, ctx.options);
+      const kind = classifyZip(zip.names());
+      if ('unsupported' in kind) throw unsupported(file, kind.unsupported, kind.remedy);
+      zip.verifyAll();
+      if (kind.format === 'docx') return { format: 'docx', detectedBy: 'OOXML word/document.xml', result: { ...(await extractDocx(data, zip, file)), backend: LIB.docx } };
+      return { format: 'pptx', detectedBy: 'OOXML ppt/presentation.xml', result: { ...extractPptx(zip, file), backend: LIB.pptx } };
+    }
+    case 'cfb': {
+      const cfb = openCompoundFile(data, file);
+      const kind = classifyCompound(cfb.streams);
+      if ('encryptedOoxml' in kind) {
+        throw new BrightRunError({ code: 'ENCRYPTED_FILE', file, message: `${file} is a password-protected Office document.`, remedy: 'Open it in Office, remove the password (File › Info › Protect), save, and add it again.' });
+      }
+      if ('unsupported' in kind) throw unsupported(file, kind.unsupported, kind.remedy);
+      const summary = parsePropertySet(cfb.read('\u0005SummaryInformation'), 'summary');
+      if (kind.format === 'doc') return { format: 'doc', detectedBy: 'compound file WordDocument stream', result: { ...(await extractDoc(data, cfb, summary, file)), backend: LIB.doc } };
+      const docSummary = parsePropertySet(cfb.read('\u0005DocumentSummaryInformation'), 'document');
+      return { format: 'ppt', detectedBy: 'compound file PowerPoint Document stream', result: { ...extractPpt(cfb, { ...summary, ...docSummary }, file), backend: LIB.ppt } };
+    }
+    case 'image': {
+      if (!ocr || ctx.options.ocr === false) {
+        throw new BrightRunError({ code: 'OCR_FAILED', file, message: `${file} is an image (${magic.type.toUpperCase()}) and OCR is off.`, remedy: 'Turn OCR on (brightrun.ocr.enabled, or extract.ocr in brightrun.json) to read text from images.' });
+      }
+      const r = await ocr.recognizeImage(data, magic.type, ctx);
+      return { format: 'image', detectedBy: `magic ${magic.type}`, result: { ...r, backend: LIB.image } };
+    }
+    case 'unsupported':
+      throw unsupported(file, magic.type, magic.remedy);
+    case 'text-or-unknown':
+      return extractTextual(data, ctx);
+  }
+}
+
+function extractTextual(data: Buffer, ctx: BackendContext): { format: DocumentFormat; detectedBy: string; result: BackendResult } {
+  const { file } = ctx;
+  const head = data.subarray(0, HEAD_BYTES);
+  if (looksBinary(head)) throw unsupported(file, 'binary data of an unknown type', 'Bright Run extracts PDF, Word, PowerPoint, text, Markdown, CSV, JSON and images; convert the file to one of those.');
+  const encoding = detectEncoding(data.length <= HEAD_BYTES ? data : head, data.length <= HEAD_BYTES);
+  const text = decodeBytes(data, encoding);
+  if (!text.trim()) throw emptyFile(file, 'contains only whitespace');
+  const format = classifyText(text.slice(0, HEAD_BYTES), file, text.length <= HEAD_BYTES, looksLikeJsonLines);
+  const enc = { name: encoding.name, confidence: +encoding.confidence.toFixed(2) };
+  const warnings: ExtractionWarning[] = encoding.confidence < 0.5 ? [{ code: 'ENCODING_GUESSED', message: `The text encoding was guessed as ${encoding.name} with low confidence; check accented letters.` }] : [];
+  const base = { encoding: enc, backend: LIB.text };
+  const by = `text (${encoding.name}${encoding.bomLength ? ' BOM' : ''})`;
+  switch (format) {
+    case 'json': {
+      const r = extractJson(text, file);
+      return { format, detectedBy: `${by}, JSON`, result: { ...r, ...base, warnings: [...warnings, ...r.warnings] } };
+    }
+    case 'jsonl': {
+      const r = extractJsonLines(text);
+      return { format, detectedBy: `${by}, JSON Lines`, result: { ...r, ...base, warnings: [...warnings, ...r.warnings] } };
+    }
+    case 'csv': {
+      const r = extractCsv(text, path.extname(file).toLowerCase() === '.tsv' ? '\t' : undefined);
+      return { format, detectedBy: `${by}, delimited`, result: { ...r, ...base, backend: LIB.csv, warnings: [...warnings, ...r.warnings] } };
+    }
+    case 'md': {
+      const { title, ...r } = extractMarkdown(text);
+      return { format, detectedBy: `${by}, Markdown`, result: { ...r, metadata: title ? { title } : {}, warnings, ...base } };
+    }
+    default:
+      return { format: 'txt', detectedBy: by, result: { ...extractPlainText(text), metadata: {}, warnings, ...base } };
+  }
+}
+
+function emptyFile(file: string, what: string): BrightRunError {
+  return new BrightRunError({ code: 'EMPTY_FILE', file, message: `${file} ${what}: there is no text to extract.`, remedy: 'Remove it from the dataset, or add the right file.' });
+}
+
+function unsupported(file: string, what: string, remedy: string): BrightRunError {
+  return new BrightRunError({ code: 'UNSUPPORTED_FORMAT', file, message: `${file} is ${what}, which Bright Run cannot extract.`, remedy });
+}

@@ -1,0 +1,29 @@
+// Worker-thread entry: extracts files sent by ExtractionPool, one at a time, with OCR in this thread's own
+// tesseract worker. Replies with the document, or the error's {code, message, remedy, file}.
+import { parentPort, workerData } from 'node:worker_threads';
+import { toBrightRunError } from '../errors';
+import { extract } from './extract';
+import { createOcrService } from './ocr/tesseractOcr';
+import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+
+if (!parentPort) throw new Error('extractWorker must run in a worker thread');
+const port = parentPort;
+let ocr: ReturnType<typeof createOcrService> | undefined;
+
+port.on('message', async (msg: WorkerRequest) => {
+  if (msg.type === 'shutdown') {
+    await ocr?.dispose();
+    port.close();
+    return;
+  }
+  try {
+    if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], (workerData as { ocrWorkers?: number } | undefined)?.ocrWorkers ?? 1);
+    const doc = await extract(msg.file, msg.options, {
+      ...(ocr ? { ocr } : {}),
+      onUnit: (done, total) => port.postMessage({ type: 'progress', id: msg.id, done, total } satisfies WorkerResponse),
+    });
+    port.postMessage({ type: 'done', id: msg.id, doc } satisfies WorkerResponse);
+  } catch (err) {
+    port.postMessage({ type: 'failed', id: msg.id, error: toBrightRunError(err, msg.file).toJSON() } satisfies WorkerResponse);
+  }
+});

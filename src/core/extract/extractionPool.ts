@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { BrightRunError, cancelledError } from '../errors';
+import type { ExtractedDocument, ExtractOptions } from './types';
+import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+
+interface Task {
+  id: number;
+  file: string;
+  options: ExtractOptions;
+  resolve: (doc: ExtractedDocument) => void;
+  reject: (err: unknown) => void;
+  onUnit?: (done: number, total: number) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  task?: Task;
+}
+
+/** Threads for extraction: one per core by default, less one for the caller's event loop (at least one). */
+export function defaultPoolSize(): number {
+  return Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1) || 1;
+}
+
+/**
+ * Runs extractions in worker threads so the caller's event loop (the extension host, the CLI's progress bar)
+ * stays responsive. Each thread extracts one file at a time with its own OCR workers. Cancelling a task
+ * terminates its thread; a new one is started for the next task.
+ */
+export class ExtractionPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly script: string;
+
+  constructor(
+    private readonly size = defaultPoolSize(),
+    private readonly ocrWorkersPerThread = Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / size)),
+  ) {
+    this.script = path.join(__dirname, 'extractWorker.js');
+    if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
+  }
+
+  extract(file: string, options: ExtractOptions, opts: { signal?: AbortSignal; onUnit?: (done: number, total: number) => void } = {}): Promise<ExtractedDocument> {
+    if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
+    if (opts.signal?.aborted) return Promise.reject(cancelledError());
+    return new Promise<ExtractedDocument>((resolve, reject) => {
+      const onAbort = () => this.cancel(task);
+      const settle = () => opts.signal?.removeEventListener('abort', onAbort);
+      const task: Task = {
+        id: this.nextId++,
+        file,
+        options,
+        resolve: (doc) => (settle(), resolve(doc)),
+        reject: (err) => (settle(), reject(err)),
+        ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.queue.splice(0)) t.reject(cancelledError());
+    await Promise.all(
+      this.slots.map(async (s) => {
+        s.task?.reject(cancelledError());
+        s.worker.postMessage({ type: 'shutdown' } satisfies WorkerRequest);
+        const exited = new Promise((r) => s.worker.once('exit', r));
+        const timeout = new Promise((r) => setTimeout(r, 2000).unref());
+        if ((await Promise.race([exited.then(() => 'exit'), timeout])) !== 'exit') await s.worker.terminate();
+      }),
+    );
+    this.slots.length = 0;
+  }
+
+  private pump(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => !s.task);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const task = this.queue.shift()!;
+      slot.task = task;
+      slot.worker.postMessage({ type: 'extract', id: task.id, file: task.file, options: task.options } satisfies WorkerRequest);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script, { workerData: { ocrWorkers: this.ocrWorkersPerThread } });
+    const slot: Slot = { worker };
+    worker.on('message', (msg: WorkerResponse) => {
+      const task = slot.task;
+      if (!task || msg.id !== task.id) return;
+      if (msg.type === 'progress') {
+        task.onUnit?.(msg.done, msg.total);
+        return;
+      }
+      slot.task = undefined;
+      if (msg.type === 'done') task.resolve(msg.doc);
+      else task.reject(new BrightRunError(msg.error));
+      this.pump();
+    });
+    worker.on('error', (err) => this.retire(slot, err));
+    worker.on('exit', (code) => {
+      if (slot.task) this.retire(slot, new Error(`the extraction thread stopped (exit code ${code})`));
+      else this.remove(slot);
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** A thread that crashed (out of memory in a parser, say) fails its task with a specific error; the pool goes on. */
+  private retire(slot: Slot, err: Error): void {
+    const task = slot.task;
+    slot.task = undefined;
+    this.remove(slot);
+    void slot.worker.terminate();
+    task?.reject(
+      new BrightRunError({ code: 'CORRUPT_FILE', file: task.file, message: `Extracting ${task.file} crashed its worker: ${err.message}.`, remedy: 'The file is probably damaged or far too complex; open and re-save it, or remove it from the dataset.' }, { cause: err }),
+    );
+    this.pump();
+  }
+
+  private remove(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+  }
+
+  private cancel(task: Task): void {
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      task.reject(cancelledError());
+      return;
+    }
+    const slot = this.slots.find((s) => s.task === task);
+    if (!slot) return;
+    slot.task = undefined;
+    this.remove(slot);
+    void slot.worker.terminate();
+    task.reject(cancelledError());
+    this.pump();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './types';
+export { extract, type ExtractCallbacks } from './extract';
+export { ExtractionPool, defaultPoolSize } from './extractionPool';
+export { collectInputs, extractBatch, type BatchInput, type BatchOutcome, type BatchOptions } from './batch';
+export { detectEncoding, decodeBytes } from './encoding';

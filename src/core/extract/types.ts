@@ -1,0 +1,98 @@
+/** The formats Bright Run extracts, as detected from content. */
+export type DocumentFormat = 'pdf' | 'docx' | 'doc' | 'pptx' | 'ppt' | 'txt' | 'md' | 'csv' | 'json' | 'jsonl' | 'image';
+
+export type BlockType = 'heading' | 'paragraph' | 'list' | 'table' | 'slide' | 'page' | 'notes' | 'code' | 'record';
+
+/** A structural piece of the document, located in `text` by [start, end). */
+export interface Block {
+  type: BlockType;
+  start: number;
+  end: number;
+  /** Heading level 1–6, or list nesting depth. */
+  level?: number;
+  page?: number;
+  slide?: number;
+  /** Table cells, for `table` blocks (small tables only; large CSVs keep rows in `text`). */
+  rows?: string[][];
+}
+
+export interface PageInfo {
+  number: number;
+  start: number;
+  end: number;
+  /** How the page's text was obtained. */
+  source: 'text-layer' | 'ocr' | 'none';
+  /** Mean OCR word confidence 0–100, for OCR'd pages. */
+  ocrConfidence?: number;
+  /** Clockwise rotation in degrees applied before OCR (from orientation detection). */
+  rotation?: number;
+}
+
+export interface DocumentMetadata {
+  title?: string;
+  author?: string;
+  subject?: string;
+  keywords?: string;
+  creator?: string;
+  producer?: string;
+  created?: string;
+  modified?: string;
+  lastModifiedBy?: string;
+  pages?: number;
+  slides?: number;
+  language?: string;
+  /** CSV: delimiter, header row, column names, row count. JSON: record fields and count. */
+  delimiter?: string;
+  hasHeader?: boolean;
+  columns?: string[];
+  rowCount?: number;
+  recordCount?: number;
+  recordFields?: string[];
+  imageWidth?: number;
+  imageHeight?: number;
+}
+
+export interface ExtractionWarning {
+  code: 'NAME_MISMATCH' | 'ENCODING_GUESSED' | 'LOW_OCR_CONFIDENCE' | 'OCR_SKIPPED' | 'PAGE_FAILED' | 'PARTIAL_CONTENT' | 'MALFORMED_ROWS' | 'EMPTY_TEXT' | 'UNREADABLE_PART';
+  message: string;
+  page?: number;
+}
+
+export interface ExtractedDocument {
+  /** sha256 of the source bytes. */
+  id: string;
+  source: { path: string; name: string; size: number };
+  format: DocumentFormat;
+  /** What the detection saw, e.g. "magic %PDF-", "OOXML word/document.xml". */
+  detectedBy: string;
+  encoding?: { name: string; confidence: number };
+  metadata: DocumentMetadata;
+  pages?: PageInfo[];
+  blocks: Block[];
+  text: string;
+  markdown: string;
+  warnings: ExtractionWarning[];
+  extractor: { name: 'brightrun'; version: string; backend: string };
+  timings: { totalMs: number; ocrMs?: number };
+  ocrPages: number;
+  extractedAt: string;
+}
+
+export interface ExtractOptions {
+  /** Largest file accepted, in bytes. */
+  maxBytes?: number;
+  /** Password for encrypted PDFs. */
+  password?: string;
+  ocr?: boolean;
+  ocrLanguages?: string[];
+  /** Zip bomb caps for OOXML files. */
+  maxUncompressedBytes?: number;
+  maxCompressionRatio?: number;
+}
+
+export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_MAX_UNCOMPRESSED = 1024 * 1024 * 1024;
+export const DEFAULT_MAX_RATIO = 200;
+
+/** Bump when the output of any backend changes, so stored documents can be re-extracted. */
+export const EXTRACTOR_VERSION = '1.0.0';

@@ -1,0 +1,170 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import CFB from 'cfb';
+import { extract, type BrightRunError, type ExtractedDocument } from '../../../src/core';
+import { corpus, groundTruth, wordRecall } from '../../support/corpus';
+import { useTempDir } from '../../support/tmp';
+
+const blockTexts = (doc: ExtractedDocument, type: string) => doc.blocks.filter((b) => b.type === type).map((b) => doc.text.slice(b.start, b.end));
+
+/** A minimal ZIP (stored or deflated entries) for building test containers. */
+function zip(entries: Record<string, Buffer | string>, opts: { lieAboutSize?: boolean } = {}): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(entries)) {
+    const raw = Buffer.isBuffer(content) ? content : Buffer.from(content);
+    const data = deflateRawSync(raw);
+    const nameBuf = Buffer.from(name);
+    const declared = opts.lieAboutSize ? 10 : raw.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(declared, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(declared, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, data);
+    centrals.push(central, nameBuf);
+    offset += local.length + nameBuf.length + data.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(Object.keys(entries).length, 8);
+  eocd.writeUInt16LE(Object.keys(entries).length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
+
+describe('extract: office documents', () => {
+  const tmp = useTempDir();
+  const write = async (name: string, content: Buffer) => {
+    const file = path.join(tmp.dir, name);
+    await fs.writeFile(file, content);
+    return file;
+  };
+
+  it('DOCX: headings, lists, tables and core metadata', async () => {
+    const doc = await extract(corpus('docling/docx/word_sample.docx'));
+    assert.equal(doc.format, 'docx');
+    assert.equal(doc.metadata.author, 'Christoph Auer');
+    assert.equal(doc.metadata.lastModifiedBy, 'Maxim Lysak');
+    assert.match(doc.metadata.created ?? '', /^2024-10-09/);
+    assert.ok(blockTexts(doc, 'heading').includes('Let’s swim!'));
+    assert.ok(blockTexts(doc, 'list').some((l) => /^1\. Wear sunglasses$/m.test(l)));
+    assert.match(doc.markdown, /^# /m);
+    const tables = await extract(corpus('docling/docx/word_tables.docx'));
+    const table = tables.blocks.find((b) => b.type === 'table')!;
+    assert.ok(table.rows && table.rows.length > 1);
+    assert.match(tables.markdown, /\| --- \|/);
+    assert.ok(wordRecall(tables.text, groundTruth('docling/docx/word_tables.docx')) > 0.95);
+  });
+
+  it('DOCX: every corpus file reads with ≥ 95% of its words', async () => {
+    for (const f of ['unstructured/docx/handbook-1p.docx', 'unstructured/docx/docx-tables.docx', 'unstructured/docx/teams_chat.docx', 'unstructured/docx/fake.docx', 'textract/docx/raw_text.docx', 'docling/docx/docx_comments.docx']) {
+      const doc = await extract(corpus(f));
+      assert.ok(wordRecall(doc.text, groundTruth(f)) >= 0.95, f);
+    }
+    // Known gap: automatic heading numbers ("1.2 Section") come from numbering.xml, which is not rendered yet.
+    const numbered = await extract(corpus('docling/docx/unit_test_headers_numbered.docx'));
+    assert.ok(wordRecall(numbered.text, groundTruth('docling/docx/unit_test_headers_numbered.docx')) >= 0.75);
+  });
+
+  it('DOC: text with Unicode punctuation kept, tables, summary metadata', async () => {
+    const doc = await extract(corpus('unstructured/doc/fake.doc'));
+    assert.equal(doc.format, 'doc');
+    assert.equal(doc.metadata.author, 'Mr. Miagi');
+    assert.match(doc.text, /Lorem ipsum dolor sit amet\./);
+    const emph = await extract(corpus('unstructured/doc/fake-doc-emphasized-text.doc'));
+    assert.ok(emph.blocks.some((b) => b.type === 'table'));
+    assert.equal(wordRecall(emph.text, groundTruth('unstructured/doc/fake-doc-emphasized-text.doc')), 1);
+  });
+
+  it('PPTX: slides in order with titles, bodies, tables and metadata', async () => {
+    const doc = await extract(corpus('unstructured/pptx/fake-power-point-table.pptx'));
+    assert.equal(doc.format, 'pptx');
+    assert.equal(doc.metadata.slides, 1);
+    assert.deepEqual(doc.blocks.map((b) => b.type), ['heading', 'table']);
+    assert.equal(doc.pages?.[0]?.number, 1);
+    assert.match(doc.markdown, /<!-- slide 1 -->/);
+    for (const f of ['unstructured/pptx/fake-power-point.pptx', 'textract/pptx/raw_text.pptx', 'unstructured/pptx/science-exploration-1p.pptx', 'docling/pptx/powerpoint_malformed_pictures.pptx']) {
+      assert.ok(wordRecall((await extract(corpus(f))).text, groundTruth(f)) >= 0.95, f);
+    }
+  });
+
+  it('PPTX: speaker notes follow their slide', async () => {
+    const notesXml = '<p:notes xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:nvSpPr><p:nvPr><p:ph type="body"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>Say this slowly.</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:notes>';
+    const slide = (title: string, body: string) =>
+      `<p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:nvSpPr><p:nvPr><p:ph type="title"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>${title}</a:t></a:r></a:p></p:txBody></p:sp><p:grpSp><p:sp><p:txBody><a:p><a:r><a:t>${body}</a:t></a:r><a:br/><a:r><a:t>line two</a:t></a:r></a:p></p:txBody></p:sp></p:grpSp><p:sp><p:nvSpPr><p:nvPr><p:ph type="sldNum"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>99</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>`;
+    const rel = (id: string, target: string) => `<Relationship Id="${id}" Target="${target}"/>`;
+    const file = await write(
+      'deck.pptx',
+      zip({
+        '[Content_Types].xml': '<Types/>',
+        'ppt/presentation.xml': '<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><p:sldIdLst><p:sldId r:id="rId2"/><p:sldId r:id="rId1"/></p:sldIdLst></p:presentation>',
+        'ppt/_rels/presentation.xml.rels': `<Relationships>${rel('rId1', 'slides/slide1.xml')}${rel('rId2', 'slides/slide2.xml')}</Relationships>`,
+        'ppt/slides/slide1.xml': slide('Second', 'body two'),
+        'ppt/slides/slide2.xml': slide('First', 'body one'),
+        'ppt/slides/_rels/slide2.xml.rels': `<Relationships>${rel('rId9', '../notesSlides/notesSlide1.xml')}</Relationships>`,
+        'ppt/notesSlides/notesSlide1.xml': notesXml,
+        'docProps/core.xml': '<cp:coreProperties xmlns:cp="x" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Deck</dc:title><dc:creator>Ann</dc:creator></cp:coreProperties>',
+      }),
+    );
+    const doc = await extract(file);
+    assert.equal(doc.text, 'First\n\nbody one\nline two\n\nSay this slowly.\n\nSecond\n\nbody two\nline two');
+    assert.deepEqual(doc.blocks.map((b) => [b.type, b.slide]), [['heading', 1], ['paragraph', 1], ['notes', 1], ['heading', 2], ['paragraph', 2]]);
+    assert.equal(doc.metadata.title, 'Deck');
+    assert.equal(doc.metadata.author, 'Ann');
+    assert.equal(doc.pages?.length, 2);
+  });
+
+  it('PPT: slide text from the binary format, masters skipped', async () => {
+    const doc = await extract(corpus('unstructured/ppt/fake-power-point.ppt'));
+    assert.equal(doc.format, 'ppt');
+    assert.equal(doc.metadata.slides, 1);
+    assert.equal(wordRecall(doc.text, groundTruth('unstructured/ppt/fake-power-point.ppt')), 1);
+    assert.deepEqual(blockTexts(doc, 'heading'), ['Adding a Bullet Slide']);
+  });
+
+  it('refuses a truncated PPTX, a zip bomb, and a lying zip directory', async () => {
+    await assert.rejects(extract(corpus('synthetic/corrupt/truncated.pptx')), (e: BrightRunError) => e.code === 'CORRUPT_FILE' && /truncated/.test(e.message));
+    const bomb = await write('bomb.docx', zip({ '[Content_Types].xml': '<Types/>', 'word/document.xml': Buffer.alloc(50 * 1024 * 1024, 0x20) }));
+    await assert.rejects(extract(bomb), (e: BrightRunError) => e.code === 'ZIP_BOMB' && /expands/.test(e.message));
+    const liar = await write('liar.docx', zip({ '[Content_Types].xml': '<Types/>', 'word/document.xml': Buffer.alloc(100_000, 0x20) }, { lieAboutSize: true }));
+    await assert.rejects(extract(liar), (e: BrightRunError) => e.code === 'ZIP_BOMB' && /beyond its declared size/.test(e.message));
+    await assert.rejects(extract(await write('garbage.docx', zip({ 'word/document.xml': Buffer.alloc(200_000, 0x41) }))), (e: BrightRunError) => e.code === 'CORRUPT_FILE' && /document.xml/.test(e.message));
+  });
+
+  it('names unsupported zip and compound kinds', async () => {
+    await assert.rejects(extract(await write('book.xlsx', zip({ '[Content_Types].xml': '<Types/>', 'xl/workbook.xml': '<x/>' }))), (e: BrightRunError) => e.code === 'UNSUPPORTED_FORMAT' && /Excel/.test(e.message));
+    await assert.rejects(extract(await write('a.zip', zip({ 'readme.txt': 'hi' }))), (e: BrightRunError) => /ZIP archive/.test(e.message));
+    await assert.rejects(extract(await write('a.odt', zip({ mimetype: 'application/vnd.oasis.opendocument.text', 'content.xml': '<x/>' }))), (e: BrightRunError) => /OpenDocument/.test(e.message));
+  });
+
+  it('recognises password-protected Office files', async () => {
+    const cfb = CFB.utils.cfb_new();
+    CFB.utils.cfb_add(cfb, 'EncryptionInfo', Buffer.from([4, 0, 4, 0]));
+    CFB.utils.cfb_add(cfb, 'EncryptedPackage', Buffer.alloc(64, 1));
+    const file = await write('secret.docx', Buffer.from(CFB.write(cfb, { type: 'buffer' }) as Uint8Array));
+    await assert.rejects(extract(file), (e: BrightRunError) => e.code === 'ENCRYPTED_FILE' && /remove the password/.test(e.remedy));
+    const xls = CFB.utils.cfb_new();
+    CFB.utils.cfb_add(xls, 'Workbook', Buffer.alloc(64, 1));
+    await assert.rejects(extract(await write('old.xls', Buffer.from(CFB.write(xls, { type: 'buffer' }) as Uint8Array))), (e: BrightRunError) => /Excel 97/.test(e.message));
+    const broken = Buffer.alloc(1024);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(broken);
+    await assert.rejects(extract(await write('broken.doc', broken)), { code: 'CORRUPT_FILE' });
+  });
+});

@@ -1,0 +1,115 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { collectInputs, extractBatch, ExtractionPool, type BatchOutcome, type Progress } from '../../../src/core';
+import { runCli } from '../../../src/cli/main';
+import type { CliIO } from '../../../src/cli/io';
+import { CORPUS, corpus } from '../../support/corpus';
+import { useTempDir, writeFiles } from '../../support/tmp';
+
+describe('extraction in worker threads', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir();
+
+  it('extracts a batch in parallel, keeps going past failures, reports progress by bytes', async () => {
+    const { inputs, problems } = await collectInputs(['docling/docx/word_sample.docx', 'unstructured/ppt/fake-power-point.ppt', 'unstructured/txt/fake-text-all-whitespace.txt', 'missing.pdf'], CORPUS);
+    assert.equal(problems[0]?.code, 'SOURCE_NOT_FOUND');
+    const progress: Progress[] = [];
+    const outcomes = await extractBatch(inputs, { ocr: false }, { concurrency: 2, onProgress: (p) => progress.push(p) });
+    const byPath = Object.fromEntries(outcomes.map((o) => [o.input.relative, o]));
+    assert.equal(byPath['docling/docx/word_sample.docx']!.doc?.format, 'docx');
+    assert.equal(byPath['unstructured/ppt/fake-power-point.ppt']!.doc?.format, 'ppt');
+    assert.equal(byPath['unstructured/txt/fake-text-all-whitespace.txt']!.error?.code, 'EMPTY_FILE');
+    assert.equal(progress.at(-1)!.done, 3);
+    assert.equal(progress.at(-1)!.bytesDone, progress.at(-1)!.bytesTotal);
+  });
+
+  it('walks folders with include/exclude globs', async () => {
+    await writeFiles(tmp.dir, { 'a/x.txt': 'x', 'a/y.md': '# y', 'a/skip/z.txt': 'z', 'a/b.exe': 'b' });
+    const { inputs } = await collectInputs(['a'], tmp.dir, { exclude: ['skip/**'] });
+    assert.deepEqual(inputs.map((i) => i.relative), ['x.txt', 'y.md']);
+  });
+
+  it('cancels work in flight by stopping its thread, and the pool goes on', async () => {
+    const pool = new ExtractionPool(1);
+    try {
+      const c = new AbortController();
+      const slow = pool.extract(corpus('docling/pdf/normal_4pages.pdf'), { ocr: false }, { signal: c.signal });
+      setTimeout(() => c.abort(), 20);
+      await assert.rejects(slow, { code: 'CANCELLED' });
+      const after = await pool.extract(corpus('unstructured/doc/fake.doc'), {});
+      assert.equal(after.format, 'doc');
+      const pre = new AbortController();
+      pre.abort();
+      await assert.rejects(pool.extract(corpus('unstructured/doc/fake.doc'), {}, { signal: pre.signal }), { code: 'CANCELLED' });
+    } finally {
+      await pool.close();
+    }
+    await assert.rejects(pool.extract(corpus('unstructured/doc/fake.doc'), {}), /closed/);
+  });
+
+  it('keeps the caller responsive while a thread parses', async () => {
+    const pool = new ExtractionPool(1);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      await pool.extract(corpus('docling/pdf/normal_4pages.pdf'), { ocr: false });
+    } finally {
+      clearInterval(timer);
+      await pool.close();
+    }
+    assert.ok(ticks > 0, 'timers fired during the extraction');
+  });
+});
+
+describe('brightrun extract', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir();
+
+  function io(cwd: string) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const cli: CliIO = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false, cwd, env: {} };
+    return { cli, out: () => out.join(''), err: () => err.join('') };
+  }
+
+  it('writes <text-out>/<relative path>.txt and .md, one JSON line per file, and exits 1 on failures', async () => {
+    const textOut = path.join(tmp.dir, 'text');
+    const mdOut = path.join(tmp.dir, 'md');
+    const r = io(CORPUS);
+    const code = await runCli(['extract', 'unstructured/doc/fake.doc', 'docling/md/duck.md', 'synthetic/corrupt/truncated.pptx', '--text-out', textOut, '--md-out', mdOut, '--json', '--no-ocr'], r.cli);
+    assert.equal(code, 1);
+    const lines = r.out().trim().split('\n').map((l) => JSON.parse(l) as { path: string; format: string | null; error: string | null; pages: number | null; ocrPages: number });
+    const byPath = Object.fromEntries(lines.map((l) => [l.path, l]));
+    assert.equal(byPath['unstructured/doc/fake.doc']!.format, 'doc');
+    assert.equal(byPath['synthetic/corrupt/truncated.pptx']!.error, 'CORRUPT_FILE');
+    assert.match(await fs.readFile(path.join(textOut, 'unstructured/doc/fake.doc.txt'), 'utf8'), /Lorem ipsum/);
+    assert.match(await fs.readFile(path.join(mdOut, 'docling/md/duck.md.md'), 'utf8'), /^#/m);
+    assert.match(r.err(), /Extracted 2 of 3 file\(s\)/);
+  });
+
+  it('prints a summary and a line per failure with its remedy', async () => {
+    await writeFiles(tmp.dir, { 'in/a.txt': 'alpha', 'in/sub/b.csv': 'x,y\n1,2\n', 'in/empty.txt': '   ' });
+    const r = io(tmp.dir);
+    const code = await runCli(['extract', 'in', '--text-out', 'out'], r.cli);
+    assert.equal(code, 1);
+    assert.match(r.out(), /Extracted 2 of 3 file\(s\)/);
+    assert.match(r.err(), /failed \[EMPTY_FILE\] .*empty\.txt.* — Remove it/);
+    assert.equal(await fs.readFile(path.join(tmp.dir, 'out/sub/b.csv.txt'), 'utf8'), 'x\ty\n1\t2\n');
+  });
+
+  it('checks its options', async () => {
+    for (const argv of [['extract', 'x'], ['extract', 'x', '--text-out', 'o', '--concurrency', '0'], ['extract', 'x', '--text-out', 'o', '--max-size-mb', 'big']]) {
+      const r = io(tmp.dir);
+      assert.equal(await runCli(argv, r.cli), 2, argv.join(' '));
+    }
+  });
+
+  it('passes a PDF password from the environment', async () => {
+    const r = io(CORPUS);
+    r.cli.env = { BRIGHTRUN_PDF_PASSWORD: 'foo' };
+    assert.equal(await runCli(['extract', 'pdfminer/aes-256.pdf', '--text-out', path.join(tmp.dir, 't'), '--json'], r.cli), 0);
+    const line = JSON.parse(r.out()) as BatchOutcome & { error: string | null };
+    assert.equal(line.error, null);
+  });
+});
