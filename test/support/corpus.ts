@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** The shared extraction corpus (../shared/corpus beside the repository); tests fail loudly without it. */
-export const CORPUS = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
+export const CORPUS = process.env.BRIGHTRUN_CORPUS ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
 
 export function corpus(rel: string): string {
   const p = path.join(CORPUS, rel);
