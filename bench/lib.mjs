@@ -44,7 +44,7 @@ export async function runCli(args, options = {}) {
 }
 
 export function manifest() {
-  const lines = readFileSync(path.join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
+  const lines = readFileSync(path.join(CORPUS, "MANIFEST.tsv"), "utf8").trim().split(/\r?\n/);
   const header = lines.shift().split('\t');
   return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [header[i], v])));
 }

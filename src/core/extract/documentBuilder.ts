@@ -46,10 +46,20 @@ export class DocumentBuilder {
     this.add({ type: 'paragraph', text, ...where });
   }
 
-  table(rows: string[][], where: { page?: number; slide?: number } = {}): void {
-    const clean = rows.map((r) => r.map((c) => c.replace(/\s+/g, ' ').trim())).filter((r) => r.some((c) => c));
-    if (clean.length === 0) return;
-    this.add({ type: 'table', text: clean.map((r) => r.join('\t')).join('\n'), rows: clean, markdown: markdownTable(clean), ...where });
+  /** A table; `textRows` (same shape) is what goes into the plain text when it differs, e.g. merged cells once. */
+  table(rows: string[][], where: { page?: number; slide?: number } = {}, textRows?: string[][]): void {
+    const tidy = (rs: string[][]) => rs.map((r) => r.map((c) => c.replace(/\s+/g, ' ').trim()));
+    const all = tidy(rows);
+    const keep = all.map((r, i) => (r.some((c) => c) ? i : -1)).filter((i) => i >= 0);
+    if (keep.length === 0) return;
+    const clean = keep.map((i) => all[i]!);
+    const textSource = textRows ? tidy(textRows) : all;
+    const forText = keep.map((i) => textSource[i]!);
+    const text = forText
+      .map((r) => r.join('\t').replace(/\t+$/, ''))
+      .filter((l) => l.trim())
+      .join('\n');
+    this.add({ type: 'table', text, rows: clean, markdown: markdownTable(clean), ...where });
   }
 
   /** Starts a page (or slide) section: text added until endPage() belongs to it. */

@@ -64,7 +64,10 @@ function walkBlocks(parent: Element, b: DocumentBuilder): void {
     if (/^h[1-6]$/.test(tag)) b.heading(inlineText(el), Number(tag[1]));
     else if (tag === 'p') b.paragraph(inlineText(el));
     else if (tag === 'ul' || tag === 'ol') b.add({ type: 'list', text: listText(el, tag === 'ol', 0) });
-    else if (tag === 'table') b.table(tableRows(el));
+    else if (tag === 'table') {
+      const { grid, once } = tableRows(el);
+      b.table(grid, {}, once);
+    }
     else if (tag === 'pre') b.add({ type: 'code', text: textContent(el) });
     else if (tag === 'blockquote' || tag === 'div') walkBlocks(el, b);
     else {
@@ -114,9 +117,14 @@ function listText(list: Element, ordered: boolean, depth: number): string {
   return lines.join('\n');
 }
 
-/** Table rows as a rectangular grid: a merged cell's text fills every position it spans (as Markdown needs). */
-function tableRows(table: Element): string[][] {
+/**
+ * A table as a rectangular grid where a merged cell's text fills every position it spans (what Markdown and
+ * structured rows need), and the same grid with spanned positions empty (for plain text, so merged text is
+ * not repeated).
+ */
+function tableRows(table: Element): { grid: string[][]; once: string[][] } {
   const grid: string[][] = [];
+  const once: string[][] = [];
   const rowElements: Element[] = [];
   const collect = (el: Element) => {
     for (const c of childElements(el)) {
@@ -136,11 +144,16 @@ function tableRows(table: Element): string[][] {
       const rowspan = Math.max(1, Number(cell.getAttribute('rowspan')) || 1);
       for (let dr = 0; dr < rowspan; dr++) {
         const row = (grid[r + dr] ??= []);
-        for (let dc = 0; dc < colspan; dc++) row[col + dc] = text;
+        const onceRow = (once[r + dr] ??= []);
+        for (let dc = 0; dc < colspan; dc++) {
+          row[col + dc] = text;
+          onceRow[col + dc] = dr === 0 && dc === 0 ? text : '';
+        }
       }
       col += colspan;
     }
   });
   const width = Math.max(0, ...grid.map((row) => row.length));
-  return grid.map((row) => Array.from({ length: width }, (_, i) => row[i] ?? ''));
+  const square = (rows: string[][]) => rows.map((row) => Array.from({ length: width }, (_, i) => row[i] ?? ''));
+  return { grid: square(grid), once: square(once) };
 }

@@ -42,7 +42,10 @@ export function createOcrService(languages: readonly string[], workers = 1): Tes
       const list = await Promise.all(
         Array.from({ length: Math.max(1, workers) }, async () => {
           const w = await createWorker([...languages], 1, { langPath, gzip: true, cacheMethod: 'none', errorHandler: ignoreWorkerError });
-          await w.setParameters({ debug_file: '/dev/null' } as Record<string, string>); // tesseract's chatter ("Invalid resolution…") stays out of our output
+          await w.setParameters({
+            debug_file: '/dev/null', // tesseract's chatter ("Invalid resolution…") stays out of our output
+            tessedit_pageseg_mode: '3', // full automatic layout analysis: columns and tables are read block by block (orientation is done by OSD first)
+          } as Record<string, string>);
           return w;
         }),
       );
