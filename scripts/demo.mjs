@@ -17,6 +17,7 @@ const brightrun = (...args) => {
 };
 brightrun('init', '--name', 'pump-manuals', '--description', 'Operator manuals and service notes for the P-100 pump family.');
 brightrun('add', 'samples');
+brightrun('extract');
 brightrun('status');
 brightrun('status', '--json');
-console.log(`\nDemo project: ${project}\nOpen it in VS Code to see it in the Bright Run sidebar.`);
+console.log(`\nDemo project: ${project}\nExtracted documents are in ${path.join(project, '.brightrun', 'documents')}; open the folder in VS Code to see it in the Bright Run sidebar.`);

@@ -1,14 +1,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { collectInputs, extractBatch, formatDuration, type BatchOutcome, type ExtractOptions } from '../../core';
+import { collectInputs, extractBatch, extractProject, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome } from '../../core';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
 import { ProgressLine, UsageError, type CliIO } from '../io';
-import type { CommandSpec } from './types';
+import type { CommandSpec, ParsedCommandArgs } from './types';
 
 export const extractCommand: CommandSpec = {
   name: 'extract',
-  summary: 'Extract text, structure and metadata from documents (PDF, Word, PowerPoint, text, CSV, JSON, images with OCR).',
-  usage: 'brightrun extract <files or folders…> --text-out <dir> [--md-out <dir>] [--password <pw>] [--no-ocr] [--ocr-lang <code>]… [--concurrency <n>] [--json]',
+  summary: "Extract the project's queued documents (resumable), or any files to text with --text-out (PDF, Word, PowerPoint, text, CSV, JSON, images with OCR).",
+  usage: 'brightrun extract [--retry-failed] [--project <dir>]   |   brightrun extract <files or folders…> --text-out <dir> [--md-out <dir>] [--password <pw>] [--no-ocr] [--ocr-lang <code>]… [--concurrency <n>] [--json]',
   options: {
     'text-out': { type: 'string', description: 'Write the plain text of each input to <dir>/<path relative to its input folder>.txt.' },
     'md-out': { type: 'string', description: 'Also write Markdown to <dir>/<relative path>.md.' },
@@ -19,10 +19,11 @@ export const extractCommand: CommandSpec = {
     concurrency: { type: 'string', description: 'Files extracted at once (default: CPU cores − 1).' },
     include: { type: 'string', multiple: true, description: 'Glob of files to take from input folders; repeatable. Default: every supported type.' },
     exclude: { type: 'string', multiple: true, description: 'Glob of files to skip in input folders; repeatable.' },
+    'retry-failed': { type: 'boolean', description: 'Project mode: also retry documents that failed before.' },
   },
-  minPositionals: 1,
   async run(io: CliIO, args) {
     const v = args.values;
+    if (args.positionals.length === 0) return extractQueued(io, args);
     const textOut = typeof v['text-out'] === 'string' ? path.resolve(io.cwd, v['text-out']) : undefined;
     const mdOut = typeof v['md-out'] === 'string' ? path.resolve(io.cwd, v['md-out']) : undefined;
     if (!textOut && !mdOut) throw usage('give --text-out <dir> and/or --md-out <dir>');
@@ -86,6 +87,43 @@ export const extractCommand: CommandSpec = {
     return failures.length || problems.length ? 1 : 0;
   },
 };
+
+/** Project mode: the queued sources, into .brightrun/documents; a killed run resumes where it stopped. */
+async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number> {
+  const v = args.values;
+  if (v['text-out'] !== undefined || v['md-out'] !== undefined) throw usage('--text-out and --md-out need input files or folders');
+  const project = await Project.locate(args.projectDir, { owner: 'brightrun CLI' });
+  const concurrency = v.concurrency !== undefined ? positiveInt(v.concurrency, '--concurrency') : undefined;
+  const password = (typeof v.password === 'string' ? v.password : undefined) ?? io.env.BRIGHTRUN_PDF_PASSWORD;
+  const options: ExtractOptions = {
+    ...(v['no-ocr'] === true ? { ocr: false } : {}),
+    ...(v['ocr-lang'] ? { ocrLanguages: v['ocr-lang'] as string[] } : {}),
+    ...(password !== undefined ? { password } : {}),
+  };
+  const started = Date.now();
+  const progress = new ProgressLine(io, 'Extracting');
+  const failures: ProjectExtractOutcome[] = [];
+  const summary = await extractProject(project, {
+    options,
+    signal: args.signal,
+    retryFailed: v['retry-failed'] === true,
+    ...(concurrency ? { concurrency } : {}),
+    onProgress: (p) => progress.update(p),
+    onOutcome: (o) => {
+      if (o.status === 'failed') failures.push(o);
+      if (args.json) io.out(JSON.stringify({ path: o.path, status: o.status, reused: o.reused, format: o.doc?.format ?? null, pages: o.doc?.pages?.length ?? null, ocrPages: o.doc?.ocrPages ?? 0, error: o.error?.code ?? null }) + '\n');
+    },
+  });
+  progress.done();
+  const total = summary.done + summary.failed;
+  const line =
+    total === 0
+      ? `Nothing to extract in "${project.config.name}": no queued documents${v['retry-failed'] ? ' or failed ones' : ' (use --retry-failed to retry failed ones)'}.`
+      : `Extracted ${summary.done} of ${total} document(s) (${summary.reused} unchanged, reused): ${summary.pages} page(s), ${summary.ocrPages} OCR'd, in ${formatDuration(Date.now() - started)}${summary.failed ? `; ${summary.failed} failed` : ''}.`;
+  (args.json ? io.err : io.out)(line + '\n');
+  if (!args.json) for (const f of failures) io.err(`brightrun: failed [${f.error!.code}] ${f.path}: ${f.error!.message} — ${f.error!.remedy}\n`);
+  return summary.failed ? 1 : 0;
+}
 
 async function writeOutput(root: string, relative: string, content: string): Promise<void> {
   const file = path.join(root, relative);

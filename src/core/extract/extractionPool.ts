@@ -13,6 +13,7 @@ interface Task {
   resolve: (doc: ExtractedDocument) => void;
   reject: (err: unknown) => void;
   onUnit?: (done: number, total: number) => void;
+  onStart?: () => void;
 }
 
 interface Slot {
@@ -45,7 +46,8 @@ export class ExtractionPool {
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
   }
 
-  extract(file: string, options: ExtractOptions, opts: { signal?: AbortSignal; onUnit?: (done: number, total: number) => void } = {}): Promise<ExtractedDocument> {
+  /** Queues a file; `onStart` fires when a thread takes it (not when it is queued). */
+  extract(file: string, options: ExtractOptions, opts: { signal?: AbortSignal; onUnit?: (done: number, total: number) => void; onStart?: () => void } = {}): Promise<ExtractedDocument> {
     if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
     return new Promise<ExtractedDocument>((resolve, reject) => {
@@ -58,6 +60,7 @@ export class ExtractionPool {
         resolve: (doc) => (settle(), resolve(doc)),
         reject: (err) => (settle(), reject(err)),
         ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
+        ...(opts.onStart ? { onStart: opts.onStart } : {}),
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(task);
@@ -87,6 +90,7 @@ export class ExtractionPool {
       if (!slot) return;
       const task = this.queue.shift()!;
       slot.task = task;
+      task.onStart?.();
       slot.worker.postMessage({ type: 'extract', id: task.id, file: task.file, options: task.options } satisfies WorkerRequest);
     }
   }

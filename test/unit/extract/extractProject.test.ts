@@ -1,0 +1,98 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { addSources, DocumentStore, EXTRACTOR_VERSION, extractProject, loadSourceDocument, Project, readLog, type ProjectExtractOutcome } from '../../../src/core';
+import { useTempDir, writeFiles } from '../../support/tmp';
+
+describe('extractProject', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir();
+
+  async function setup() {
+    const project = await Project.create(tmp.dir, { name: 'p' });
+    await writeFiles(tmp.dir, { 'docs/a.txt': 'Alpha text.', 'docs/b.md': '# Bravo\n\nBody.', 'docs/c.csv': 'q,a\n1,2\n', 'docs/empty.txt': '  ', 'docs/copy-of-a.txt': 'Alpha text.' });
+    await addSources(project, [path.join(tmp.dir, 'docs')]);
+    return project;
+  }
+
+  it('extracts queued sources into documents keyed by content, marks them done or failed, and logs', async () => {
+    const project = await setup();
+    const outcomes: ProjectExtractOutcome[] = [];
+    const summary = await extractProject(project, { options: { ocr: false }, concurrency: 2, onOutcome: (o) => outcomes.push(o) });
+    assert.equal(summary.failed, 1);
+    assert.equal(summary.done, 4);
+    const sources = Object.fromEntries((await project.readSources()).map((s) => [s.path, s]));
+    assert.equal(sources['docs/empty.txt']!.status, 'failed');
+    assert.equal(sources['docs/empty.txt']!.error?.code, 'EMPTY_FILE');
+    assert.equal(sources['docs/b.md']!.status, 'done');
+    const doc = await loadSourceDocument(project, sources['docs/b.md']!);
+    assert.equal(doc?.format, 'md');
+    assert.equal(doc?.source.path, 'docs/b.md', 'stored with the project-relative path');
+    assert.equal((await fs.readdir(project.paths.documents)).length, 3, 'a.txt and its copy share one document');
+    const log = await readLog(project.paths.logs, new Date());
+    assert.ok(log.some((e) => e.stage === 'extract' && e.error?.code === 'EMPTY_FILE'));
+    assert.ok(log.some((e) => e.stage === 'extract' && e.file === 'docs/c.csv' && e.durationMs !== undefined));
+    assert.equal(outcomes.length, 5);
+  });
+
+  it('resumes after a kill: documents already stored are not redone, "extracting" ones are picked up', async () => {
+    const project = await setup();
+    await extractProject(project, { options: { ocr: false }, only: ['docs/a.txt'] });
+    const store = new DocumentStore(project.paths.documents);
+    const aSha = (await project.readSources()).find((s) => s.path === 'docs/a.txt')!.sha256;
+    const before = (await fs.stat(store.pathFor(aSha))).mtimeMs;
+    // Simulate a run killed mid-batch: statuses left as "extracting", one document already written.
+    await project.updateSources((sources) => ({ sources: sources.map((s) => ({ ...s, status: s.path === 'docs/empty.txt' ? 'queued' : 'extracting' })), result: undefined }));
+    const outcomes: ProjectExtractOutcome[] = [];
+    const summary = await extractProject(project, { options: { ocr: false }, onOutcome: (o) => outcomes.push(o) });
+    assert.equal((await fs.stat(store.pathFor(aSha))).mtimeMs, before, 'the finished document was not rewritten');
+    assert.deepEqual(outcomes.filter((o) => o.reused).map((o) => o.path).sort(), ['docs/a.txt', 'docs/copy-of-a.txt']);
+    assert.equal(summary.reused, 2);
+    const statuses = (await project.readSources()).map((s) => s.status);
+    assert.ok(!statuses.includes('extracting') && !statuses.includes('queued'));
+    assert.deepEqual(await extractProject(project, { options: { ocr: false } }), { done: 0, reused: 0, failed: 0, pages: 0, ocrPages: 0 });
+  });
+
+  it('retries failed sources only when asked', async () => {
+    const project = await setup();
+    await extractProject(project, { options: { ocr: false } });
+    await fs.writeFile(path.join(tmp.dir, 'docs/empty.txt'), 'now it has text');
+    assert.equal((await extractProject(project, { options: { ocr: false } })).failed, 0);
+    const summary = await extractProject(project, { options: { ocr: false }, retryFailed: true });
+    assert.equal(summary.done, 1);
+    const empty = (await project.readSources()).find((s) => s.path === 'docs/empty.txt')!;
+    assert.equal(empty.status, 'done');
+    assert.equal(empty.error, undefined);
+    assert.notEqual(empty.sha256, (await project.readSources()).find((s) => s.path === 'docs/a.txt')!.sha256);
+  });
+
+  it('is cancellable: unfinished sources go back to queued', async () => {
+    const project = await setup();
+    const c = new AbortController();
+    c.abort();
+    await assert.rejects(extractProject(project, { signal: c.signal }), { code: 'CANCELLED' });
+    const c2 = new AbortController();
+    await assert.rejects(extractProject(project, { options: { ocr: false }, concurrency: 1, signal: c2.signal, onOutcome: () => c2.abort() }), { code: 'CANCELLED' });
+    const statuses = (await project.readSources()).map((s) => s.status);
+    assert.ok(!statuses.includes('extracting'), `no source left extracting: ${statuses.join(',')}`);
+    assert.ok(statuses.includes('queued'));
+  });
+
+  it('re-extracts documents made by another extractor version, and survives a damaged one', async () => {
+    const project = await setup();
+    await extractProject(project, { options: { ocr: false }, only: ['docs/b.md'] });
+    const store = new DocumentStore(project.paths.documents);
+    const source = (await project.readSources()).find((s) => s.path === 'docs/b.md')!;
+    const doc = (await store.load(source.sha256))!;
+    await fs.writeFile(store.pathFor(source.sha256), JSON.stringify({ ...doc, extractor: { ...doc.extractor, version: '0.0.1' } }));
+    assert.equal(await store.isCurrent(source.sha256), false);
+    await fs.writeFile(store.pathFor(source.sha256), '{ damaged');
+    assert.equal(await store.isCurrent(source.sha256), false);
+    await assert.rejects(store.load(source.sha256), { code: 'STATE_CORRUPT' });
+    await project.updateSources((s) => ({ sources: s.map((x) => (x.path === 'docs/b.md' ? { ...x, status: 'queued' as const } : x)), result: undefined }));
+    await extractProject(project, { options: { ocr: false }, only: ['docs/b.md'] });
+    assert.equal((await store.load(source.sha256))!.extractor.version, EXTRACTOR_VERSION);
+    assert.throws(() => store.pathFor('../etc/passwd'));
+    assert.equal(await store.load('0'.repeat(64)), undefined);
+  });
+});
