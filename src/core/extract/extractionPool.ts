@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,6 +51,7 @@ export class ExtractionPool {
   extract(file: string, options: ExtractOptions, opts: { signal?: AbortSignal; onUnit?: (done: number, total: number) => void; onStart?: () => void } = {}): Promise<ExtractedDocument> {
     if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
+    if (opts.signal) setMaxListeners(0, opts.signal); // one listener per queued file is expected here
     return new Promise<ExtractedDocument>((resolve, reject) => {
       const onAbort = () => this.cancel(task);
       const settle = () => opts.signal?.removeEventListener('abort', onAbort);

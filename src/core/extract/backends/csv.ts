@@ -3,7 +3,7 @@ import type { BackendResult } from '../backendTypes';
 import { markdownTable } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
 
-/** Rows kept as structured cells on the table block; beyond that, rows live only in `text`. */
+/** Rows kept as structured cells on the table block and in the Markdown; beyond that, rows live only in `text`. */
 const MAX_STRUCTURED_ROWS = 2000;
 
 /**
@@ -14,7 +14,6 @@ const MAX_STRUCTURED_ROWS = 2000;
 export function extractCsv(source: string, hintDelimiter?: string): Pick<BackendResult, 'text' | 'markdown' | 'blocks' | 'metadata' | 'warnings'> {
   const warnings: ExtractionWarning[] = [];
   const lines: string[] = [];
-  const mdRows: string[] = [];
   const structured: string[][] = [];
   let width = 0;
   let rowCount = 0;
@@ -32,14 +31,15 @@ export function extractCsv(source: string, hintDelimiter?: string): Pick<Backend
       rowCount++;
       lines.push(cells.join('\t'));
       if (rowCount <= MAX_STRUCTURED_ROWS) structured.push(cells);
-      else mdRows.push(`| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`);
     },
   });
   const delimiter = parsed.meta.delimiter;
   if (malformed) warnings.push({ code: 'MALFORMED_ROWS', message: `${malformed} row(s) have quoting or field-count problems; they were kept as parsed.` });
   const text = lines.join('\n');
   const hasHeader = first !== undefined && rowCount > 1 && looksLikeHeader(first, structured.slice(1, 50));
-  const markdown = structured.length ? markdownTable(structured) + (mdRows.length ? '\n' + mdRows.join('\n') : '') + '\n' : '';
+  // A Markdown table of a million rows helps nobody and doubles memory: large files show their first rows.
+  const more = rowCount - structured.length;
+  const markdown = structured.length ? markdownTable(structured) + '\n' + (more > 0 ? `\n*… ${more} more row(s) in the plain text.*\n` : '') : '';
   return {
     text,
     markdown,

@@ -1,0 +1,77 @@
+// npm run bench:extract — speed and memory of extraction, against native tools measured in the same run.
+//  1. text PDFs: `brightrun extract` vs `pdftotext` on the corpus's text PDFs and on a generated 100 MB PDF;
+//  2. OCR: seconds per page, `brightrun extract` (worker pool on this machine's cores) vs native `tesseract`
+//     (OMP_THREAD_LIMIT=1 --psm 1, after pdftoppm -r 300 for PDFs), on the corpus's scans and images;
+//  3. a generated 100 MB CSV: time and peak RSS.
+// Missing reference tools are reported and skipped, never a failure.
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { writeLargeCsv, writeLargePdf } from './generate.mjs';
+import { CORPUS, ensureBuilt, fmt, have, manifest, passwordFromNotes, run, runCli, tmpDir } from './lib.mjs';
+
+ensureBuilt();
+const work = tmpDir('extract');
+const items = manifest();
+const results = {};
+const seconds = (ms) => ms / 1000;
+
+// ── 1. text PDFs ───────────────────────────────────────────────────────────────────
+const textPdfs = items.filter((i) => i.format === 'pdf-text' && !/edge:(encrypted|truncated)/.test(i.tags) && !passwordFromNotes(i.notes)).map((i) => i.path);
+const bigPdf = path.join(work, 'large.pdf');
+const bigPages = await writeLargePdf(bigPdf);
+const ours1 = await runCli(['extract', ...textPdfs, '--text-out', path.join(work, 'o1'), '--no-ocr'], { cwd: CORPUS });
+const oursBig = await runCli(['extract', bigPdf, '--text-out', path.join(work, 'o2'), '--no-ocr']);
+if (have('pdftotext')) {
+  const t0 = Date.now();
+  for (const f of textPdfs) await run('pdftotext', ['-enc', 'UTF-8', path.join(CORPUS, f), path.join(work, 'ref.txt')]);
+  const refCorpusMs = Date.now() - t0;
+  const refBig = await run('pdftotext', ['-enc', 'UTF-8', bigPdf, path.join(work, 'ref-big.txt')]);
+  results.pdf_ratio_vs_pdftotext = fmt(ours1.ms / refCorpusMs, 2);
+  results.pdf100mb_ratio_vs_pdftotext = fmt(oursBig.ms / refBig.ms, 2);
+  console.log(`text PDFs (${textPdfs.length} corpus files): ours ${fmt(seconds(ours1.ms), 2)} s, pdftotext ${fmt(seconds(refCorpusMs), 2)} s → ${results.pdf_ratio_vs_pdftotext}×`);
+  console.log(`100 MB PDF (${bigPages} text pages + image streams): ours ${fmt(seconds(oursBig.ms), 2)} s (peak RSS ${oursBig.peakRssMb} MB), pdftotext ${fmt(seconds(refBig.ms), 2)} s → ${results.pdf100mb_ratio_vs_pdftotext}×`);
+} else {
+  console.log('pdftotext not installed (poppler-utils): PDF speed ratio skipped');
+}
+results.pdf100mb_peak_rss_mb = oursBig.peakRssMb;
+
+// ── 2. OCR ─────────────────────────────────────────────────────────────────────────
+const scans = items.filter((i) => i.format === 'pdf-scanned' || i.format === 'image');
+const ocrRun = await runCli(['extract', ...scans.map((i) => i.path), '--text-out', path.join(work, 'o3'), '--json'], { cwd: CORPUS });
+const ocrPages = ocrRun.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).reduce((s, l) => s + (l.ocrPages ?? 0), 0);
+const oursPerPage = seconds(ocrRun.ms) / Math.max(1, ocrPages);
+if (have('tesseract') && have('pdftoppm')) {
+  let pages = 0;
+  const t0 = Date.now();
+  for (const item of scans) {
+    const src = path.join(CORPUS, item.path);
+    let images = [src];
+    if (item.format === 'pdf-scanned') {
+      const dir = tmpDir('ppm');
+      await run('pdftoppm', ['-r', '300', '-png', src, path.join(dir, 'p')]);
+      images = readdirSync(dir).sort().map((f) => path.join(dir, f));
+    }
+    for (const image of images) {
+      await run('tesseract', [image, '-', '--psm', '1'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+      pages++;
+    }
+  }
+  const refPerPage = seconds(Date.now() - t0) / Math.max(1, pages);
+  results.ocr_s_per_page = fmt(oursPerPage, 2);
+  results.ocr_ref_s_per_page = fmt(refPerPage, 2);
+  results.ocr_ratio_vs_tesseract = fmt(oursPerPage / refPerPage, 2);
+  console.log(`OCR (${scans.length} files, ${ocrPages} pages): ours ${results.ocr_s_per_page} s/page (peak RSS ${ocrRun.peakRssMb} MB), tesseract ${results.ocr_ref_s_per_page} s/page (${pages} pages) → ${results.ocr_ratio_vs_tesseract}×`);
+} else {
+  console.log('tesseract or pdftoppm not installed: OCR ratio skipped');
+}
+results.ocr_peak_rss_mb = ocrRun.peakRssMb;
+
+// ── 3. 100 MB CSV ──────────────────────────────────────────────────────────────────
+const bigCsv = path.join(work, 'large.csv');
+const rows = await writeLargeCsv(bigCsv);
+const csvRun = await runCli(['extract', bigCsv, '--text-out', path.join(work, 'o4')]);
+results.csv100mb_s = fmt(seconds(csvRun.ms), 2);
+results.csv100mb_peak_rss_mb = csvRun.peakRssMb;
+console.log(`100 MB CSV (${rows} rows): ${results.csv100mb_s} s, peak RSS ${csvRun.peakRssMb} MB${csvRun.code ? ` (exit ${csvRun.code}: ${csvRun.stderr.trim()})` : ''}`);
+
+console.log(`BENCH extract ${Object.entries(results).map(([k, v]) => `${k}=${v}`).join(' ')}`);
