@@ -5,3 +5,4 @@ export { collectInputs, extractBatch, type BatchInput, type BatchOutcome, type B
 export { detectEncoding, decodeBytes } from './encoding';
 export { DocumentStore } from './documentStore';
 export { extractProject, loadSourceDocument, type ExtractProjectOptions, type ProjectExtractOutcome, type ProjectExtractSummary } from './extractProject';
+export { renderDocumentText, type TextView } from './renderText';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { addSources, DocumentStore, EXTRACTOR_VERSION, extractProject, loadSourceDocument, Project, readLog, type ProjectExtractOutcome } from '../../../src/core';
+import { addSources, DocumentStore, EXTRACTOR_VERSION, extractProject, loadSourceDocument, Project, readLog, renderDocumentText, type ProjectExtractOutcome } from '../../../src/core';
 import { useTempDir, writeFiles } from '../../support/tmp';
 
 describe('extractProject', function () {
@@ -94,5 +94,20 @@ describe('extractProject', function () {
     assert.equal((await store.load(source.sha256))!.extractor.version, EXTRACTOR_VERSION);
     assert.throws(() => store.pathFor('../etc/passwd'));
     assert.equal(await store.load('0'.repeat(64)), undefined);
+  });
+});
+
+describe('renderDocumentText', () => {
+  const base = { id: 'x', source: { path: 'a', name: 'a', size: 1 }, detectedBy: '', metadata: {}, blocks: [], warnings: [], extractor: { name: 'brightrun' as const, version: EXTRACTOR_VERSION, backend: '' }, timings: { totalMs: 0 }, ocrPages: 0, extractedAt: '' };
+
+  it('renders plain, Markdown, and page or slide markers with OCR details', () => {
+    const text = 'First page.\n\nSecond page.';
+    const pdf = { ...base, format: 'pdf' as const, text, markdown: '# md', pages: [{ number: 1, start: 0, end: 11, source: 'text-layer' as const }, { number: 2, start: 13, end: 25, source: 'ocr' as const, ocrConfidence: 88, rotation: 90 }] };
+    assert.equal(renderDocumentText(pdf, 'plain'), text);
+    assert.equal(renderDocumentText(pdf, 'markdown'), '# md');
+    assert.equal(renderDocumentText(pdf, 'pages'), '──── page 1 ────\nFirst page.\n\n──── page 2 (OCR, confidence 88%, rotated 90°) ────\nSecond page.\n');
+    const deck = { ...pdf, format: 'pptx' as const, pages: [{ number: 1, start: 0, end: 0, source: 'none' as const }] };
+    assert.match(renderDocumentText(deck, 'pages'), /^──── slide 1 \(no text\) ────/);
+    assert.equal(renderDocumentText({ ...base, format: 'txt', text: 'x', markdown: 'x' }, 'pages'), 'x');
   });
 });

@@ -95,10 +95,23 @@ describe('Bright Run in VS Code', () => {
     await waitFor('project again', () => (api.store.state.kind === 'open' ? true : undefined));
   });
 
-  it('tells plainly that extraction is not built yet', async () => {
+  it('extracts the queued documents in worker threads and updates the tree', async () => {
     await vscode.commands.executeCommand('brightrun.extract');
-    // The message is a notification; the command must not throw or change any source status.
-    assert.equal(api.store.state.kind === 'open' && api.store.state.status.documents.extracting, 0);
+    await waitFor('extraction', () => (api.store.state.kind === 'open' && api.store.state.status.documents.queued === 0 && api.store.state.status.documents.extracting === 0 ? true : undefined), 60_000);
+    const s = api.store.state.kind === 'open' ? api.store.state.status.documents : undefined;
+    assert.deepEqual(s, { queued: 0, extracting: 0, done: 3, failed: 1 }, 'the source marked failed earlier stays failed until retried');
+    const docs = await fs.readdir(path.join(root, '.brightrun', 'documents'));
+    assert.equal(docs.length, 3);
+  });
+
+  it('opens the extracted text beside the source, with page markers or as Markdown', async () => {
+    const state = api.store.state;
+    assert.ok(state.kind === 'open');
+    const csv = state.sources.find((s) => s.path === 'more/two.csv')!;
+    await vscode.commands.executeCommand('brightrun.openExtractedText', { source: csv, view: 'markdown' });
+    const editor = await waitFor('preview editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'brightrun-extracted'));
+    assert.equal(editor.document.getText(), '| a | b |\n| --- | --- |\n| 1 | 2 |\n');
+    assert.match(editor.document.uri.path, /more\/two\.csv\.md$/);
   });
 
   it('opens the project overview webview', async () => {
