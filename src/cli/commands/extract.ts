@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { collectInputs, extractBatch, extractProject, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome } from '../../core';
+import { collectInputs, defaultPoolSize, extractBatch, extractProject, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome } from '../../core';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
 import { ProgressLine, UsageError, type CliIO } from '../io';
 import type { CommandSpec, ParsedCommandArgs } from './types';
@@ -48,7 +48,7 @@ export const extractCommand: CommandSpec = {
     const failures: BatchOutcome[] = [];
     await extractBatch(inputs, options, {
       signal: args.signal,
-      ...(concurrency ? { concurrency } : {}),
+      concurrency: concurrency ?? defaultPoolSize(false),
       onProgress: (p) => progress.update(p),
       onOutcome: async (o) => {
         if (o.doc) {
@@ -107,7 +107,7 @@ async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number
     options,
     signal: args.signal,
     retryFailed: v['retry-failed'] === true,
-    ...(concurrency ? { concurrency } : {}),
+    concurrency: concurrency ?? defaultPoolSize(false),
     onProgress: (p) => progress.update(p),
     onOutcome: (o) => {
       if (o.status === 'failed') failures.push(o);

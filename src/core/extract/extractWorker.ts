@@ -2,6 +2,7 @@
 // tesseract worker. Replies with the document, or the error's {code, message, remedy, file}.
 import { parentPort, workerData } from 'node:worker_threads';
 import { toBrightRunError } from '../errors';
+import { loadPdfJs } from './backends/pdf';
 import { extract } from './extract';
 import { createOcrService } from './ocr/tesseractOcr';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
@@ -9,6 +10,8 @@ import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 if (!parentPort) throw new Error('extractWorker must run in a worker thread');
 const port = parentPort;
 let ocr: ReturnType<typeof createOcrService> | undefined;
+// Warm up while idle: loading pdf.js takes a few hundred milliseconds that the first PDF would otherwise wait for.
+void loadPdfJs().catch(() => undefined);
 
 port.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'shutdown') {

@@ -20,11 +20,26 @@ interface Task {
 interface Slot {
   worker: Worker;
   task?: Task;
+  watchdog?: NodeJS.Timeout;
 }
 
-/** Threads for extraction: one per core by default, less one for the caller's event loop (at least one). */
-export function defaultPoolSize(): number {
-  return Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1) || 1;
+export interface PoolOptions {
+  /** A file whose extraction shows no progress (no page done) for this long is stopped as stuck. */
+  stallTimeoutMs?: number;
+  /** Heap limit of each thread: a file that needs more fails alone instead of taking the process down. */
+  maxHeapMb?: number;
+}
+
+const DEFAULT_STALL_MS = 3 * 60_000;
+const DEFAULT_HEAP_MB = 3072;
+
+/**
+ * Threads for extraction. In an editor, one per core less one, so the UI keeps a core; headless (the CLI),
+ * one per core.
+ */
+export function defaultPoolSize(interactive = true): number {
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  return Math.max(1, interactive ? cores - 1 : cores);
 }
 
 /**
@@ -42,6 +57,7 @@ export class ExtractionPool {
   constructor(
     private readonly size = defaultPoolSize(),
     private readonly ocrWorkersPerThread = Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / size)),
+    private readonly limits: PoolOptions = {},
   ) {
     this.script = path.join(__dirname, 'extractWorker.js');
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
@@ -75,6 +91,7 @@ export class ExtractionPool {
     for (const t of this.queue.splice(0)) t.reject(cancelledError());
     await Promise.all(
       this.slots.map(async (s) => {
+        clearTimeout(s.watchdog);
         s.task?.reject(cancelledError());
         s.worker.postMessage({ type: 'shutdown' } satisfies WorkerRequest);
         const exited = new Promise((r) => s.worker.once('exit', r));
@@ -93,20 +110,26 @@ export class ExtractionPool {
       const task = this.queue.shift()!;
       slot.task = task;
       task.onStart?.();
+      this.arm(slot);
       slot.worker.postMessage({ type: 'extract', id: task.id, file: task.file, options: task.options } satisfies WorkerRequest);
     }
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.script, { workerData: { ocrWorkers: this.ocrWorkersPerThread } });
+    const worker = new Worker(this.script, {
+      workerData: { ocrWorkers: this.ocrWorkersPerThread },
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.maxHeapMb ?? DEFAULT_HEAP_MB },
+    });
     const slot: Slot = { worker };
     worker.on('message', (msg: WorkerResponse) => {
       const task = slot.task;
       if (!task || msg.id !== task.id) return;
       if (msg.type === 'progress') {
+        this.arm(slot);
         task.onUnit?.(msg.done, msg.total);
         return;
       }
+      clearTimeout(slot.watchdog);
       slot.task = undefined;
       if (msg.type === 'done') task.resolve(msg.doc);
       else task.reject(new BrightRunError(msg.error));
@@ -121,14 +144,29 @@ export class ExtractionPool {
     return slot;
   }
 
-  /** A thread that crashed (out of memory in a parser, say) fails its task with a specific error; the pool goes on. */
-  private retire(slot: Slot, err: Error): void {
+  /** (Re)starts the stall watchdog of a busy thread. */
+  private arm(slot: Slot): void {
+    clearTimeout(slot.watchdog);
+    const ms = this.limits.stallTimeoutMs ?? DEFAULT_STALL_MS;
+    slot.watchdog = setTimeout(() => {
+      if (!slot.task) return;
+      const file = slot.task.file;
+      this.retire(slot, new Error(`no progress for ${Math.round(ms / 1000)} s`), `Extracting ${file} stopped: it made no progress for ${Math.round(ms / 1000)} s.`);
+    }, ms);
+  }
+
+  /** A thread that crashed (out of memory in a parser, say) or stalled fails its task with a specific error; the pool goes on. */
+  private retire(slot: Slot, err: Error, message?: string): void {
+    clearTimeout(slot.watchdog);
     const task = slot.task;
     slot.task = undefined;
     this.remove(slot);
     void slot.worker.terminate();
     task?.reject(
-      new BrightRunError({ code: 'CORRUPT_FILE', file: task.file, message: `Extracting ${task.file} crashed its worker: ${err.message}.`, remedy: 'The file is probably damaged or far too complex; open and re-save it, or remove it from the dataset.' }, { cause: err }),
+      new BrightRunError(
+        { code: 'CORRUPT_FILE', file: task.file, message: message ?? `Extracting ${task.file} crashed its worker: ${err.message}.`, remedy: 'The file is probably damaged or far too complex; open and re-save it, or remove it from the dataset.' },
+        { cause: err },
+      ),
     );
     this.pump();
   }
@@ -147,6 +185,7 @@ export class ExtractionPool {
     }
     const slot = this.slots.find((s) => s.task === task);
     if (!slot) return;
+    clearTimeout(slot.watchdog);
     slot.task = undefined;
     this.remove(slot);
     void slot.worker.terminate();

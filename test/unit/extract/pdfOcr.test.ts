@@ -113,6 +113,12 @@ describe('extract: OCR (tesseract.js, offline data)', function () {
     assert.ok(wordRecall(doc.text, groundTruth('textract/scanned/ocr_text.pdf')) > 0.9);
   });
 
+  it('turns an upside-down scanned PDF page upright', async () => {
+    const doc = await extract(corpus('docling/ocr/ocr_test_rotated_180.pdf'), {}, { ocr });
+    assert.equal(doc.pages![0]!.rotation, 180);
+    assert.ok(wordRecall(doc.text, groundTruth('docling/ocr/ocr_test_rotated_180.pdf')) > 0.9);
+  });
+
   it('refuses images when OCR is off, naming the setting', async () => {
     await assert.rejects(extract(corpus('tesseractjs/cosmic.png'), { ocr: false }, { ocr }), (e: BrightRunError) => e.code === 'OCR_FAILED' && /ocr/i.test(e.remedy));
     await assert.rejects(extract(corpus('tesseractjs/cosmic.png')), { code: 'OCR_FAILED' });

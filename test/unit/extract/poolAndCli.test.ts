@@ -48,6 +48,21 @@ describe('extraction in worker threads', function () {
     await assert.rejects(pool.extract(corpus('unstructured/doc/fake.doc'), {}), /closed/);
   });
 
+  it('stops a file that makes no progress, and one that exhausts its heap, without stopping the pool', async () => {
+    const stalling = new ExtractionPool(1, 1, { stallTimeoutMs: 30 });
+    try {
+      await assert.rejects(stalling.extract(corpus('docling/pdf/normal_4pages.pdf'), { ocr: false }), (e: Error & { code?: string }) => e.code === 'CORRUPT_FILE' && /no progress/.test(e.message));
+    } finally {
+      await stalling.close();
+    }
+    const tiny = new ExtractionPool(1, 1, { maxHeapMb: 8 });
+    try {
+      await assert.rejects(tiny.extract(corpus('docling/pdf/normal_4pages.pdf'), { ocr: false }), (e: Error & { code?: string }) => e.code === 'CORRUPT_FILE' && /crashed its worker/.test(e.message));
+    } finally {
+      await tiny.close();
+    }
+  });
+
   it('keeps the caller responsive while a thread parses', async () => {
     const pool = new ExtractionPool(1);
     let ticks = 0;
