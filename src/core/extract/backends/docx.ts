@@ -2,6 +2,7 @@ import mammoth from 'mammoth';
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
+import { headingNumberLabels } from './docxNumbering';
 import type { ExtractionWarning } from '../types';
 import { childElements, compact, localName, parseAppProperties, parseCoreProperties, parseXml, textContent } from '../xml';
 import type { ZipArchive } from '../zipArchive';
@@ -46,7 +47,13 @@ export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): 
   const b = new DocumentBuilder();
   const root = parseXml(`<body>${result.value}</body>`, 'text/html');
   const body = root.getElementsByTagName('body')[0] ?? root.documentElement;
-  if (body) walkBlocks(body, b);
+  if (body) {
+    // Automatic heading numbers, applied only when the headings line up one to one with mammoth's.
+    const labels = safely(() => headingNumberLabels(zip));
+    const headings = childElements(body).filter((el) => /^h[1-6]$/i.test(localName(el)) && inlineText(el));
+    if (labels && labels.length === headings.length && labels.some(Boolean)) headings.forEach((h, i) => labels[i] && h.insertBefore(h.ownerDocument!.createTextNode(`${labels[i]} `), h.firstChild));
+    walkBlocks(body, b);
+  }
   const core = zip.has('docProps/core.xml') ? parseCoreProperties(zip.readText('docProps/core.xml')) : {};
   const app = zip.has('docProps/app.xml') ? parseAppProperties(zip.readText('docProps/app.xml')) : {};
   return {
@@ -56,6 +63,14 @@ export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): 
     metadata: compact({ ...core, creator: app.application, pages: app.pages }),
     warnings,
   };
+}
+
+function safely<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined; // damaged numbering only costs the numbers
+  }
 }
 
 function walkBlocks(parent: Element, b: DocumentBuilder): void {
