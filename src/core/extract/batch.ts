@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import { fsError, type ErrorInfo, toBrightRunError, isCancellation, throwIfAborted } from '../errors';
+import { globFilter, walkFiles } from '../fs/walkFiles';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from '../project/fileTypes';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
@@ -22,8 +22,7 @@ export async function collectInputs(
   cwd: string,
   globs: { include?: readonly string[]; exclude?: readonly string[] } = {},
 ): Promise<{ inputs: BatchInput[]; problems: ErrorInfo[] }> {
-  const isIncluded = picomatch([...(globs.include ?? DEFAULT_INCLUDE)], { dot: true, nocase: true });
-  const isExcluded = picomatch([...(globs.exclude ?? DEFAULT_EXCLUDE)], { dot: true });
+  const filter = globFilter(globs.include ?? DEFAULT_INCLUDE, globs.exclude ?? DEFAULT_EXCLUDE);
   const inputs: BatchInput[] = [];
   const problems: ErrorInfo[] = [];
   for (const p of paths) {
@@ -40,18 +39,7 @@ export async function collectInputs(
       inputs.push({ file: abs, relative: !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(abs), size: stat.size });
       continue;
     }
-    const walk = async (dir: string) => {
-      for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        const rel = path.relative(abs, full).split(path.sep).join('/');
-        if (entry.isDirectory()) {
-          if (!isExcluded(`${rel}/x`)) await walk(full);
-        } else if (entry.isFile() && isIncluded(rel) && !isExcluded(rel)) {
-          inputs.push({ file: full, relative: rel, size: (await fs.stat(full)).size });
-        }
-      }
-    };
-    await walk(abs);
+    for (const f of await walkFiles(abs, filter)) inputs.push({ file: f.file, relative: f.relative, size: f.size });
   }
   inputs.sort((a, b) => a.relative.localeCompare(b.relative));
   return { inputs, problems };

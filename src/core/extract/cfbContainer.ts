@@ -1,5 +1,7 @@
 import CFB from 'cfb';
 import { BrightRunError } from '../errors';
+import type { DocumentMetadata } from './types';
+import { compact } from './xml';
 
 /** A compound file (OLE2: .doc, .ppt, .xls, encrypted OOXML), with the stream names used for detection. */
 export interface CompoundFile {
@@ -42,6 +44,22 @@ export interface SummaryInformation {
   /** PIDSI_DOC_SECURITY bit 0: the document is password protected. */
   passwordProtected?: boolean;
   slides?: number;
+}
+
+/** The document metadata a SummaryInformation stream provides. */
+export function summaryMetadata(s: SummaryInformation): DocumentMetadata {
+  return compact({
+    title: s.title,
+    subject: s.subject,
+    author: s.author,
+    keywords: s.keywords,
+    lastModifiedBy: s.lastModifiedBy,
+    created: s.created,
+    modified: s.modified,
+    creator: s.application,
+    pages: s.pages,
+    slides: s.slides,
+  });
 }
 
 const SUMMARY_IDS: Record<number, keyof SummaryInformation> = { 2: 'title', 3: 'subject', 4: 'author', 5: 'keywords', 6: 'comments', 8: 'lastModifiedBy', 12: 'created', 13: 'modified', 14: 'pages', 18: 'application' };

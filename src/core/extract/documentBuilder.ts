@@ -77,6 +77,11 @@ export class DocumentBuilder {
     this.openPage = undefined;
   }
 
+  /** The assembled text, Markdown, blocks and (when pages were marked) pages. */
+  result(): { text: string; markdown: string; blocks: Block[]; pages?: PageInfo[] } {
+    return { text: this.text, markdown: this.markdown, blocks: this.blocks, ...(this.pages.length ? { pages: this.pages } : {}) };
+  }
+
   get text(): string {
     return this.textParts.join('');
   }

@@ -1,4 +1,6 @@
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import type { DocumentMetadata } from './types';
+import type { ZipArchive } from './zipArchive';
 
 /** Parses XML (OOXML parts) or the XHTML that mammoth writes; never throws on recoverable markup errors. */
 export function parseXml(text: string, mimeType: 'text/xml' | 'text/html' = 'text/xml'): Document {
@@ -64,6 +66,13 @@ export function parseAppProperties(xml: string): { application?: string; pages?:
   };
   const app = firstDescendant(doc, 'Application')?.textContent?.trim();
   return { ...(app ? { application: app } : {}), ...(num('Pages') ? { pages: num('Pages') } : {}), ...(num('Slides') ? { slides: num('Slides') } : {}) };
+}
+
+/** Metadata of an OOXML package: docProps/core.xml (Dublin Core) and docProps/app.xml (application, counts). */
+export function ooxmlMetadata(zip: ZipArchive): DocumentMetadata {
+  const core = zip.has('docProps/core.xml') ? parseCoreProperties(zip.readText('docProps/core.xml')) : {};
+  const app = zip.has('docProps/app.xml') ? parseAppProperties(zip.readText('docProps/app.xml')) : {};
+  return compact({ ...core, creator: app.application, pages: app.pages, slides: app.slides });
 }
 
 /** Drops undefined values so metadata stays compact on disk. */

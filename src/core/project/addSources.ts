@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import { BrightRunError, fsError, throwIfAborted, type ErrorInfo } from '../errors';
 import { sha256File } from '../fs/hash';
+import { globFilter, walkFiles } from '../fs/walkFiles';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from './fileTypes';
 import { toStoredPath } from './paths';
@@ -39,8 +39,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
   const { signal, onProgress } = options;
   const problems: ErrorInfo[] = [];
   const candidates = new Map<string, Candidate>();
-  const isIncluded = picomatch([...(options.include ?? DEFAULT_INCLUDE)], { dot: true, nocase: true });
-  const isExcluded = picomatch([...(options.exclude ?? DEFAULT_EXCLUDE)], { dot: true });
+  const filter = globFilter(options.include ?? DEFAULT_INCLUDE, options.exclude ?? DEFAULT_EXCLUDE);
 
   for (const input of inputs) {
     throwIfAborted(signal);
@@ -55,10 +54,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
     if (isInside(project.paths.dataDir, abs)) {
       problems.push(new BrightRunError({ code: 'INVALID_ARGUMENT', file: abs, message: `${abs} is inside the project's own .brightrun folder.`, remedy: 'Add your documents, not Bright Run\'s data files.' }).toJSON());
     } else if (stat.isDirectory()) {
-      await walk(abs, abs, (file, s) => {
-        const rel = path.relative(abs, file).split(path.sep).join('/');
-        if (isIncluded(rel) && !isExcluded(rel)) candidates.set(file, { file, size: s.size, mtimeMs: s.mtimeMs });
-      }, isExcluded, signal);
+      for (const f of await walkFiles(abs, filter, signal, ['.brightrun'])) candidates.set(f.file, { file: f.file, size: f.size, mtimeMs: f.mtimeMs });
     } else if (stat.isFile()) {
       candidates.set(abs, { file: abs, size: stat.size, mtimeMs: stat.mtimeMs });
     } else {
@@ -109,35 +105,6 @@ export async function addSources(project: Project, inputs: readonly string[], op
     ...problems.map((p) => ({ level: 'error' as const, stage: 'add' as const, message: p.message, ...(p.file ? { file: p.file } : {}), error: p })),
   ]);
   return result;
-}
-
-async function walk(
-  root: string,
-  dir: string,
-  onFile: (file: string, stat: { size: number; mtimeMs: number }) => void,
-  isExcluded: (rel: string) => boolean,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  throwIfAborted(signal);
-  let entries;
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch {
-    return; // unreadable sub-folder: skip it, like a file manager would
-  }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    const rel = path.relative(root, full).split(path.sep).join('/');
-    if (entry.isDirectory()) {
-      // Match "dir/" against "**/name/**" style patterns by testing a child path.
-      if (isExcluded(`${rel}/x`) || entry.name === '.brightrun') continue;
-      await walk(root, full, onFile, isExcluded, signal);
-    } else if (entry.isFile()) {
-      const stat = await fs.stat(full).catch(() => undefined);
-      if (stat) onFile(full, stat);
-    }
-    // symbolic links are not followed: they could loop or leave the folder
-  }
 }
 
 function isInside(dir: string, file: string): boolean {

@@ -1,9 +1,8 @@
 import WordExtractor from 'word-extractor';
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
-import type { CompoundFile, SummaryInformation } from '../cfbContainer';
+import { summaryMetadata, type CompoundFile, type SummaryInformation } from '../cfbContainer';
 import { DocumentBuilder } from '../documentBuilder';
-import { compact } from '../xml';
 
 /**
  * Word 97–2003 (.doc) with word-extractor (`filterUnicode: false`, so quotes and dashes stay as written).
@@ -28,20 +27,8 @@ export async function extractDoc(data: Buffer, cfb: CompoundFile, summary: Summa
   addWordText(b, doc.getTextboxes({ ...opts, includeHeadersAndFooters: false, includeBody: true }));
   for (const notes of [doc.getFootnotes(opts), doc.getEndnotes(opts)]) if (notes.trim()) b.add({ type: 'notes', text: notes.trim() });
   return {
-    text: b.text,
-    markdown: b.markdown,
-    blocks: b.blocks,
-    metadata: compact({
-      title: summary.title,
-      subject: summary.subject,
-      author: summary.author,
-      keywords: summary.keywords,
-      lastModifiedBy: summary.lastModifiedBy,
-      created: summary.created,
-      modified: summary.modified,
-      pages: summary.pages,
-      creator: summary.application,
-    }),
+    ...b.result(),
+    metadata: summaryMetadata(summary),
     warnings: [],
   };
 }

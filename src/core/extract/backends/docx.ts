@@ -4,7 +4,7 @@ import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { headingNumberLabels } from './docxNumbering';
 import type { ExtractionWarning } from '../types';
-import { childElements, compact, localName, parseAppProperties, parseCoreProperties, parseXml, textContent } from '../xml';
+import { childElements, localName, ooxmlMetadata, parseXml, textContent } from '../xml';
 import type { ZipArchive } from '../zipArchive';
 import type { Element } from '@xmldom/xmldom';
 
@@ -54,13 +54,9 @@ export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): 
     if (labels && labels.length === headings.length && labels.some(Boolean)) headings.forEach((h, i) => labels[i] && h.insertBefore(h.ownerDocument!.createTextNode(`${labels[i]} `), h.firstChild));
     walkBlocks(body, b);
   }
-  const core = zip.has('docProps/core.xml') ? parseCoreProperties(zip.readText('docProps/core.xml')) : {};
-  const app = zip.has('docProps/app.xml') ? parseAppProperties(zip.readText('docProps/app.xml')) : {};
   return {
-    text: b.text,
-    markdown: b.markdown,
-    blocks: b.blocks,
-    metadata: compact({ ...core, creator: app.application, pages: app.pages }),
+    ...b.result(),
+    metadata: ooxmlMetadata(zip),
     warnings,
   };
 }

@@ -138,9 +138,7 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: { run:
     const info = (meta?.info ?? {}) as Record<string, unknown>;
     const str = (k: string) => (typeof info[k] === 'string' && (info[k] as string).trim() ? (info[k] as string).trim() : undefined);
     return {
-      text: b.text,
-      markdown: b.markdown,
-      blocks: b.blocks,
+      ...b.result(),
       pages: b.pages,
       metadata: compact({
         title: str('Title'),

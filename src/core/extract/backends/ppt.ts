@@ -1,9 +1,8 @@
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
-import type { CompoundFile, SummaryInformation } from '../cfbContainer';
+import { summaryMetadata, type CompoundFile, type SummaryInformation } from '../cfbContainer';
 import { DocumentBuilder } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
-import { compact } from '../xml';
 
 // [MS-PPT] record types used here.
 const RT = {
@@ -93,21 +92,8 @@ export function extractPpt(cfb: CompoundFile, summary: SummaryInformation, file:
     b.endPage();
   }
   return {
-    text: b.text,
-    markdown: b.markdown,
-    blocks: b.blocks,
-    pages: b.pages,
-    metadata: compact({
-      title: summary.title,
-      subject: summary.subject,
-      author: summary.author,
-      keywords: summary.keywords,
-      lastModifiedBy: summary.lastModifiedBy,
-      created: summary.created,
-      modified: summary.modified,
-      creator: summary.application,
-      slides: slides.length,
-    }),
+    ...b.result(),
+    metadata: summaryMetadata({ ...summary, slides: slides.length }),
     warnings,
   };
 }

@@ -4,7 +4,7 @@ import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
-import { childElements, compact, descendants, firstDescendant, localName, parseAppProperties, parseCoreProperties, parseXml } from '../xml';
+import { childElements, descendants, firstDescendant, localName, ooxmlMetadata, parseXml } from '../xml';
 import type { ZipArchive } from '../zipArchive';
 
 const TITLE_PLACEHOLDERS = new Set(['title', 'ctrTitle']);
@@ -42,14 +42,9 @@ export function extractPptx(zip: ZipArchive, file: string): Omit<BackendResult, 
     }
     b.endPage();
   });
-  const core = zip.has('docProps/core.xml') ? parseCoreProperties(zip.readText('docProps/core.xml')) : {};
-  const app = zip.has('docProps/app.xml') ? parseAppProperties(zip.readText('docProps/app.xml')) : {};
   return {
-    text: b.text,
-    markdown: b.markdown,
-    blocks: b.blocks,
-    pages: b.pages,
-    metadata: compact({ ...core, creator: app.application, slides: slidePaths.length }),
+    ...b.result(),
+    metadata: { ...ooxmlMetadata(zip), slides: slidePaths.length },
     warnings,
   };
 }

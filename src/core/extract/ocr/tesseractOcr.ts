@@ -128,7 +128,7 @@ export function createOcrService(languages: readonly string[], workers = 1): Tes
       for (const para of r.text.split(/\n\s*\n/)) b.paragraph(para, { page: 1 });
       b.endPage({ ocrConfidence: Math.round(r.confidence), rotation: r.rotation });
       const warnings: ExtractionWarning[] = r.confidence < 60 && r.text.trim() ? [{ code: 'LOW_OCR_CONFIDENCE', message: `OCR confidence is low (${Math.round(r.confidence)}%); check the text.`, page: 1 }] : [];
-      return { text: b.text, markdown: b.markdown, blocks: b.blocks, pages: b.pages, metadata: {}, warnings, ocrPages: 1, ocrMs: Date.now() - started };
+      return { ...b.result(), metadata: {}, warnings, ocrPages: 1, ocrMs: Date.now() - started };
     },
     async recognizePdfPage(page, _n, ctx) {
       const canvas = await loadCanvas();
