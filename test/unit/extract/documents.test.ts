@@ -132,6 +132,15 @@ describe('extract: office documents', () => {
     }
   });
 
+  it('PPTX: charts become their title, kind and data table', async () => {
+    const doc = await extract(corpus('docling/pptx/pptx_chart.pptx'));
+    const table = doc.blocks.find((b) => b.type === 'table')!;
+    assert.deepEqual(table.rows![0], ['', 'Freshwater Ducks', 'Saltwater Ducks']);
+    assert.deepEqual(table.rows![1], ['2019', '120', '80']);
+    assert.ok(blockTexts(doc, 'paragraph').includes('Wild Duck Observations by Year'));
+    assert.ok(blockTexts(doc, 'paragraph').includes('Bar chart'));
+  });
+
   it('PPTX: speaker notes follow their slide', async () => {
     const notesXml = '<p:notes xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:nvSpPr><p:nvPr><p:ph type="body"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>Say this slowly.</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:notes>';
     const slide = (title: string, body: string) =>

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
+import { readChart } from './ooxmlChart';
 import type { ExtractionWarning } from '../types';
 import { childElements, descendants, firstDescendant, localName, ooxmlMetadata, parseXml } from '../xml';
 import type { ZipArchive } from '../zipArchive';
@@ -29,9 +30,10 @@ export function extractPptx(zip: ZipArchive, file: string): Omit<BackendResult, 
     b.beginPage(number, 'text-layer', `slide ${number}`);
     try {
       const slide = parseXml(zip.readText(slidePath));
+      const slideRels = readRels(zip, slidePath);
       const tree = firstDescendant(slide, 'spTree');
-      if (tree) walkShapes(tree, b, number);
-      const notesPath = [...readRels(zip, slidePath).values()].find((t) => /notesSlides\/notesSlide\d+\.xml$/.test(t));
+      if (tree) walkShapes(tree, b, number, { zip, rels: slideRels });
+      const notesPath = [...slideRels.values()].find((t) => /notesSlides\/notesSlide\d+\.xml$/.test(t));
       if (notesPath && zip.has(notesPath)) {
         const notes = notesText(parseXml(zip.readText(notesPath)));
         if (notes) b.add({ type: 'notes', text: notes, slide: number });
@@ -49,7 +51,13 @@ export function extractPptx(zip: ZipArchive, file: string): Omit<BackendResult, 
   };
 }
 
-function walkShapes(parent: Element, b: DocumentBuilder, slide: number): void {
+interface SlideContext {
+  zip: ZipArchive;
+  /** The slide's relationships: id → part path (charts, notes). */
+  rels: Map<string, string>;
+}
+
+function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: SlideContext): void {
   for (const el of childElements(parent)) {
     switch (localName(el)) {
       case 'sp': {
@@ -64,16 +72,24 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number): void {
         break;
       }
       case 'grpSp':
-        walkShapes(el, b, slide);
+        walkShapes(el, b, slide, ctx);
         break;
       case 'graphicFrame': {
         const table = firstDescendant(el, 'tbl');
         if (table) b.table(descendants(table, 'tr').map((tr) => childElements(tr).filter((c) => localName(c) === 'tc').map((tc) => paragraphTexts(tc).join(' '))), { slide });
+        const chartRef = descendants(el, 'chart').map((c) => c.getAttribute('r:id')).find(Boolean);
+        const chartPath = chartRef ? ctx.rels.get(chartRef) : undefined;
+        if (chartPath && ctx.zip.has(chartPath)) {
+          const chart = readChart(parseXml(ctx.zip.readText(chartPath)));
+          if (chart.title) b.paragraph(chart.title, { slide });
+          b.paragraph(chart.kind, { slide });
+          if (chart.rows.length) b.table(chart.rows, { slide });
+        }
         break;
       }
       case 'AlternateContent': {
         const choice = childElements(el).find((c) => localName(c) === 'Choice') ?? childElements(el).find((c) => localName(c) === 'Fallback');
-        if (choice) walkShapes(choice, b, slide);
+        if (choice) walkShapes(choice, b, slide, ctx);
         break;
       }
       default:
