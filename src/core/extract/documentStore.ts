@@ -38,13 +38,17 @@ export class DocumentStore {
     }
   }
 
-  /** True when a document for these bytes exists and was made by this extractor version. */
-  async isCurrent(sha256: string): Promise<boolean> {
+  /** The stored document for these bytes when it was made by this extractor version; otherwise undefined. */
+  async loadCurrent(sha256: string): Promise<ExtractedDocument | undefined> {
     try {
       const doc = await this.load(sha256);
-      return doc?.extractor.version === EXTRACTOR_VERSION;
+      return doc?.extractor.version === EXTRACTOR_VERSION ? doc : undefined;
     } catch {
-      return false; // damaged: extract again
+      return undefined; // damaged: extract again
     }
+  }
+
+  async isCurrent(sha256: string): Promise<boolean> {
+    return (await this.loadCurrent(sha256)) !== undefined;
   }
 }

@@ -1,10 +1,12 @@
-import { BrightRunError, isCancellation, throwIfAborted, toBrightRunError, type ErrorInfo } from '../errors';
+import { isCancellation, throwIfAborted, toBrightRunError, type ErrorInfo } from '../errors';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import type { LogEntry } from '../project/processingLog';
 import { fromStoredPath, toStoredPath } from '../project/paths';
 import type { Project } from '../project/project';
-import type { SourceEntry, SourceStatus } from '../project/sources';
+import type { ExtractionSummary, SourceEntry, SourceStatus } from '../project/sources';
 import { DocumentStore } from './documentStore';
+import { readQueueState, writeQueueState } from './queueState';
+import { StatusWriter } from './statusWriter';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
 import type { ExtractedDocument, ExtractOptions } from './types';
 
@@ -18,6 +20,8 @@ export interface ExtractProjectOptions extends OperationOptions {
   /** How often status changes are written to sources.json (they are batched). */
   flushIntervalMs?: number;
   onOutcome?: (outcome: ProjectExtractOutcome) => void;
+  /** Receives the steering handle as soon as the run starts. */
+  onControl?: (control: ExtractionControl) => void;
   pool?: ExtractionPool;
 }
 
@@ -38,12 +42,26 @@ export interface ProjectExtractSummary {
   ocrPages: number;
 }
 
+/** Steering of a running extraction (the extension's queue panel uses it). */
+export interface ExtractionControl {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  readonly paused: boolean;
+  /** Stops one file (in flight or waiting): it goes back to queued and is skipped for this run. */
+  cancel(path: string): void;
+  /** Higher first; persisted in queue.json. */
+  setPriority(path: string, priority: number): Promise<void>;
+  /** Sources queued after the run started are picked up too; this wakes the run to look now. */
+  poke(): void;
+}
+
 /**
  * Extracts the project's queued sources (and ones left "extracting" by a run that was killed), storing each
  * ExtractedDocument by content hash. Resumable by construction: a source whose document is already stored is
  * marked done without work, so a killed run picks up where it stopped and nothing finished is redone.
- * Status changes are batched into sources.json under the project lock, never clobbering a source that was
- * changed (re-added with other bytes) meanwhile.
+ * Files run by priority (queue.json), as many at once as the pool has threads; the run can be paused,
+ * resumed and steered through `onControl`. Status changes are batched into sources.json under the project
+ * lock, never clobbering a source that was changed (re-added with other bytes) meanwhile.
  */
 export async function extractProject(project: Project, opts: ExtractProjectOptions = {}): Promise<ProjectExtractSummary> {
   const { signal } = opts;
@@ -51,10 +69,14 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const store = new DocumentStore(project.paths.documents);
   const wanted = new Set<SourceStatus>(opts.retryFailed ? ['queued', 'extracting', 'failed'] : ['queued', 'extracting']);
   const only = opts.only ? new Set(opts.only) : undefined;
-  const todo = (await project.readSources()).filter((s) => wanted.has(s.status) && (!only || only.has(s.path)));
+  const pick = (sources: SourceEntry[]) => sources.filter((s) => wanted.has(s.status) && (!only || only.has(s.path)));
   const summary: ProjectExtractSummary = { done: 0, reused: 0, failed: 0, pages: 0, ocrPages: 0 };
+  let todo = pick(await project.readSources());
   if (todo.length === 0) return summary;
 
+  // Starting a run is an explicit "go": it clears a pause left by an earlier run (a kill while paused).
+  const queue = await readQueueState(project.paths.queue);
+  if (!only) await writeQueueState(project.paths.queue, { ...queue, active: true, paused: false });
   const extractOptions: ExtractOptions = {
     ...(project.config.extract?.ocr !== undefined ? { ocr: project.config.extract.ocr } : {}),
     ...(project.config.extract?.ocrLanguages ? { ocrLanguages: project.config.extract.ocrLanguages } : {}),
@@ -63,145 +85,175 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   };
   const writer = new StatusWriter(project, opts.flushIntervalMs ?? 500);
   const logs: Array<Omit<LogEntry, 'time'>> = [];
-  const bytesTotal = todo.reduce((s, t) => s + t.size, 0);
+  const seen = new Set(todo.map((t) => t.path));
+  let bytesTotal = todo.reduce((s, t) => s + t.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;
   let finished = 0;
   const report = (current?: string) =>
-    opts.onProgress?.({ done: finished, total: todo.length, unit: 'files', bytesDone, bytesTotal, ...(eta.eta(bytesDone) !== undefined ? { etaMs: eta.eta(bytesDone)! } : {}), ...(current ? { current } : {}) });
+    opts.onProgress?.({ done: finished, total: seen.size, unit: 'files', bytesDone, bytesTotal, ...(eta.eta(bytesDone) !== undefined ? { etaMs: eta.eta(bytesDone)! } : {}), ...(current ? { current } : {}) });
 
-  const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number) => {
+  const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, doc?: ExtractedDocument) => {
     finished++;
     bytesDone += source.size;
     eta.update(bytesDone);
-    writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}) });
+    writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(doc ? { extracted: summarize(doc) } : {}) });
     opts.onOutcome?.(outcome);
     report(source.path);
   };
 
-  // Sources whose bytes were already extracted (same hash): done without work.
-  const pending: SourceEntry[] = [];
-  for (const source of todo) {
-    if (await store.isCurrent(source.sha256)) {
+  // ── steering ──
+  let paused = false;
+  let wake: (() => void) | undefined;
+  const nudge = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const cancelled = new Set<string>();
+  const running = new Map<string, AbortController>();
+  const priority = (path: string) => queue.priorities[path] ?? 0;
+  const saveQueue = () => writeQueueState(project.paths.queue, { ...queue, active: true, paused });
+  opts.onControl?.({
+    get paused() {
+      return paused;
+    },
+    async pause() {
+      paused = true;
+      await saveQueue();
+    },
+    async resume() {
+      paused = false;
+      await saveQueue();
+      nudge();
+    },
+    cancel(path: string) {
+      cancelled.add(path);
+      running.get(path)?.abort();
+      nudge();
+    },
+    async setPriority(path: string, value: number) {
+      queue.priorities[path] = value;
+      await saveQueue();
+    },
+    poke: nudge,
+  });
+  const onAbort = () => nudge();
+  signal?.addEventListener('abort', onAbort);
+
+  const poolSize = Math.max(1, Math.min(opts.concurrency || defaultPoolSize(), todo.length));
+  const pool = opts.pool ?? new ExtractionPool(poolSize);
+  const inFlight = new Set<Promise<void>>();
+  let firstCancellation: unknown;
+
+  const runOne = async (source: SourceEntry) => {
+    const file = fromStoredPath(project.root, source.path);
+    const existing = await store.loadCurrent(source.sha256);
+    if (existing) {
       summary.reused++;
       summary.done++;
-      finish(source, { path: source.path, status: 'done', reused: true }, source.sha256, source.size);
-    } else {
-      pending.push(source);
+      finish(source, { path: source.path, status: 'done', reused: true }, source.sha256, source.size, existing);
+      return;
     }
-  }
-  report();
+    const controller = new AbortController();
+    const forward = () => controller.abort();
+    signal?.addEventListener('abort', forward);
+    running.set(source.path, controller);
+    let started = 0;
+    try {
+      const doc = await pool.extract(file, extractOptions, {
+        signal: controller.signal,
+        onStart: () => {
+          started = Date.now();
+          writer.set(source, { status: 'extracting' });
+        },
+      });
+      const stored: ExtractedDocument = { ...doc, source: { ...doc.source, path: toStoredPath(project.root, file) } };
+      await store.save(stored);
+      summary.done++;
+      summary.pages += doc.pages?.length ?? 0;
+      summary.ocrPages += doc.ocrPages;
+      logs.push({
+        level: doc.warnings.length ? 'warn' : 'info',
+        stage: 'extract',
+        message: `Extracted ${source.path} (${doc.format})`,
+        file: source.path,
+        durationMs: doc.timings.totalMs,
+        ...(doc.pages ? { pages: doc.pages.length } : {}),
+        ocrPages: doc.ocrPages,
+        ...(doc.warnings.length ? { warnings: doc.warnings.map((w) => w.code) } : {}),
+      });
+      // The file may have changed since it was added: the document is keyed by the bytes actually read.
+      finish(source, { path: source.path, status: 'done', reused: false, doc: stored }, doc.id, doc.source.size, stored);
+    } catch (err) {
+      if (isCancellation(err)) {
+        writer.set(source, { status: 'queued' });
+        if (signal?.aborted) firstCancellation ??= err;
+        else logs.push({ level: 'info', stage: 'extract', message: `Cancelled ${source.path}`, file: source.path });
+        return;
+      }
+      const error = toBrightRunError(err, file).toJSON();
+      summary.failed++;
+      logs.push({ level: 'error', stage: 'extract', message: error.message, file: source.path, ...(started ? { durationMs: Date.now() - started } : {}), error });
+      finish(source, { path: source.path, status: 'failed', reused: false, error }, source.sha256, source.size);
+    } finally {
+      running.delete(source.path);
+      signal?.removeEventListener('abort', forward);
+    }
+  };
 
-  const pool = opts.pool ?? new ExtractionPool(Math.max(1, Math.min(opts.concurrency || defaultPoolSize(), pending.length || 1)));
+  report();
   try {
-    // allSettled, not all: on cancel every task must put its source back to queued before the last flush.
-    const settled = await Promise.allSettled(
-      pending.map(async (source) => {
-        const file = fromStoredPath(project.root, source.path);
-        let started = 0;
-        try {
-          const doc = await pool.extract(file, extractOptions, {
-            ...(signal ? { signal } : {}),
-            onStart: () => {
-              started = Date.now();
-              writer.set(source, { status: 'extracting' });
-            },
-          });
-          const stored: ExtractedDocument = { ...doc, source: { ...doc.source, path: toStoredPath(project.root, file) } };
-          await store.save(stored);
-          summary.done++;
-          summary.pages += doc.pages?.length ?? 0;
-          summary.ocrPages += doc.ocrPages;
-          logs.push({
-            level: doc.warnings.length ? 'warn' : 'info',
-            stage: 'extract',
-            message: `Extracted ${source.path} (${doc.format})`,
-            file: source.path,
-            durationMs: doc.timings.totalMs,
-            ...(doc.pages ? { pages: doc.pages.length } : {}),
-            ocrPages: doc.ocrPages,
-            ...(doc.warnings.length ? { warnings: doc.warnings.map((w) => w.code) } : {}),
-          });
-          // The file may have changed since it was added: the document is keyed by the bytes actually read.
-          finish(source, { path: source.path, status: 'done', reused: false, doc: stored }, doc.id, doc.source.size);
-        } catch (err) {
-          if (isCancellation(err)) {
-            writer.set(source, { status: 'queued' });
-            throw err;
-          }
-          const error = toBrightRunError(err, file).toJSON();
-          summary.failed++;
-          logs.push({ level: 'error', stage: 'extract', message: error.message, file: source.path, ...(started ? { durationMs: Date.now() - started } : {}), error });
-          finish(source, { path: source.path, status: 'failed', reused: false, error }, source.sha256, source.size);
-        }
-      }),
-    );
-    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    for (;;) {
+      if (signal?.aborted) break;
+      const next = paused ? undefined : todo.filter((s) => !cancelled.has(s.path)).sort((a, b) => priority(b.path) - priority(a.path) || (a.path < b.path ? -1 : 1))[0];
+      if (next && inFlight.size < poolSize) {
+        todo = todo.filter((s) => s !== next);
+        const job: Promise<void> = runOne(next).finally(() => {
+          inFlight.delete(job);
+          nudge();
+        });
+        inFlight.add(job);
+        continue;
+      }
+      if (!next && inFlight.size === 0 && !paused) {
+        // Sources queued while this run went on are picked up before it ends.
+        const fresh = pick(await project.readSources()).filter((s) => !seen.has(s.path) && !cancelled.has(s.path));
+        if (!fresh.length) break;
+        for (const s of fresh) seen.add(s.path);
+        bytesTotal += fresh.reduce((sum, s) => sum + s.size, 0);
+        eta.setTotal(bytesTotal);
+        todo.push(...fresh);
+        report();
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    await Promise.allSettled(inFlight);
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     if (!opts.pool) await pool.close();
     await writer.close();
     await project.log(logs).catch(() => undefined);
+    // The run ended (done, or cancelled by the user): nothing to resume. Only a killed run leaves it active.
+    if (!only) await writeQueueState(project.paths.queue, { ...queue, active: false, paused: false }).catch(() => undefined);
   }
-  throwIfAborted(signal);
+  if (firstCancellation || signal?.aborted) throwIfAborted(signal);
   return summary;
 }
 
-interface StatusChange {
-  status: SourceStatus;
-  sha256?: string;
-  size?: number;
-  error?: ErrorInfo;
-}
-
-/** Batches status changes into sources.json (one locked write per interval, not one per file). */
-class StatusWriter {
-  private pending = new Map<string, { expectSha: string; change: StatusChange }>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly project: Project,
-    private readonly intervalMs: number,
-  ) {}
-
-  set(source: SourceEntry, change: StatusChange): void {
-    const prior = this.pending.get(source.path);
-    this.pending.set(source.path, { expectSha: prior?.expectSha ?? source.sha256, change });
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.flushing = this.flushing.then(() => this.flush());
-    }, this.intervalMs);
-  }
-
-  async close(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.flushing;
-    await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    const now = new Date().toISOString();
-    try {
-      await this.project.updateSources((sources) => ({
-        sources: sources.map((s) => {
-          const p = batch.get(s.path);
-          if (!p || s.sha256 !== p.expectSha) return s; // re-added with other bytes meanwhile: leave it queued
-          const { error: _old, ...rest } = s;
-          return { ...rest, status: p.change.status, sha256: p.change.sha256 ?? s.sha256, size: p.change.size ?? s.size, updatedAt: now, ...(p.change.error ? { error: p.change.error } : {}) };
-        }),
-        result: undefined,
-      }));
-    } catch (err) {
-      // Could not write (lock held too long, disk full): keep the changes for the next flush.
-      for (const [k, v] of batch) if (!this.pending.has(k)) this.pending.set(k, v);
-      if (!(err instanceof BrightRunError)) throw err;
-    }
-  }
+/** The few facts about an extracted document that the source list keeps. */
+export function summarize(doc: ExtractedDocument): ExtractionSummary {
+  const ocr = (doc.pages ?? []).filter((p) => p.source === 'ocr' && p.ocrConfidence !== undefined).map((p) => p.ocrConfidence!);
+  return {
+    format: doc.format,
+    ...(doc.pages ? { pages: doc.pages.length } : {}),
+    ocrPages: doc.ocrPages,
+    chars: doc.text.length,
+    warnings: doc.warnings.map((w) => w.code),
+    ...(doc.metadata.title ? { title: doc.metadata.title } : {}),
+    durationMs: doc.timings.totalMs,
+    ...(ocr.length ? { minOcrConfidence: Math.min(...ocr) } : {}),
+  };
 }
 
 /** The stored document of a source, for previews. */

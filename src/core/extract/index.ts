@@ -4,5 +4,6 @@ export { ExtractionPool, defaultPoolSize } from './extractionPool';
 export { collectInputs, extractBatch, type BatchInput, type BatchOutcome, type BatchOptions } from './batch';
 export { detectEncoding, decodeBytes } from './encoding';
 export { DocumentStore } from './documentStore';
-export { extractProject, loadSourceDocument, type ExtractProjectOptions, type ProjectExtractOutcome, type ProjectExtractSummary } from './extractProject';
+export { extractProject, loadSourceDocument, summarize, type ExtractionControl, type ExtractProjectOptions, type ProjectExtractOutcome, type ProjectExtractSummary } from './extractProject';
+export { readQueueState, writeQueueState, type QueueState } from './queueState';
 export { renderDocumentText, type TextView } from './renderText';

@@ -16,6 +16,26 @@ export interface SourceEntry {
   updatedAt: string;
   status: SourceStatus;
   error?: ErrorInfo;
+  /** What extraction found, for tooltips and lists without opening the document. */
+  extracted?: ExtractionSummary;
+}
+
+export interface ExtractionSummary {
+  format: string;
+  pages?: number;
+  ocrPages: number;
+  chars: number;
+  warnings: string[];
+  title?: string;
+  durationMs: number;
+  /** Lowest OCR confidence of its pages, when any page was OCR'd. */
+  minOcrConfidence?: number;
+}
+
+/** Removes sources from the list (their extracted documents stay, keyed by content, in case they come back). */
+export function withoutSources(sources: SourceEntry[], paths: readonly string[]): { sources: SourceEntry[]; result: string[] } {
+  const drop = new Set(paths);
+  return { sources: sources.filter((s) => !drop.has(s.path)), result: sources.filter((s) => drop.has(s.path)).map((s) => s.path) };
 }
 
 interface SourcesFile {

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { addSources, DocumentStore, EXTRACTOR_VERSION, extractProject, loadSourceDocument, Project, readLog, renderDocumentText, type ProjectExtractOutcome } from '../../../src/core';
+import { addSources, DocumentStore, EXTRACTOR_VERSION, extractProject, loadSourceDocument, Project, readLog, renderDocumentText, withoutSources, type ExtractionControl, type ProjectExtractOutcome } from '../../../src/core';
+import { readQueueState, writeQueueState, type QueueState } from '../../../src/core/extract/queueState';
 import { useTempDir, writeFiles } from '../../support/tmp';
 
 describe('extractProject', function () {
@@ -109,5 +110,83 @@ describe('renderDocumentText', () => {
     const deck = { ...pdf, format: 'pptx' as const, pages: [{ number: 1, start: 0, end: 0, source: 'none' as const }] };
     assert.match(renderDocumentText(deck, 'pages'), /^──── slide 1 \(no text\) ────/);
     assert.equal(renderDocumentText({ ...base, format: 'txt', text: 'x', markdown: 'x' }, 'pages'), 'x');
+  });
+});
+
+describe('extraction queue steering', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir();
+
+  async function setup(files: Record<string, string>) {
+    const project = await Project.create(tmp.dir, { name: 'q' });
+    await writeFiles(tmp.dir, files);
+    await addSources(project, [path.join(tmp.dir, 'docs')]);
+    return project;
+  }
+
+  it('runs by priority, pauses and resumes, cancels one file, and records the queue state', async () => {
+    const project = await setup({ 'docs/a.txt': 'a', 'docs/b.txt': 'b', 'docs/c.txt': 'c', 'docs/d.txt': 'd' });
+    await writeQueueState(project.paths.queue, { active: false, paused: false, priorities: { 'docs/c.txt': 5, 'docs/b.txt': 1 } });
+    const order: string[] = [];
+    let control: ExtractionControl | undefined;
+    let states: QueueState[] = [];
+    const run = extractProject(project, {
+      options: { ocr: false },
+      concurrency: 1,
+      onControl: (c) => (control = c),
+      onOutcome: (o) => {
+        order.push(o.path);
+        if (o.path === 'docs/c.txt') {
+          void control!.pause().then(async () => {
+            states.push(await readQueueState(project.paths.queue));
+            control!.cancel('docs/d.txt');
+            setTimeout(() => void control!.resume(), 50);
+          });
+        }
+      },
+    });
+    const summary = await run;
+    assert.deepEqual(order, ['docs/c.txt', 'docs/b.txt', 'docs/a.txt'], 'priority first, then path order; d was cancelled');
+    assert.equal(summary.done, 3);
+    assert.equal(states[0]!.paused, true);
+    assert.equal(states[0]!.active, true);
+    const after = await readQueueState(project.paths.queue);
+    assert.deepEqual([after.active, after.paused], [false, false]);
+    const d = (await project.readSources()).find((s) => s.path === 'docs/d.txt')!;
+    assert.equal(d.status, 'queued', 'a cancelled file goes back to the queue');
+    assert.equal(control!.paused, false);
+    states = [];
+  });
+
+  it('picks up sources queued while it runs', async () => {
+    const project = await setup({ 'docs/a.txt': 'a' });
+    await writeFiles(tmp.dir, { 'later/z.txt': 'z' });
+    const seen: string[] = [];
+    await extractProject(project, {
+      options: { ocr: false },
+      onOutcome: (o) => seen.push(o.path),
+      onControl: (c) => {
+        void addSources(project, [path.join(tmp.dir, 'later')]).then(() => c.poke());
+      },
+    });
+    assert.deepEqual(seen.sort(), ['docs/a.txt', 'later/z.txt']);
+  });
+
+  it('keeps the summary of each extracted document in the source list', async () => {
+    const project = await setup({ 'docs/a.md': '# Title\n\nText.' });
+    await extractProject(project, { options: { ocr: false } });
+    const [a] = await project.readSources();
+    assert.deepEqual({ ...a!.extracted, durationMs: 0 }, { format: 'md', ocrPages: 0, chars: 14, warnings: [], title: 'Title', durationMs: 0 });
+    const removed = await project.updateSources((s) => withoutSources(s, ['docs/a.md', 'nope']));
+    assert.deepEqual(removed, ['docs/a.md']);
+    assert.equal((await project.readSources()).length, 0);
+  });
+
+  it('reads a missing or damaged queue.json as empty controls', async () => {
+    await fs.writeFile(path.join(tmp.dir, 'queue.json'), '{ broken');
+    assert.deepEqual(await readQueueState(path.join(tmp.dir, 'queue.json')), { active: false, paused: false, priorities: {} });
+    assert.deepEqual(await readQueueState(path.join(tmp.dir, 'missing.json')), { active: false, paused: false, priorities: {} });
+    await fs.writeFile(path.join(tmp.dir, 'queue.json'), JSON.stringify({ active: true, priorities: { a: 2, b: 'x' } }));
+    assert.deepEqual(await readQueueState(path.join(tmp.dir, 'queue.json')), { active: true, paused: false, priorities: { a: 2 } });
   });
 });
