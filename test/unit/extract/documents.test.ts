@@ -108,6 +108,8 @@ describe('extract: office documents', () => {
     const numbered = await extract(corpus('docling/docx/unit_test_headers_numbered.docx'));
     const headings = numbered.blocks.filter((b) => b.type === 'heading').map((b) => numbered.text.slice(b.start, b.end));
     assert.deepEqual(headings.slice(0, 4), ['Test Document', '1. Section 1', '1.1. Section 1.1', '1.2. Section 1.2']);
+    assert.ok(headings.includes('2.1.1. Section 2.1.1'), 'a skipped level shows its start value');
+    assert.match(numbered.text, /^ {4}2\.3\.1\. Hardware Constraints/m, 'list items carry Word numbers too');
   });
 
   it('DOC: text with Unicode punctuation kept, tables, summary metadata', async () => {

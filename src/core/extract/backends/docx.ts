@@ -2,9 +2,9 @@ import mammoth from 'mammoth';
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
-import { headingNumberLabels } from './docxNumbering';
+import { numberLabels } from './docxNumbering';
 import type { ExtractionWarning } from '../types';
-import { childElements, localName, ooxmlMetadata, parseXml, textContent } from '../xml';
+import { childElements, descendants, localName, ooxmlMetadata, parseXml, textContent } from '../xml';
 import type { ZipArchive } from '../zipArchive';
 import type { Element } from '@xmldom/xmldom';
 
@@ -49,10 +49,15 @@ export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): 
   const body = root.getElementsByTagName('body')[0] ?? root.documentElement;
   if (body) {
     // Automatic heading numbers, applied only when the headings line up one to one with mammoth's.
-    const labels = safely(() => headingNumberLabels(zip));
+    const labels = safely(() => numberLabels(zip));
     const headings = childElements(body).filter((el) => /^h[1-6]$/i.test(localName(el)) && inlineText(el));
-    if (labels && labels.length === headings.length && labels.some(Boolean)) headings.forEach((h, i) => labels[i] && h.insertBefore(h.ownerDocument!.createTextNode(`${labels[i]} `), h.firstChild));
-    walkBlocks(body, b);
+    if (labels && labels.headings.length === headings.length && labels.headings.some(Boolean)) {
+      headings.forEach((h, i) => labels.headings[i] && h.insertBefore(h.ownerDocument!.createTextNode(`${labels.headings[i]} `), h.firstChild));
+    }
+    // List items get Word's own numbers ("2.3.1.") when they line up one to one with mammoth's items.
+    const listItems = descendants(body, 'li').filter((li) => inlineText(li));
+    const itemLabels = labels && labels.items.length === listItems.length ? new Map(listItems.map((li, i) => [li, labels.items[i]!])) : undefined;
+    walkBlocks(body, b, itemLabels);
   }
   return {
     ...b.result(),
@@ -69,18 +74,20 @@ function safely<T>(fn: () => T): T | undefined {
   }
 }
 
-function walkBlocks(parent: Element, b: DocumentBuilder): void {
+type ItemLabels = Map<Element, string> | undefined;
+
+function walkBlocks(parent: Element, b: DocumentBuilder, labels: ItemLabels): void {
   for (const el of childElements(parent)) {
     const tag = localName(el).toLowerCase();
     if (/^h[1-6]$/.test(tag)) b.heading(inlineText(el), Number(tag[1]));
     else if (tag === 'p') b.paragraph(inlineText(el));
-    else if (tag === 'ul' || tag === 'ol') b.add({ type: 'list', text: listText(el, tag === 'ol', 0) });
+    else if (tag === 'ul' || tag === 'ol') b.add({ type: 'list', text: listText(el, tag === 'ol', 0, labels) });
     else if (tag === 'table') {
       const { grid, once } = tableRows(el);
       b.table(grid, {}, once);
     }
     else if (tag === 'pre') b.add({ type: 'code', text: textContent(el) });
-    else if (tag === 'blockquote' || tag === 'div') walkBlocks(el, b);
+    else if (tag === 'blockquote' || tag === 'div') walkBlocks(el, b, labels);
     else {
       const t = inlineText(el);
       if (t.trim()) b.paragraph(t);
@@ -110,7 +117,7 @@ function inlineText(el: Element): string {
   return out.replace(/[ \t\u00a0]+/g, ' ').replace(/ *\n */g, '\n').trim();
 }
 
-function listText(list: Element, ordered: boolean, depth: number): string {
+function listText(list: Element, ordered: boolean, depth: number, labels: ItemLabels): string {
   const lines: string[] = [];
   let n = 1;
   for (const li of childElements(list)) {
@@ -118,11 +125,14 @@ function listText(list: Element, ordered: boolean, depth: number): string {
     let own = '';
     const nested: string[] = [];
     for (let c = li.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === 1 && /^(ul|ol)$/i.test(localName(c as Element))) nested.push(listText(c as Element, localName(c as Element).toLowerCase() === 'ol', depth + 1));
+      if (c.nodeType === 1 && /^(ul|ol)$/i.test(localName(c as Element))) nested.push(listText(c as Element, localName(c as Element).toLowerCase() === 'ol', depth + 1, labels));
       else if (c.nodeType === 1) own += inlineText(c as Element) + ' ';
       else if (c.nodeType === 3) own += c.nodeValue ?? '';
     }
-    lines.push(`${'  '.repeat(depth)}${ordered ? `${n++}.` : '-'} ${own.replace(/\s+/g, ' ').trim()}`);
+    const label = labels?.get(li);
+    const marker = ordered ? (label || `${n}.`) : '-';
+    n++;
+    lines.push(`${'  '.repeat(depth)}${marker} ${own.replace(/\s+/g, ' ').trim()}`);
     lines.push(...nested.filter(Boolean));
   }
   return lines.join('\n');

@@ -8,12 +8,19 @@ interface Level {
   text: string;
 }
 
+export interface NumberLabels {
+  /** Label of each (non-empty) heading paragraph, in order; '' when it has no number. */
+  headings: string[];
+  /** Label of each numbered non-heading paragraph (a list item), in order; '' for bullets. */
+  items: string[];
+}
+
 /**
- * Automatic numbers of headings ("2.1 Scope") from word/numbering.xml, which mammoth does not render.
+ * Automatic numbers ("2.1 Scope", "2.3.1.") from word/numbering.xml, which mammoth does not render.
  * Walks the body's top-level paragraphs in order, keeps Word's counters per numbering instance and level,
- * and returns the label of each heading paragraph, in document order.
+ * and returns the labels of heading paragraphs and of list items, each in document order.
  */
-export function headingNumberLabels(zip: ZipArchive): string[] | undefined {
+export function numberLabels(zip: ZipArchive): NumberLabels | undefined {
   if (!zip.has('word/numbering.xml') || !zip.has('word/styles.xml')) return undefined;
   const attr = (el: Element | undefined, name: string) => el?.getAttribute(`w:${name}`) ?? el?.getAttribute(name) ?? undefined;
   const child = (el: Element | undefined, name: string) => (el ? childElements(el).find((c) => localName(c) === name) : undefined);
@@ -68,6 +75,7 @@ export function headingNumberLabels(zip: ZipArchive): string[] | undefined {
   if (!body) return undefined;
   const counters = new Map<string, number[]>();
   const labels: string[] = [];
+  const items: string[] = [];
   for (const p of childElements(body).filter((c) => localName(c) === 'p')) {
     const pPr = child(p, 'pPr');
     const styleId = attr(child(pPr, 'pStyle'), 'val');
@@ -81,15 +89,19 @@ export function headingNumberLabels(zip: ZipArchive): string[] | undefined {
     const levels = numId && numId !== '0' ? nums.get(numId) : undefined;
     if (levels?.has(ilvl)) {
       const counts = counters.get(numId!) ?? [];
-      for (let l = 0; l <= ilvl; l++) counts[l] ??= (levels.get(l)?.start ?? 1) - 1;
-      counts[ilvl]! += 1;
+      // A level never used yet shows its start value ("2.1.1" when level 2 follows level 0 directly).
+      for (let l = 0; l < ilvl; l++) counts[l] ??= levels.get(l)?.start ?? 1;
+      counts[ilvl] = (counts[ilvl] ?? (levels.get(ilvl)?.start ?? 1) - 1) + 1;
       counts.length = ilvl + 1; // deeper levels restart
       counters.set(numId!, counts);
-      label = levels.get(ilvl)!.text.replace(/%(\d)/g, (_m, d: string) => formatNumber(counts[Number(d) - 1] ?? levels.get(Number(d) - 1)?.start ?? 1, levels.get(Number(d) - 1)?.format ?? 'decimal'));
+      const level = levels.get(ilvl)!;
+      label = level.format === 'bullet' || level.format === 'none' ? '' : level.text.replace(/%(\d)/g, (_m, d: string) => formatNumber(counts[Number(d) - 1] ?? levels.get(Number(d) - 1)?.start ?? 1, levels.get(Number(d) - 1)?.format ?? 'decimal'));
     }
-    if (isHeading && (p.textContent ?? '').trim()) labels.push(label.trim());
+    if (!(p.textContent ?? '').trim()) continue;
+    if (isHeading) labels.push(label.trim());
+    else if (levels?.has(ilvl)) items.push(label.trim());
   }
-  return labels;
+  return { headings: labels, items };
 }
 
 function formatNumber(n: number, format: string): string {
