@@ -5,7 +5,12 @@ import { explainPending } from './commands/pendingFeatures';
 import { extractDocuments, openExtractedText } from './commands/extractCommands';
 import { EXTRACTED_SCHEME, ExtractedTextProvider } from './preview/extractedTextProvider';
 import { setSecret } from './commands/secretCommands';
+import { fromStoredPath, withoutSources, type SourceEntry } from '../core';
+import { IngestionService } from './ingestion/ingestionService';
+import { IngestPanel } from './ingestion/ingestPanel';
+import { IngestionStatusBar } from './ingestion/statusBar';
 import { JobRunner } from './jobRunner';
+import { readSettings } from './settings';
 import { ProjectStore } from './projectStore';
 import { SecretStore } from './secrets';
 import { DatasetTree } from './views/datasetTree';
@@ -15,6 +20,26 @@ import { OverviewPanel } from './webviews/overviewPanel';
 export interface BrightRunApi {
   store: ProjectStore;
   tree: DatasetTree;
+  ingestion: IngestionService;
+}
+
+type SourceNodeArg = { source?: SourceEntry } | undefined;
+
+/** Tree context commands get the clicked node and, with multi-select, all selected nodes. */
+function sourcePaths(node: SourceNodeArg, nodes?: SourceNodeArg[]): string[] {
+  const all = nodes?.length ? nodes : [node];
+  return all.map((n) => n?.source?.path).filter((p): p is string => !!p);
+}
+
+async function removeSources(store: ProjectStore, paths: string[]): Promise<void> {
+  const project = store.project;
+  if (!project || paths.length === 0) return;
+  const label = paths.length === 1 ? paths[0] : `${paths.length} documents`;
+  const ok = await vscode.window.showWarningMessage(`Remove ${label} from the dataset? The files themselves are not touched.`, { modal: true }, 'Remove');
+  if (ok !== 'Remove') return;
+  await project.updateSources((sources) => withoutSources(sources, paths));
+  await project.log([{ level: 'info', stage: 'add', message: `Removed ${paths.length} source(s) from the dataset` }]);
+  await store.refresh();
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BrightRunApi> {
@@ -24,9 +49,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   context.subscriptions.push(store);
   const jobs = new JobRunner(log);
   const secrets = new SecretStore(context.secrets);
-  const tree = new DatasetTree(store);
+  const ingestion = new IngestionService(store, jobs, log);
+  context.subscriptions.push(ingestion, new IngestionStatusBar(store, ingestion));
+  const tree = new DatasetTree(store, (uris) => vscode.commands.executeCommand(Commands.addToDataset, uris[0], uris));
 
-  const treeView = vscode.window.createTreeView(ViewIds.dataset, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const treeView = vscode.window.createTreeView(ViewIds.dataset, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(treeView);
   context.subscriptions.push(
     store.onDidChange(() => {
@@ -37,9 +64,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
 
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   register(Commands.createProject, (args?: CreateProjectArgs) => createProject(store, jobs, args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : {}));
-  register(Commands.addDocuments, (uri?: vscode.Uri, uris?: vscode.Uri[]) => (uri instanceof vscode.Uri ? addFromExplorer(store, jobs, uri, uris) : addDocumentsWithPicker(store, jobs)));
-  register(Commands.addToDataset, (uri?: vscode.Uri, uris?: vscode.Uri[]) => addFromExplorer(store, jobs, uri, uris));
-  register(Commands.extract, () => extractDocuments(store, jobs, log));
+  const thenIngest = async (added: Promise<unknown>) => {
+    if ((await added) && readSettings().autoStart) void ingestion.start();
+  };
+  register(Commands.addDocuments, (uri?: vscode.Uri, uris?: vscode.Uri[]) => thenIngest(uri instanceof vscode.Uri ? addFromExplorer(store, jobs, uri, uris) : addDocumentsWithPicker(store, jobs)));
+  register(Commands.addToDataset, (uri?: vscode.Uri, uris?: vscode.Uri[]) => thenIngest(addFromExplorer(store, jobs, uri, uris)));
+  register(Commands.extract, () => extractDocuments(store, ingestion));
+  register(Commands.showIngestion, () => IngestPanel.show(context.extensionUri, store, ingestion));
+  register(Commands.pauseExtraction, () => ingestion.pause());
+  register(Commands.resumeExtraction, () => ingestion.resume());
+  register(Commands.cancelExtraction, () => ingestion.cancelAll());
+  register(Commands.retryFailed, () => ingestion.requeue(store.state.kind === 'open' ? store.state.sources.filter((s) => s.status === 'failed').map((s) => s.path) : []));
+  register(Commands.reextract, (node?: SourceNodeArg, nodes?: SourceNodeArg[]) => ingestion.requeue(sourcePaths(node, nodes), true));
+  register(Commands.removeSource, (node?: SourceNodeArg, nodes?: SourceNodeArg[]) => removeSources(store, sourcePaths(node, nodes)));
+  register(Commands.revealSource, (node?: SourceNodeArg) => node?.source && store.project && vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(fromStoredPath(store.project.root, node.source.path))));
   register(Commands.openExtractedText, (arg?: unknown) => openExtractedText(store, arg));
   const preview = new ExtractedTextProvider(store);
   context.subscriptions.push(preview, vscode.workspace.registerTextDocumentContentProvider(EXTRACTED_SCHEME, preview));
@@ -50,10 +88,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   register(Commands.showOverview, () => OverviewPanel.show(context.extensionUri, store));
   register(Commands.setSecret, () => setSecret(secrets, log));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.overview, OverviewPanel.serializer(context.extensionUri, store)));
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.ingest, IngestPanel.serializer(context.extensionUri, store, ingestion)));
 
   await store.refresh();
+  void ingestion.resumeInterrupted();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
-  return { store, tree };
+  return { store, tree, ingestion };
 }
 
 export function deactivate(): void {

@@ -11,5 +11,6 @@ export function readSettings(scope?: vscode.Uri) {
     concurrency: c.get<number>('extract.concurrency', 0),
     ocrEnabled: c.get<boolean>('ocr.enabled', true),
     ocrLanguages: c.get<string[]>('ocr.languages', ['eng']),
+    autoStart: c.get<boolean>('extract.autoStart', true),
   };
 }

@@ -11,6 +11,14 @@ export const Commands = {
   refresh: 'brightrun.refresh',
   showOverview: 'brightrun.showOverview',
   setSecret: 'brightrun.setSecret',
+  showIngestion: 'brightrun.showIngestion',
+  pauseExtraction: 'brightrun.pauseExtraction',
+  resumeExtraction: 'brightrun.resumeExtraction',
+  cancelExtraction: 'brightrun.cancelExtraction',
+  retryFailed: 'brightrun.retryFailed',
+  reextract: 'brightrun.reextract',
+  removeSource: 'brightrun.removeSource',
+  revealSource: 'brightrun.revealSource',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -19,6 +27,8 @@ export type CommandId = (typeof Commands)[keyof typeof Commands];
 export const ContextKeys = {
   hasProject: 'brightrun.hasProject',
   hasSources: 'brightrun.hasSources',
+  extracting: 'brightrun.extracting',
+  paused: 'brightrun.paused',
 } as const;
 
 export const ViewIds = {
@@ -27,4 +37,5 @@ export const ViewIds = {
 
 export const WebviewTypes = {
   overview: 'brightrun.overview',
+  ingest: 'brightrun.ingest',
 } as const;

@@ -1,6 +1,6 @@
 // Fixture workspaces for the in-VS-Code tests, shared by the code-server and the @vscode/test-electron runners.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -13,5 +13,8 @@ export function prepareWorkspaces(repo) {
   const cli = (...args) => execFileSync(process.execPath, [path.join(repo, 'dist/cli.js'), ...args], { cwd: withProject });
   cli('init', '--name', 'fixture-dataset');
   cli('add', 'guide.md', 'notes.txt');
+  // The in-host suite steps through states one at a time, so adding does not start extraction there.
+  mkdirSync(path.join(withProject, '.vscode'));
+  writeFileSync(path.join(withProject, '.vscode', 'settings.json'), JSON.stringify({ 'brightrun.extract.autoStart': false }));
   return { tmp, withProject, empty };
 }

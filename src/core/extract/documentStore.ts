@@ -38,6 +38,11 @@ export class DocumentStore {
     }
   }
 
+  /** Forgets a stored document (so it is extracted again). Missing is fine. */
+  async delete(sha256: string): Promise<void> {
+    await fs.rm(this.pathFor(sha256), { force: true });
+  }
+
   /** The stored document for these bytes when it was made by this extractor version; otherwise undefined. */
   async loadCurrent(sha256: string): Promise<ExtractedDocument | undefined> {
     try {

@@ -20,6 +20,9 @@ export interface ExtractProjectOptions extends OperationOptions {
   /** How often status changes are written to sources.json (they are batched). */
   flushIntervalMs?: number;
   onOutcome?: (outcome: ProjectExtractOutcome) => void;
+  /** A file started (threads took it), or made progress within itself (pages or slides done of total). */
+  onFileStart?: (path: string) => void;
+  onFileProgress?: (path: string, done: number, total: number) => void;
   /** Receives the steering handle as soon as the run starts. */
   onControl?: (control: ExtractionControl) => void;
   pool?: ExtractionPool;
@@ -165,7 +168,9 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         onStart: () => {
           started = Date.now();
           writer.set(source, { status: 'extracting' });
+          opts.onFileStart?.(source.path);
         },
+        ...(opts.onFileProgress ? { onUnit: (done: number, total: number) => opts.onFileProgress!(source.path, done, total) } : {}),
       });
       const stored: ExtractedDocument = { ...doc, source: { ...doc.source, path: toStoredPath(project.root, file) } };
       await store.save(stored);

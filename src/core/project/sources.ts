@@ -32,6 +32,20 @@ export interface ExtractionSummary {
   minOcrConfidence?: number;
 }
 
+/** Puts sources back in the queue (retry, re-extract): status queued, error cleared. */
+export function requeued(sources: SourceEntry[], paths: readonly string[], now = new Date().toISOString()): { sources: SourceEntry[]; result: SourceEntry[] } {
+  const want = new Set(paths);
+  const changed: SourceEntry[] = [];
+  const out = sources.map((s) => {
+    if (!want.has(s.path)) return s;
+    const { error: _e, ...rest } = s;
+    const next: SourceEntry = { ...rest, status: 'queued', updatedAt: now };
+    changed.push(next);
+    return next;
+  });
+  return { sources: out, result: changed };
+}
+
 /** Removes sources from the list (their extracted documents stay, keyed by content, in case they come back). */
 export function withoutSources(sources: SourceEntry[], paths: readonly string[]): { sources: SourceEntry[]; result: string[] } {
   const drop = new Set(paths);

@@ -1,14 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { extractProject, toStoredPath, type ExtractOptions, type ProjectExtractOutcome, type SourceEntry, type TextView } from '../../core';
+import { toStoredPath, type SourceEntry, type TextView } from '../../core';
 import { Commands } from '../../shared/commands';
-import type { JobRunner } from '../jobRunner';
+import type { IngestionService } from '../ingestion/ingestionService';
 import { ExtractedTextProvider } from '../preview/extractedTextProvider';
 import type { ProjectStore } from '../projectStore';
-import { readSettings } from '../settings';
 
-/** "Extract Documents": the project's queued sources, in worker threads, with progress, ETA and cancel. */
-export async function extractDocuments(store: ProjectStore, jobs: JobRunner, log: vscode.LogOutputChannel, only?: string[], extra: ExtractOptions = {}): Promise<void> {
+/** "Extract Documents": runs the queue in the foreground (a cancellable notification with progress and ETA). */
+export async function extractDocuments(store: ProjectStore, ingestion: IngestionService): Promise<void> {
   await store.refresh();
   const state = store.state;
   if (state.kind !== 'open') {
@@ -16,64 +15,26 @@ export async function extractDocuments(store: ProjectStore, jobs: JobRunner, log
     return;
   }
   const { queued, extracting, failed } = state.status.documents;
-  const retryFailed = !only && queued + extracting === 0 && failed > 0;
-  if (!only && queued + extracting === 0) {
+  let retryFailed = false;
+  if (queued + extracting === 0) {
     if (failed === 0) {
       void vscode.window.showInformationMessage('Nothing to extract: every document is already extracted.');
       return;
     }
     const choice = await vscode.window.showInformationMessage(`No queued documents. Retry the ${failed} that failed?`, 'Retry Failed');
     if (!choice) return;
+    retryFailed = true;
   }
-  const settings = readSettings(vscode.Uri.file(state.project.root));
-  const options: ExtractOptions = {
-    ocr: settings.ocrEnabled,
-    ocrLanguages: settings.ocrLanguages,
-    maxBytes: settings.maxFileSizeMB * 1024 * 1024,
-    ...extra,
-  };
-  const outcomes: ProjectExtractOutcome[] = [];
-  const summary = await jobs.run('Extracting documents', (signal, report) =>
-    extractProject(state.project, {
-      options,
-      signal,
-      retryFailed,
-      ...(only ? { only } : {}),
-      ...(settings.concurrency > 0 ? { concurrency: settings.concurrency } : {}),
-      onProgress: (p) => {
-        report(p);
-        store.scheduleRefresh(1000);
-      },
-      onOutcome: (o) => {
-        outcomes.push(o);
-        if (o.error) log.error(`${o.path}: [${o.error.code}] ${o.error.message} — ${o.error.remedy}`);
-        else if (o.doc) log.info(`${o.path}: ${o.doc.format}, ${o.doc.pages?.length ?? 0} page(s), ${o.doc.ocrPages} OCR'd, ${o.doc.timings.totalMs} ms${o.doc.warnings.length ? `; warnings: ${o.doc.warnings.map((w) => w.code).join(', ')}` : ''}`);
-        else log.info(`${o.path}: unchanged, reused`);
-      },
-    }),
-  );
-  await store.refresh();
+  const summary = await ingestion.start({ foreground: true, retryFailed });
   if (!summary) return;
-  const needPassword = outcomes.filter((o) => o.error?.code === 'PASSWORD_REQUIRED' || o.error?.code === 'WRONG_PASSWORD');
-  const otherFailures = outcomes.filter((o) => o.error && !needPassword.includes(o));
   const text = `Extracted ${summary.done} document(s)${summary.reused ? ` (${summary.reused} unchanged)` : ''}, ${summary.pages} page(s), ${summary.ocrPages} OCR'd.`;
-  if (otherFailures.length) {
-    const first = otherFailures[0]!.error!;
-    void vscode.window.showWarningMessage(`${text} ${otherFailures.length} failed — ${first.message} ${first.remedy}`, 'Show Log').then((c) => {
-      if (c) void vscode.commands.executeCommand(Commands.showLog);
+  if (summary.failed) {
+    void vscode.window.showWarningMessage(`${text} ${summary.failed} failed: see the Ingestion panel for why and how to fix it.`, 'Open Ingestion', 'Show Log').then((c) => {
+      if (c === 'Open Ingestion') void vscode.commands.executeCommand(Commands.showIngestion);
+      if (c === 'Show Log') void vscode.commands.executeCommand(Commands.showLog);
     });
   } else {
     void vscode.window.showInformationMessage(text);
-  }
-  if (needPassword.length) {
-    const file = needPassword[0]!.path;
-    const password = await vscode.window.showInputBox({
-      title: `Password for ${path.posix.basename(file)}`,
-      prompt: `${needPassword.length} PDF(s) are encrypted. Enter the password to open ${file} (it is used for this run only and never stored).`,
-      password: true,
-      ignoreFocusOut: true,
-    });
-    if (password) await extractDocuments(store, jobs, log, [file], { ...extra, password });
   }
 }
 

@@ -29,11 +29,33 @@ const SECTIONS: Node[] = [
 ];
 
 /** The Bright Run sidebar: the view listens to the store; the store owns the data. */
-export class DatasetTree implements vscode.TreeDataProvider<Node> {
+export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node> {
   readonly onDidChangeTreeData: vscode.Event<void>;
+  /** Files dropped from the Explorer or the OS are added to the dataset. */
+  readonly dropMimeTypes = ['text/uri-list', 'files'];
+  readonly dragMimeTypes: string[] = [];
 
-  constructor(private readonly store: ProjectStore) {
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly onDropUris: (uris: vscode.Uri[]) => Thenable<unknown>,
+  ) {
     this.onDidChangeTreeData = store.onDidChange;
+  }
+
+  async handleDrop(_target: Node | undefined, data: vscode.DataTransfer): Promise<void> {
+    const uris: vscode.Uri[] = [];
+    const list = await data.get('text/uri-list')?.asString();
+    for (const line of (list ?? '').split(/\r?\n/)) {
+      const t = line.trim();
+      if (t && !t.startsWith('#')) uris.push(vscode.Uri.parse(t));
+    }
+    if (uris.length === 0) {
+      data.forEach((item) => {
+        const file = item.asFile();
+        if (file?.uri) uris.push(file.uri);
+      });
+    }
+    if (uris.length) await this.onDropUris(uris);
   }
 
   getChildren(node?: Node): Node[] {
@@ -98,6 +120,13 @@ export class DatasetTree implements vscode.TreeDataProvider<Node> {
         const tip = new vscode.MarkdownString();
         tip.appendMarkdown(`**${path.posix.basename(s.path)}**\n\n`);
         tip.appendText(`${s.path}\n${formatBytes(s.size)} · ${STATUS_LABEL[s.status]} · added ${s.addedAt.slice(0, 16).replace('T', ' ')}\nsha256 ${s.sha256.slice(0, 16)}…`);
+        const x = s.extracted;
+        if (x) {
+          tip.appendText(`\n${x.format.toUpperCase()}${x.pages !== undefined ? ` · ${x.pages} page(s)` : ''}${x.ocrPages ? ` · ${x.ocrPages} OCR'd (lowest confidence ${x.minOcrConfidence ?? '?'}%)` : ''} · ${x.chars.toLocaleString()} characters · ${(x.durationMs / 1000).toFixed(1)} s`);
+          if (x.title) tip.appendText(`\nTitle: ${x.title}`);
+          if (x.warnings.length) tip.appendText(`\nWarnings: ${x.warnings.join(', ')}`);
+          item.description = `${item.description} · ${x.format}${x.pages !== undefined ? ` · ${x.pages}p` : ''}`;
+        }
         if (s.error) tip.appendMarkdown(`\n\n$(error) `).appendText(`${s.error.message} ${s.error.remedy}`);
         tip.supportThemeIcons = true;
         item.tooltip = tip;

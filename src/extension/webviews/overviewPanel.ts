@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import { formatBytes } from '../../core';
 import { Commands, WebviewTypes } from '../../shared/commands';
-import { isOverviewToHost, type OverviewAction, type OverviewState, type OverviewToView } from '../../shared/protocol/overview';
-import { Disposable } from '../lifecycle';
+import { isOverviewToHost, type OverviewAction, type OverviewState, type OverviewToHost, type OverviewToView } from '../../shared/protocol/overview';
 import type { ProjectStore } from '../projectStore';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { PanelHost } from './panelHost';
 
 const ACTION_COMMANDS: Record<OverviewAction, string> = {
   addDocuments: Commands.addDocuments,
@@ -14,23 +13,21 @@ const ACTION_COMMANDS: Record<OverviewAction, string> = {
 };
 
 /** The Project Overview panel. One at a time; restored after a window reload by its serializer. */
-export class OverviewPanel extends Disposable {
+export class OverviewPanel extends PanelHost<OverviewToView, OverviewToHost> {
   private static current: OverviewPanel | undefined;
-  private ready = false;
 
   static show(extensionUri: vscode.Uri, store: ProjectStore): void {
     if (OverviewPanel.current) {
       OverviewPanel.current.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(WebviewTypes.overview, 'Bright Run: Project', vscode.ViewColumn.Active, { ...webviewOptions(extensionUri), retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel(WebviewTypes.overview, 'Bright Run: Project', vscode.ViewColumn.Active);
     OverviewPanel.current = new OverviewPanel(panel, extensionUri, store);
   }
 
   static serializer(extensionUri: vscode.Uri, store: ProjectStore): vscode.WebviewPanelSerializer {
     return {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
-        panel.webview.options = webviewOptions(extensionUri);
         OverviewPanel.current?.dispose();
         OverviewPanel.current = new OverviewPanel(panel, extensionUri, store);
       },
@@ -38,45 +35,25 @@ export class OverviewPanel extends Disposable {
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly store: ProjectStore,
   ) {
-    super();
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'brightrun.svg');
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'overview', 'Bright Run: Project');
-    this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(store.onDidChange(() => this.postState()));
-    this._register(
-      panel.webview.onDidReceiveMessage(async (message: unknown) => {
-        if (!isOverviewToHost(message)) return;
-        if (message.type === 'ready') {
-          this.ready = true;
-          this.postState();
-          return;
-        }
-        try {
-          await vscode.commands.executeCommand(ACTION_COMMANDS[message.action]);
-          this.post({ type: 'reply', id: message.id, ok: true });
-        } catch (err) {
-          this.post({ type: 'reply', id: message.id, ok: false, error: err instanceof Error ? err.message : String(err) });
-        }
-      }),
-    );
+    super(panel, extensionUri, 'overview', 'Bright Run: Project', isOverviewToHost);
+    this._register(store.onDidChange(() => this.sendState()));
   }
 
   override dispose(): void {
     if (OverviewPanel.current === this) OverviewPanel.current = undefined;
     super.dispose();
-    this.panel.dispose();
   }
 
-  private post(message: OverviewToView): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
-  }
-
-  private postState(): void {
+  protected sendState(): void {
     this.post({ type: 'state', state: toOverviewState(this.store) });
+  }
+
+  protected async handle(message: OverviewToHost): Promise<void> {
+    if (message.type === 'run') await this.reply(message.id, () => vscode.commands.executeCommand(ACTION_COMMANDS[message.action]));
   }
 }
 

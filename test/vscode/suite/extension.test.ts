@@ -114,6 +114,41 @@ describe('Bright Run in VS Code', () => {
     assert.match(editor.document.uri.path, /more\/two\.csv\.md$/);
   });
 
+  it('re-extracts a document from the tree and keeps its summary', async () => {
+    const state = api.store.state;
+    assert.ok(state.kind === 'open');
+    const notes = state.sources.find((s) => s.path === 'notes.txt')!;
+    await vscode.commands.executeCommand('brightrun.reextract', { source: notes });
+    await waitFor('re-extraction', () => (api.store.state.kind === 'open' && api.store.state.sources.find((s) => s.path === 'notes.txt')?.status === 'done' && !api.ingestion.snapshot.running ? true : undefined), 60_000);
+    const queueFile = path.join(root, '.brightrun', 'queue.json');
+    assert.equal(JSON.parse(await fs.readFile(queueFile, 'utf8')).active, false, 'a finished batch leaves nothing to resume');
+    const extracted = api.store.state.kind === 'open' ? api.store.state.sources.find((s) => s.path === 'notes.txt')!.extracted : undefined;
+    assert.equal(extracted?.format, 'txt');
+  });
+
+  it('shows the ingestion panel with the queue', async () => {
+    await vscode.commands.executeCommand('brightrun.showIngestion');
+    await waitFor('ingestion tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Bright Run: Ingestion'),
+    );
+  });
+
+  it('removes a source from the dataset without touching the file', async () => {
+    const state = api.store.state;
+    assert.ok(state.kind === 'open');
+    const guide = state.sources.find((s) => s.path === 'guide.md')!;
+    // The confirmation is modal; answer it through the API the command uses.
+    const original = vscode.window.showWarningMessage;
+    (vscode.window as { showWarningMessage: unknown }).showWarningMessage = async () => 'Remove';
+    try {
+      await vscode.commands.executeCommand('brightrun.removeSource', { source: guide });
+    } finally {
+      (vscode.window as { showWarningMessage: unknown }).showWarningMessage = original;
+    }
+    await waitFor('removal', () => (api.store.state.kind === 'open' && !api.store.state.sources.some((s) => s.path === 'guide.md') ? true : undefined));
+    await fs.access(path.join(root, 'guide.md'));
+  });
+
   it('opens the project overview webview', async () => {
     await vscode.commands.executeCommand('brightrun.showOverview');
     await waitFor('overview tab', () =>
