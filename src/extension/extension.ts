@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { Commands, ViewIds, WebviewTypes } from '../shared/commands';
 import { addDocumentsWithPicker, addFromExplorer, createProject, type CreateProjectArgs } from './commands/projectCommands';
 import { explainPending } from './commands/pendingFeatures';
-import { extractDocuments, openExtractedText } from './commands/extractCommands';
+import { extractDocuments, openExtractedText, resolveExtractedSource } from './commands/extractCommands';
+import { PreviewPanel } from './preview/previewPanel';
 import { EXTRACTED_SCHEME, ExtractedTextProvider } from './preview/extractedTextProvider';
 import { setSecret } from './commands/secretCommands';
 import { fromStoredPath, withoutSources, type SourceEntry } from '../core';
@@ -79,6 +80,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   register(Commands.removeSource, (node?: SourceNodeArg, nodes?: SourceNodeArg[]) => removeSources(store, sourcePaths(node, nodes)));
   register(Commands.revealSource, (node?: SourceNodeArg) => node?.source && store.project && vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(fromStoredPath(store.project.root, node.source.path))));
   register(Commands.openExtractedText, (arg?: unknown) => openExtractedText(store, arg));
+  register(Commands.previewDocument, async (arg?: unknown) => {
+    const source = await resolveExtractedSource(store, arg);
+    if (source) PreviewPanel.show(context.extensionUri, store, source);
+  });
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.preview, PreviewPanel.serializer(context.extensionUri, store)));
   const preview = new ExtractedTextProvider(store);
   context.subscriptions.push(preview, vscode.workspace.registerTextDocumentContentProvider(EXTRACTED_SCHEME, preview));
   register(Commands.export, () => explainPending(store, 'export'));

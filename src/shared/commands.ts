@@ -19,6 +19,7 @@ export const Commands = {
   reextract: 'brightrun.reextract',
   removeSource: 'brightrun.removeSource',
   revealSource: 'brightrun.revealSource',
+  previewDocument: 'brightrun.previewDocument',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -38,4 +39,5 @@ export const ViewIds = {
 export const WebviewTypes = {
   overview: 'brightrun.overview',
   ingest: 'brightrun.ingest',
+  preview: 'brightrun.preview',
 } as const;

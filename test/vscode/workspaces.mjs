@@ -16,5 +16,13 @@ export function prepareWorkspaces(repo) {
   // The in-host suite steps through states one at a time, so adding does not start extraction there.
   mkdirSync(path.join(withProject, '.vscode'));
   writeFileSync(path.join(withProject, '.vscode', 'settings.json'), JSON.stringify({ 'brightrun.extract.autoStart': false }));
+  // Documents for the user-level ingestion test: a mixed folder (two of which fail) and slow scans.
+  const corpus = process.env.BRIGHTRUN_CORPUS ?? path.resolve(repo, '..', 'shared', 'corpus');
+  const copy = (rel, dir) => {
+    mkdirSync(path.join(empty, dir), { recursive: true });
+    cpSync(path.join(corpus, rel), path.join(empty, dir, path.basename(rel)));
+  };
+  for (const rel of ['docling/docx/word_sample.docx', 'docling/pdf/multi_page.pdf', 'unstructured/pptx/fake-power-point.pptx', 'tesseract/phototest.tif', 'synthetic/corrupt/truncated.pptx', 'unstructured/txt/fake-text-all-whitespace.txt']) copy(rel, 'batch');
+  for (const rel of ['synthetic/scanned/amt_handbook_sample.scan.pdf', 'synthetic/scanned/code_and_formula.scan.pdf', 'textract/scanned/ocr_text.pdf']) copy(rel, 'scans');
   return { tmp, withProject, empty };
 }

@@ -38,13 +38,16 @@ export async function extractDocuments(store: ProjectStore, ingestion: Ingestion
   }
 }
 
-/** "Open Extracted Text": from the tree (a source node), the Explorer (a file Uri) or the palette (a pick). */
-export async function openExtractedText(store: ProjectStore, arg?: unknown): Promise<void> {
+/**
+ * The extracted source a preview command is about: a tree node ({source}), an Explorer file (Uri) or, from
+ * the palette, a pick among extracted documents. Explains plainly when there is nothing to show.
+ */
+export async function resolveExtractedSource(store: ProjectStore, arg: unknown): Promise<SourceEntry | undefined> {
   await store.refresh();
   const state = store.state;
   if (state.kind !== 'open') {
     void vscode.window.showInformationMessage('There is no dataset project in this workspace yet.');
-    return;
+    return undefined;
   }
   let source: SourceEntry | undefined;
   if (arg instanceof vscode.Uri) {
@@ -52,7 +55,7 @@ export async function openExtractedText(store: ProjectStore, arg?: unknown): Pro
     source = state.sources.find((s) => s.path === stored);
     if (!source) {
       void vscode.window.showInformationMessage(`${path.basename(arg.fsPath)} is not in the dataset yet. Add it first ("Add to Bright Run Dataset").`);
-      return;
+      return undefined;
     }
   } else if (arg && typeof arg === 'object' && 'source' in arg) {
     source = (arg as { source: SourceEntry }).source;
@@ -60,16 +63,22 @@ export async function openExtractedText(store: ProjectStore, arg?: unknown): Pro
     const done = state.sources.filter((s) => s.status === 'done');
     if (!done.length) {
       void vscode.window.showInformationMessage('No document has been extracted yet. Run "Bright Run: Extract Documents" first.');
-      return;
+      return undefined;
     }
     source = (await vscode.window.showQuickPick(done.map((s) => ({ label: path.posix.basename(s.path), description: path.posix.dirname(s.path), source: s })), { placeHolder: 'Document to preview' }))?.source;
   }
-  if (!source) return;
-  if (source.status !== 'done') {
+  if (source && source.status !== 'done') {
     const why = source.status === 'failed' && source.error ? ` It failed: ${source.error.message} ${source.error.remedy}` : '';
     void vscode.window.showInformationMessage(`${source.path} has not been extracted (status: ${source.status}).${why}`);
-    return;
+    return undefined;
   }
+  return source;
+}
+
+/** "Open Extracted Text": a read-only editor beside the source, as plain text, Markdown or with page markers. */
+export async function openExtractedText(store: ProjectStore, arg?: unknown): Promise<void> {
+  const source = await resolveExtractedSource(store, arg);
+  if (!source) return;
   const views: Array<vscode.QuickPickItem & { view: TextView }> = [
     { label: 'Plain text', description: 'the text used for training records', view: 'plain' },
     { label: 'Markdown', description: 'headings, lists and tables', view: 'markdown' },

@@ -92,7 +92,8 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
       case 'sources': {
         const count = state.kind === 'open' ? state.sources.length : 0;
         const item = new vscode.TreeItem('Sources', count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-        item.id = 'sources';
+        // A new id once there are sources, so the node opens expanded instead of keeping its empty, leaf state.
+        item.id = count ? 'sources' : 'sources-empty';
         item.iconPath = new vscode.ThemeIcon('files');
         item.description = count ? `${count}` : 'none — add documents';
         item.tooltip = count ? undefined : 'Click to add documents, or right-click files and folders in the Explorer and choose "Add to Bright Run Dataset".';

@@ -190,3 +190,29 @@ describe('extraction queue steering', function () {
     assert.deepEqual(await readQueueState(path.join(tmp.dir, 'queue.json')), { active: true, paused: false, priorities: { a: 2 } });
   });
 });
+
+describe('large batches', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir();
+
+  it('writes the source list in batches, not once per file (no refresh storm for the editor)', async () => {
+    const project = await Project.create(tmp.dir, { name: 'big' });
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 400; i++) files[`docs/f${String(i).padStart(4, '0')}.txt`] = `document number ${i}`;
+    await writeFiles(tmp.dir, files);
+    await addSources(project, [path.join(tmp.dir, 'docs')]);
+    let writes = 0;
+    const original = project.updateSources.bind(project);
+    (project as { updateSources: typeof project.updateSources }).updateSources = (fn) => {
+      writes++;
+      return original(fn);
+    };
+    const started = Date.now();
+    const summary = await extractProject(project, { options: { ocr: false }, concurrency: 2, flushIntervalMs: 200 });
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(summary.done, 400);
+    assert.ok(writes <= Math.ceil(seconds / 0.2) + 3, `${writes} writes for 400 files in ${seconds.toFixed(1)} s`);
+    assert.ok(writes < 400 / 4, `${writes} writes is not batched`);
+    assert.equal((await project.status()).documents.done, 400);
+  });
+});
