@@ -149,6 +149,15 @@ describe('Bright Run in VS Code', () => {
     await fs.access(path.join(root, 'guide.md'));
   });
 
+  it('adds files dropped on the dataset tree (from the Explorer or the OS)', async () => {
+    const dropped = path.join(root, 'dropped.md');
+    await fs.writeFile(dropped, '# Dropped\n\nA file dragged onto the tree.');
+    const data = new vscode.DataTransfer();
+    data.set('text/uri-list', new vscode.DataTransferItem(vscode.Uri.file(dropped).toString()));
+    await api.tree.handleDrop(undefined, data);
+    await waitFor('the dropped source', () => (api.store.state.kind === 'open' && api.store.state.sources.some((s) => s.path === 'dropped.md') ? true : undefined));
+  });
+
   it('opens the project overview webview', async () => {
     await vscode.commands.executeCommand('brightrun.showOverview');
     await waitFor('overview tab', () =>
