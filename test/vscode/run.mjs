@@ -276,6 +276,23 @@ async function check(name, fn) {
     if (after !== before + left) throw new Error(`expected ${left} new documents, got ${after - before}`);
   });
 
+  await check('a window closed mid-batch resumes the batch when it opens again, redoing nothing', async () => {
+    await explorerAdd('more-scans');
+    await waitUntil('the batch to be under way', () => sources().some((x) => x.path.startsWith('more-scans/') && x.status === 'done') || sources().some((x) => x.path.startsWith('more-scans/') && x.status === 'extracting'), 60_000);
+    const docsDir = path.join(wsEmpty, '.brightrun', 'documents');
+    await runCommand('Developer: Reload Window'); // ends the extension host mid-batch, like closing the window
+    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
+    await waitUntil('the resumed batch to finish', () => {
+      const more = sources().filter((x) => x.path.startsWith('more-scans/'));
+      return more.length === 3 && more.every((x) => x.status === 'done');
+    }, 240_000);
+    const total = sources().filter((x) => x.status === 'done').length;
+    const documents = readdirSync(docsDir).length;
+    if (documents !== total) throw new Error(`${documents} documents for ${total} done sources`);
+    const queue = JSON.parse(readFileSync(path.join(wsEmpty, '.brightrun', 'queue.json'), 'utf8'));
+    if (queue.active) throw new Error('the finished batch is still marked active');
+  });
+
   await check('the Ingestion panel comes back after a window reload', async () => {
     await runCommand('Bright Run: Show Ingestion Queue');
     await frameWithText('Ingestion — ws-empty');

@@ -24,5 +24,6 @@ export function prepareWorkspaces(repo) {
   };
   for (const rel of ['docling/docx/word_sample.docx', 'docling/pdf/multi_page.pdf', 'unstructured/pptx/fake-power-point.pptx', 'tesseract/phototest.tif', 'synthetic/corrupt/truncated.pptx', 'unstructured/txt/fake-text-all-whitespace.txt']) copy(rel, 'batch');
   for (const rel of ['synthetic/scanned/amt_handbook_sample.scan.pdf', 'synthetic/scanned/code_and_formula.scan.pdf', 'textract/scanned/ocr_text.pdf']) copy(rel, 'scans');
+  for (const rel of ['unstructured/scanned/loremipsum-flat.pdf', 'docling/ocr/ocr_test_rotated_180.pdf', 'unstructured/scanned/table-multi-row-column-cells.pdf']) copy(rel, 'more-scans');
   return { tmp, withProject, empty };
 }
