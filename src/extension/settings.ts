@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from '../core';
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, type ExtractOptions } from '../core';
 
 /** Typed reads of the `brightrun.*` settings declared in package.json. */
 export function readSettings(scope?: vscode.Uri) {
@@ -7,10 +7,28 @@ export function readSettings(scope?: vscode.Uri) {
   return {
     include: c.get<string[]>('add.include', DEFAULT_INCLUDE),
     exclude: c.get<string[]>('add.exclude', DEFAULT_EXCLUDE),
-    maxFileSizeMB: c.get<number>('extract.maxFileSizeMB', 512),
     concurrency: c.get<number>('extract.concurrency', 0),
-    ocrEnabled: c.get<boolean>('ocr.enabled', true),
-    ocrLanguages: c.get<string[]>('ocr.languages', ['eng']),
     autoStart: c.get<boolean>('extract.autoStart', true),
+  };
+}
+
+/**
+ * Extraction options the user set explicitly in VS Code settings. Defaults are left out, so the project's own
+ * brightrun.json (`extract` section) decides unless the user overrides it — the same project extracts the
+ * same way in any window and in the CLI.
+ */
+export function explicitExtractOptions(scope?: vscode.Uri): ExtractOptions {
+  const c = vscode.workspace.getConfiguration('brightrun', scope);
+  const explicit = <T>(key: string): T | undefined => {
+    const i = c.inspect<T>(key);
+    return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+  };
+  const ocr = explicit<boolean>('ocr.enabled');
+  const languages = explicit<string[]>('ocr.languages');
+  const maxMb = explicit<number>('extract.maxFileSizeMB');
+  return {
+    ...(ocr !== undefined ? { ocr } : {}),
+    ...(languages ? { ocrLanguages: languages } : {}),
+    ...(maxMb !== undefined ? { maxBytes: maxMb * 1024 * 1024 } : {}),
   };
 }

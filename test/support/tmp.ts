@@ -2,9 +2,16 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** A fresh temp folder per test, removed afterwards. */
-export function useTempDir(): { readonly dir: string } {
-  const state = { dir: '' };
+/** A fresh temp folder per test, removed afterwards; `write(name, content)` puts a file in it and returns its path. */
+export function useTempDir(): { readonly dir: string; write(name: string, content: string | Buffer): Promise<string> } {
+  const state = {
+    dir: '',
+    async write(name: string, content: string | Buffer) {
+      const file = path.join(state.dir, name);
+      await fs.writeFile(file, content);
+      return file;
+    },
+  };
   beforeEach(async () => {
     state.dir = await fs.mkdtemp(path.join(os.tmpdir(), 'brightrun-test-'));
   });

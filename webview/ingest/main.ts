@@ -1,7 +1,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import type { IngestAction, IngestFile, IngestFileAction, IngestState, IngestToHost, IngestToView } from '../../src/shared/protocol/ingest';
-import { createChannel, h } from '../shared/vscodeApi';
+import { button, createChannel, h, noProject } from '../shared/vscodeApi';
 
 interface UiState {
   last?: IngestState;
@@ -21,20 +21,9 @@ const channel = createChannel<IngestToHost, IngestToView, UiState>((message) => 
 const run = (action: IngestAction) => channel.post({ type: 'run', id: nextId++, action });
 const onFile = (action: IngestFileAction, path: string) => channel.post({ type: 'file', id: nextId++, action, path });
 
-function button(label: string, onClick: () => void, opts: { secondary?: boolean; title?: string; small?: boolean } = {}): HTMLElement {
-  const b = h('vscode-button' as 'button', { text: label, ...(opts.title ? { attrs: { title: opts.title } } : {}) });
-  if (opts.secondary) b.setAttribute('secondary', '');
-  if (opts.small) b.className = 'small';
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 function render(state: IngestState | undefined): void {
+  if (!state) return noProject(app);
   app.replaceChildren();
-  if (!state) {
-    app.append(h('p', { className: 'empty', text: 'No dataset project is open in this workspace.' }));
-    return;
-  }
   const c = state.counts;
   const total = c.queued + c.extracting + c.done + c.failed;
   const status = state.running ? (state.paused ? 'Paused' : 'Extracting') : c.queued ? 'Waiting to start' : 'Idle';

@@ -1,7 +1,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import type { OverviewAction, OverviewState, OverviewToHost, OverviewToView } from '../../src/shared/protocol/overview';
-import { createChannel, h } from '../shared/vscodeApi';
+import { button, createChannel, h, noProject } from '../shared/vscodeApi';
 
 interface UiState {
   last?: OverviewState;
@@ -22,19 +22,11 @@ function run(action: OverviewAction): void {
   channel.post({ type: 'run', id: nextId++, action });
 }
 
-function button(label: string, action: OverviewAction, secondary = false): HTMLElement {
-  const b = h('vscode-button' as 'button', { text: label });
-  if (secondary) b.setAttribute('secondary', '');
-  b.addEventListener('click', () => run(action));
-  return b;
-}
+const action = (label: string, a: OverviewAction, secondary = false) => button(label, () => run(a), { secondary });
 
 function render(state: OverviewState | undefined): void {
+  if (!state) return noProject(app);
   app.replaceChildren();
-  if (!state) {
-    app.append(h('p', { className: 'empty', text: 'No dataset project is open in this workspace.' }));
-    return;
-  }
   const d = state.documents;
   app.append(
     h('header', {}, h('h1', { text: state.name }), h('p', { className: 'muted', text: state.root })),
@@ -52,7 +44,7 @@ function render(state: OverviewState | undefined): void {
       ).map(([label, n]) => h('div', { className: `count ${label.toLowerCase()}` }, h('span', { className: 'n', text: String(n) }), h('span', { text: label }))),
     ),
     h('p', { className: 'muted', text: `${state.sources} document(s), ${state.bytes}` }),
-    h('div', { className: 'actions' }, button('Add Documents…', 'addDocuments'), button('Extract', 'extract', true), button('Show Log', 'showLog', true)),
+    h('div', { className: 'actions' }, action('Add Documents…', 'addDocuments'), action('Extract', 'extract', true), action('Show Log', 'showLog', true)),
   );
   if (state.recentSources.length) {
     const rows = state.recentSources.map((s) =>

@@ -1,6 +1,6 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { PreviewDoc, PreviewPage, PreviewToHost, PreviewToView } from '../../src/shared/protocol/preview';
-import { createChannel, h } from '../shared/vscodeApi';
+import { button, createChannel, h } from '../shared/vscodeApi';
 
 interface UiState {
   path?: string;
@@ -19,13 +19,6 @@ const channel = createChannel<PreviewToHost, PreviewToView, UiState>((message) =
     app.prepend(h('p', { className: 'error', attrs: { role: 'alert' }, text: message.error }));
   }
 });
-
-function button(label: string, onClick: () => void, secondary = true): HTMLElement {
-  const b = h('vscode-button' as 'button', { text: label });
-  if (secondary) b.setAttribute('secondary', '');
-  b.addEventListener('click', onClick);
-  return b;
-}
 
 /** Low OCR confidence is shaded so a reader checks those pages first. */
 function shade(page: PreviewPage): string {
@@ -54,11 +47,11 @@ function render(message?: string): void {
   }));
   select.addEventListener('change', () => go(Number((select as HTMLSelectElement).value)));
   app.append(
-    h('header', {}, h('h1', { text: doc.path }), h('div', { className: 'actions' }, button('Open as Text', () => channel.post({ type: 'request', id: nextId++, method: 'openText' })), button('Open Source', () => channel.post({ type: 'request', id: nextId++, method: 'reveal' })))),
+    h('header', {}, h('h1', { text: doc.path }), h('div', { className: 'actions' }, button('Open as Text', () => channel.post({ type: 'request', id: nextId++, method: 'openText' }), { secondary: true }), button('Open Source', () => channel.post({ type: 'request', id: nextId++, method: 'reveal' }), { secondary: true }))),
     h('details', { attrs: { open: '' } }, h('summary', { text: 'Metadata' }), h('table', { className: 'meta' }, h('tbody', {}, ...doc.metadata.map(([k, v]) => h('tr', {}, h('th', { text: k }), h('td', { text: v })))))),
     ...(doc.warnings.length ? [h('section', { className: 'warnings', attrs: { 'aria-label': 'Warnings' } }, h('h2', { text: `Warnings (${doc.warnings.length})` }), h('ul', {}, ...doc.warnings.map((w) => h('li', { text: w }))))] : []),
     ...(doc.pages.length > 1
-      ? [h('nav', { className: 'pager' }, button('‹ Previous', () => go(page.number - 1)), select, button('Next ›', () => go(page.number + 1)))]
+      ? [h('nav', { className: 'pager' }, button('‹ Previous', () => go(page.number - 1), { secondary: true }), select, button('Next ›', () => go(page.number + 1), { secondary: true }))]
       : []),
     h(
       'section',

@@ -30,3 +30,17 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const c of children) el.append(c);
   return el;
 }
+
+/** A toolkit button (<vscode-button>); secondary buttons for everything but the main action. */
+export function button(label: string, onClick: () => void, opts: { secondary?: boolean; title?: string; small?: boolean } = {}): HTMLElement {
+  const b = h('vscode-button' as 'button', { text: label, ...(opts.title ? { attrs: { title: opts.title } } : {}) });
+  if (opts.secondary) b.setAttribute('secondary', '');
+  if (opts.small) b.className = 'small';
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** The message shown when no project is open, shared by the panels. */
+export function noProject(app: HTMLElement): void {
+  app.replaceChildren(h('p', { className: 'empty', text: 'No dataset project is open in this workspace.' }));
+}

@@ -16,7 +16,7 @@ import { Commands } from '../../shared/commands';
 import type { JobRunner } from '../jobRunner';
 import { Disposable } from '../lifecycle';
 import type { ProjectStore } from '../projectStore';
-import { readSettings } from '../settings';
+import { explicitExtractOptions, readSettings } from '../settings';
 
 /** What the panel, the status bar and the tree need to know about the batch in progress. */
 export interface IngestionSnapshot {
@@ -94,7 +94,7 @@ export class IngestionService extends Disposable {
     if (state.kind !== 'open') return Promise.resolve(undefined);
     const project = state.project;
     const settings = readSettings(vscode.Uri.file(project.root));
-    const extractOptions: ExtractOptions = { ocr: settings.ocrEnabled, ocrLanguages: settings.ocrLanguages, maxBytes: settings.maxFileSizeMB * 1024 * 1024, ...options.extra };
+    const extractOptions: ExtractOptions = { ...explicitExtractOptions(vscode.Uri.file(project.root)), ...options.extra };
     const work = async (signal: AbortSignal, report?: (p: Progress) => void) => {
       this.batchStarted = Date.now();
       return extractProject(project, {

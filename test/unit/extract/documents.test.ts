@@ -1,6 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import CFB from 'cfb';
 import { extract, type BrightRunError, type ExtractedDocument } from '../../../src/core';
@@ -51,11 +49,7 @@ function zip(entries: Record<string, Buffer | string>, opts: { lieAboutSize?: bo
 
 describe('extract: office documents', () => {
   const tmp = useTempDir();
-  const write = async (name: string, content: Buffer) => {
-    const file = path.join(tmp.dir, name);
-    await fs.writeFile(file, content);
-    return file;
-  };
+  const write = (name: string, content: string | Buffer) => tmp.write(name, content);
 
   it('DOCX: headings, lists, tables and core metadata', async () => {
     const doc = await extract(corpus('docling/docx/word_sample.docx'));

@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { extract, type BrightRunError } from '../../../src/core';
 import { corpus, groundTruth } from '../../support/corpus';
@@ -9,11 +8,7 @@ const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, ' ').trim();
 
 describe('extract: text formats', () => {
   const tmp = useTempDir();
-  const write = async (name: string, content: string | Buffer) => {
-    const file = path.join(tmp.dir, name);
-    await fs.writeFile(file, content);
-    return file;
-  };
+  const write = (name: string, content: string | Buffer) => tmp.write(name, content);
 
   it('decodes UTF-32 with a BOM', async () => {
     const doc = await extract(corpus('unstructured/txt/fake-text-utf-32.txt'));
