@@ -58,7 +58,8 @@ export interface BatchOptions extends OperationOptions {
  * PDF weighs what it should) with an ETA from measured throughput.
  */
 export async function extractBatch(inputs: readonly BatchInput[], options: ExtractOptions, batch: BatchOptions = {}): Promise<BatchOutcome[]> {
-  const pool = batch.pool ?? new ExtractionPool(Math.max(1, Math.min(batch.concurrency || defaultPoolSize(), inputs.length || 1)));
+  // Threads start lazily, so the pool may be wider than the batch: a large PDF uses idle threads for page ranges.
+  const pool = batch.pool ?? new ExtractionPool(Math.max(1, batch.concurrency || defaultPoolSize()));
   const bytesTotal = inputs.reduce((s, i) => s + i.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;

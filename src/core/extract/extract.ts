@@ -71,7 +71,7 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
     throw fsError(err, file, 'read');
   }
   throwIfAborted(signal);
-  const id = createHash('sha256').update(data).digest('hex');
+  const id = options.skipHash ? '' : createHash('sha256').update(data).digest('hex');
   const ctx: BackendContext = { file, options, ...(signal ? { signal } : {}), ...(callbacks.onUnit ? { onUnit: callbacks.onUnit } : {}) };
   const { format, detectedBy, result } = await dispatch(data, ctx, callbacks.ocr);
   const warnings: ExtractionWarning[] = [...result.warnings];

@@ -143,7 +143,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const onAbort = () => nudge();
   signal?.addEventListener('abort', onAbort);
 
-  const poolSize = Math.max(1, Math.min(opts.concurrency || defaultPoolSize(), todo.length));
+  const poolSize = Math.max(1, opts.concurrency || defaultPoolSize());
   const pool = opts.pool ?? new ExtractionPool(poolSize);
   const inFlight = new Set<Promise<void>>();
   let firstCancellation: unknown;

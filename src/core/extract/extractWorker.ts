@@ -2,7 +2,8 @@
 // tesseract worker. Replies with the document, or the error's {code, message, remedy, file}.
 import { parentPort, workerData } from 'node:worker_threads';
 import { toBrightRunError } from '../errors';
-import { loadPdfJs } from './backends/pdf';
+import { readFile } from 'node:fs/promises';
+import { countPdfPages, loadPdfJs } from './backends/pdf';
 import { extract } from './extract';
 import { createOcrService } from './ocr/tesseractOcr';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
@@ -17,6 +18,12 @@ port.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'shutdown') {
     await ocr?.dispose();
     port.close();
+    return;
+  }
+  if (msg.type === 'count') {
+    const data = await readFile(msg.file).catch(() => undefined);
+    const pages = data ? await countPdfPages(data, msg.options.password) : undefined;
+    port.postMessage({ type: 'count', id: msg.id, pages } satisfies WorkerResponse);
     return;
   }
   try {

@@ -1,17 +1,19 @@
 import { setMaxListeners } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BrightRunError, cancelledError } from '../errors';
+import { mergeParts } from './mergeParts';
 import type { ExtractedDocument, ExtractOptions } from './types';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 interface Task {
   id: number;
+  kind: 'extract' | 'count';
   file: string;
   options: ExtractOptions;
-  resolve: (doc: ExtractedDocument) => void;
+  resolve: (value: never) => void;
   reject: (err: unknown) => void;
   onUnit?: (done: number, total: number) => void;
   onStart?: () => void;
@@ -28,6 +30,32 @@ export interface PoolOptions {
   stallTimeoutMs?: number;
   /** Heap limit of each thread: a file that needs more fails alone instead of taking the process down. */
   maxHeapMb?: number;
+}
+
+interface TaskOptions {
+  signal?: AbortSignal;
+  onUnit?: (done: number, total: number) => void;
+  onStart?: () => void;
+}
+
+/** PDFs above this size are split into page ranges across threads, at least this many pages a part. */
+const SPLIT_BYTES = 8 * 1024 * 1024;
+const MIN_PAGES_PER_PART = 40;
+
+async function isLargePdf(file: string): Promise<boolean> {
+  try {
+    const handle = await fs.open(file, 'r');
+    try {
+      if ((await handle.stat()).size < SPLIT_BYTES) return false;
+      const head = Buffer.alloc(1024);
+      await handle.read(head, 0, 1024, 0);
+      return head.includes('%PDF-');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false; // the extraction reports the problem
+  }
 }
 
 const DEFAULT_STALL_MS = 3 * 60_000;
@@ -63,19 +91,55 @@ export class ExtractionPool {
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
   }
 
-  /** Queues a file; `onStart` fires when a thread takes it (not when it is queued). */
-  extract(file: string, options: ExtractOptions, opts: { signal?: AbortSignal; onUnit?: (done: number, total: number) => void; onStart?: () => void } = {}): Promise<ExtractedDocument> {
+  /**
+   * Queues a file; `onStart` fires when a thread takes it (not when it is queued). A large PDF is split into
+   * page ranges run on several threads at once when the pool has more than one.
+   */
+  async extract(file: string, options: ExtractOptions, opts: TaskOptions = {}): Promise<ExtractedDocument> {
+    if (this.size > 1 && !options.pageRange && (await isLargePdf(file))) {
+      const pages = await this.enqueue<number | undefined>('count', file, options, { ...(opts.signal ? { signal: opts.signal } : {}) });
+      const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;
+      if (pages && parts > 1) return this.extractInParts(file, options, opts, pages, parts);
+    }
+    return this.enqueue<ExtractedDocument>('extract', file, options, opts);
+  }
+
+  private async extractInParts(file: string, options: ExtractOptions, opts: TaskOptions, pages: number, parts: number): Promise<ExtractedDocument> {
+    const started = Date.now();
+    const per = Math.ceil(pages / parts);
+    const done = new Array<number>(parts).fill(0);
+    let startedOnce = false;
+    const results = await Promise.all(
+      Array.from({ length: parts }, (_, i) =>
+        this.enqueue<ExtractedDocument>('extract', file, { ...options, pageRange: { first: i * per + 1, last: Math.min(pages, (i + 1) * per) }, ...(i > 0 ? { skipHash: true } : {}) }, {
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          onStart: () => {
+            if (!startedOnce) opts.onStart?.();
+            startedOnce = true;
+          },
+          onUnit: (d) => {
+            done[i] = d;
+            opts.onUnit?.(done.reduce((a, b) => a + b, 0), pages);
+          },
+        }),
+      ),
+    );
+    return mergeParts(results, Date.now() - started);
+  }
+
+  private enqueue<T>(kind: Task['kind'], file: string, options: ExtractOptions, opts: TaskOptions): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
     if (opts.signal) setMaxListeners(0, opts.signal); // one listener per queued file is expected here
-    return new Promise<ExtractedDocument>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const onAbort = () => this.cancel(task);
       const settle = () => opts.signal?.removeEventListener('abort', onAbort);
       const task: Task = {
         id: this.nextId++,
+        kind,
         file,
         options,
-        resolve: (doc) => (settle(), resolve(doc)),
+        resolve: ((value: T) => (settle(), resolve(value))) as (value: never) => void,
         reject: (err) => (settle(), reject(err)),
         ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
         ...(opts.onStart ? { onStart: opts.onStart } : {}),
@@ -111,7 +175,7 @@ export class ExtractionPool {
       slot.task = task;
       task.onStart?.();
       this.arm(slot);
-      slot.worker.postMessage({ type: 'extract', id: task.id, file: task.file, options: task.options } satisfies WorkerRequest);
+      slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: task.options } satisfies WorkerRequest);
     }
   }
 
@@ -131,7 +195,8 @@ export class ExtractionPool {
       }
       clearTimeout(slot.watchdog);
       slot.task = undefined;
-      if (msg.type === 'done') task.resolve(msg.doc);
+      if (msg.type === 'done') task.resolve(msg.doc as never);
+      else if (msg.type === 'count') task.resolve(msg.pages as never);
       else task.reject(new BrightRunError(msg.error));
       this.pump();
     });

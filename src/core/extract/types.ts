@@ -88,6 +88,10 @@ export interface ExtractOptions {
   /** Zip bomb caps for OOXML files. */
   maxUncompressedBytes?: number;
   maxCompressionRatio?: number;
+  /** PDF only: extract just these pages (1-based, inclusive) — one part of a large PDF split across threads. */
+  pageRange?: { first: number; last: number };
+  /** Skip hashing (a part whose whole-file hash another part computes). */
+  skipHash?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;

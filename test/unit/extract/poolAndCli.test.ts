@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { mergeParts } from '../../../src/core/extract/mergeParts';
 import { collectInputs, extractBatch, ExtractionPool, type BatchOutcome, type Progress } from '../../../src/core';
 import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/io';
@@ -126,5 +128,49 @@ describe('brightrun extract', function () {
     assert.equal(await runCli(['extract', 'pdfminer/aes-256.pdf', '--text-out', path.join(tmp.dir, 't'), '--json'], r.cli), 0);
     const line = JSON.parse(r.out()) as BatchOutcome & { error: string | null };
     assert.equal(line.error, null);
+  });
+});
+
+describe('large PDFs split across threads', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir();
+
+  it('extracts page ranges on several threads and merges them into the same document', async () => {
+    const generate = (await import(pathToFileURL(path.resolve(__dirname, '../../../../bench/generate.mjs')).href)) as { writeLargePdf: (f: string, o: { pages: number; targetBytes: number }) => Promise<number> };
+    const file = path.join(tmp.dir, 'large.pdf');
+    await generate.writeLargePdf(file, { pages: 120, targetBytes: 9 * 1024 * 1024 });
+    const single = new ExtractionPool(1);
+    const wide = new ExtractionPool(2);
+    try {
+      const units: number[] = [];
+      const [whole, split] = await Promise.all([single.extract(file, { ocr: false }), wide.extract(file, { ocr: false }, { onUnit: (d) => units.push(d) })]);
+      assert.equal(split.text, whole.text);
+      assert.equal(split.markdown, whole.markdown);
+      assert.deepEqual(split.pages, whole.pages);
+      assert.deepEqual(split.blocks, whole.blocks);
+      assert.equal(split.id, whole.id);
+      assert.equal(split.metadata.pages, 120);
+      assert.equal(Math.max(...units), 120, 'progress counts pages across the parts');
+    } finally {
+      await Promise.all([single.close(), wide.close()]);
+    }
+  });
+
+  it('merges parts: offsets shifted, warnings de-duplicated, OCR summed', () => {
+    const base = { id: 'sha', source: { path: 'a.pdf', name: 'a.pdf', size: 1 }, format: 'pdf' as const, detectedBy: '', metadata: { pages: 3 }, extractor: { name: 'brightrun' as const, version: '1', backend: '' }, extractedAt: '' };
+    const warn = { code: 'PARTIAL_CONTENT' as const, message: 'truncated' };
+    const a = { ...base, text: 'one', markdown: 'one\n', blocks: [{ type: 'paragraph' as const, start: 0, end: 3, page: 1 }], pages: [{ number: 1, start: 0, end: 3, source: 'text-layer' as const }], warnings: [warn], ocrPages: 0, timings: { totalMs: 5 } };
+    const empty = { ...base, id: '', text: '', markdown: '', blocks: [], pages: [{ number: 2, start: 0, end: 0, source: 'none' as const }], warnings: [warn], ocrPages: 0, timings: { totalMs: 5 } };
+    const c = { ...base, id: '', text: 'three', markdown: 'three\n', blocks: [{ type: 'paragraph' as const, start: 0, end: 5, page: 3 }], pages: [{ number: 3, start: 0, end: 5, source: 'ocr' as const, ocrConfidence: 90 }], warnings: [warn], ocrPages: 1, timings: { totalMs: 5, ocrMs: 4 } };
+    const merged = mergeParts([a, empty, c], 12);
+    assert.equal(merged.text, 'one\n\nthree');
+    assert.equal(merged.markdown, 'one\n\nthree\n');
+    assert.deepEqual(merged.blocks.map((b) => [b.start, b.end]), [[0, 3], [5, 10]]);
+    assert.deepEqual(merged.pages!.map((p) => [p.number, p.start, p.end]), [[1, 0, 3], [2, 3, 3], [3, 5, 10]]);
+    assert.equal(merged.warnings.length, 1);
+    assert.equal(merged.ocrPages, 1);
+    assert.deepEqual(merged.timings, { totalMs: 12, ocrMs: 4 });
+    assert.equal(merged.id, 'sha');
+    assert.throws(() => mergeParts([], 0));
   });
 });

@@ -72,9 +72,12 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: { run:
     type Outcome = { lines: Line[]; failed?: boolean; ocr?: { text: string; confidence: number; rotation: number } };
     const outcomes: Array<Promise<Outcome>> = [];
     const inFlight = new Set<Promise<Outcome>>();
+    const first = Math.max(1, ctx.options.pageRange?.first ?? 1);
+    const last = Math.min(doc.numPages, ctx.options.pageRange?.last ?? doc.numPages);
+    const unitTotal = last - first + 1;
     let done = 0;
-    const unitDone = () => ctx.onUnit?.(++done, doc.numPages);
-    for (let n = 1; n <= doc.numPages; n++) {
+    const unitDone = () => ctx.onUnit?.(++done, unitTotal);
+    for (let n = first; n <= last; n++) {
       throwIfAborted(ctx.signal);
       let page: PdfPage;
       try {
@@ -120,7 +123,7 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: { run:
     const b = new DocumentBuilder();
     let ocrPages = 0;
     results.forEach((r, i) => {
-      const n = i + 1;
+      const n = first + i;
       if (r.ocr) {
         ocrPages++;
         b.beginPage(n, 'ocr');
@@ -226,6 +229,19 @@ function addParagraphs(b: DocumentBuilder, lines: Line[], page: number): void {
     current.push(line);
   }
   emit();
+}
+
+/** Page count of a PDF (for splitting a large one across threads); undefined when it cannot be opened. */
+export async function countPdfPages(data: Buffer, password?: string): Promise<number | undefined> {
+  const lib = await loadPdfJs();
+  try {
+    const doc = await lib.getDocument({ data: new Uint8Array(data), ...(password !== undefined ? { password } : {}), isEvalSupported: false, verbosity: 0 }).promise;
+    const n = doc.numPages;
+    await doc.destroy();
+    return n;
+  } catch {
+    return undefined;
+  }
 }
 
 function hasEofMarker(data: Buffer): boolean {
