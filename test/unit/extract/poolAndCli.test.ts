@@ -140,7 +140,7 @@ describe('large PDFs split across threads', function () {
     const file = path.join(tmp.dir, 'large.pdf');
     await generate.writeLargePdf(file, { pages: 120, targetBytes: 9 * 1024 * 1024 });
     const single = new ExtractionPool(1);
-    const wide = new ExtractionPool(2);
+    const wide = new ExtractionPool(4);
     try {
       const units: number[] = [];
       const [whole, split] = await Promise.all([single.extract(file, { ocr: false }), wide.extract(file, { ocr: false }, { onUnit: (d) => units.push(d) })]);
