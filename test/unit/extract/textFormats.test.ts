@@ -158,3 +158,24 @@ describe('extract: text formats', () => {
     await assert.rejects(extract(await write('a.txt', 'text'), {}, { signal: c.signal }), { code: 'CANCELLED' });
   });
 });
+
+describe('extract: large JSON', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir();
+
+  it('checks and samples a JSON file over 16 MB without building its object graph', async () => {
+    const record = (i: number) => JSON.stringify({ instruction: `Question ${i} about the pump`, output: `Answer ${i}: ${'detail '.repeat(20)}` });
+    const body = Array.from({ length: 90_000 }, (_, i) => record(i)).join(',\n');
+    const doc = await extract(await tmp.write('large.json', `[\n${body}\n]\n`));
+    assert.ok(doc.text.length > 16 * 1024 * 1024);
+    assert.equal(doc.metadata.recordCount, 90_000);
+    assert.deepEqual(doc.metadata.recordFields, ['instruction', 'output']);
+    assert.equal(JSON.parse(doc.text.slice(doc.blocks[89_999]!.start, doc.blocks[89_999]!.end)).instruction, 'Question 89999 about the pump');
+    assert.match(doc.markdown, /more characters in the plain text/);
+    assert.ok(doc.markdown.length < 1.1 * 1024 * 1024);
+    await assert.rejects(extract(await tmp.write('broken.json', `[\n${body},\n{"a": }\n]\n`)), (e: Error & { code?: string }) => e.code === 'CORRUPT_FILE' && /line 90002/.test(e.message));
+    const object = await extract(await tmp.write('object.json', `{"data": [${body}]}`));
+    assert.equal(object.blocks.length, 1);
+    assert.equal(object.metadata.recordCount, undefined);
+  });
+});

@@ -4,6 +4,13 @@ import type { BackendResult } from '../backendTypes';
 import type { Block, ExtractionWarning } from '../types';
 
 const MAX_RECORD_BLOCKS = 100_000;
+/**
+ * Above this many characters, JSON is checked with a scanner and only sampled records are parsed, instead of
+ * JSON.parse building the whole object graph (several times the text's memory).
+ */
+const LARGE_JSON_CHARS = 16 * 1024 * 1024;
+/** Markdown shows at most this much of a JSON file (the text holds all of it). */
+const MAX_MARKDOWN_CHARS = 1024 * 1024;
 
 /**
  * JSON: the text is the JSON itself (pretty or not, as written). A top-level array's elements become
@@ -12,22 +19,36 @@ const MAX_RECORD_BLOCKS = 100_000;
  */
 export function extractJson(source: string, file: string): Pick<BackendResult, 'text' | 'markdown' | 'blocks' | 'metadata' | 'warnings'> {
   const text = source.replace(/\r\n?/g, '\n');
+  const large = text.length > LARGE_JSON_CHARS;
   let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw invalidJson(file, text, err);
+  if (large) {
+    const at = jsonErrorLocation(text);
+    if (at) throw invalidJson(file, text, new SyntaxError(`unexpected character at offset ${at.offset}`));
+  } else {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw invalidJson(file, text, err);
+    }
   }
   const blocks: Block[] = [];
   const fields = new Set<string>();
   let recordCount: number | undefined;
-  if (Array.isArray(value)) {
-    recordCount = value.length;
-    for (const v of value.slice(0, 1000)) if (isPlainObject(v)) for (const k of Object.keys(v)) fields.add(k);
-    for (const span of topLevelElementSpans(text)) {
+  if (large ? text.trimStart().startsWith('[') : Array.isArray(value)) {
+    const spans = topLevelElementSpans(text);
+    recordCount = spans.length;
+    for (const span of spans.slice(0, 1000)) {
+      const v: unknown = large ? JSON.parse(text.slice(span.start, span.end)) : undefined;
+      if (large && isPlainObject(v)) for (const k of Object.keys(v)) fields.add(k);
+    }
+    if (!large) for (const v of (value as unknown[]).slice(0, 1000)) if (isPlainObject(v)) for (const k of Object.keys(v)) fields.add(k);
+    for (const span of spans) {
       if (blocks.length >= MAX_RECORD_BLOCKS) break;
       blocks.push({ type: 'record', ...span });
     }
+  } else if (large && text.trim()) {
+    const start = text.length - text.trimStart().length;
+    blocks.push({ type: 'record', start, end: text.trimEnd().length });
   } else if (text.trim()) {
     if (isPlainObject(value)) for (const k of Object.keys(value)) fields.add(k);
     const start = text.length - text.trimStart().length;
@@ -35,11 +56,17 @@ export function extractJson(source: string, file: string): Pick<BackendResult, '
   }
   return {
     text,
-    markdown: '```json\n' + text.trimEnd() + '\n```\n',
+    markdown: fencedJson(text),
     blocks,
     metadata: { ...(recordCount !== undefined ? { recordCount } : {}), ...(fields.size ? { recordFields: [...fields] } : {}) },
     warnings: [],
   };
+}
+
+function fencedJson(text: string): string {
+  const shown = text.length > MAX_MARKDOWN_CHARS ? text.slice(0, text.lastIndexOf('\n', MAX_MARKDOWN_CHARS) + 1 || MAX_MARKDOWN_CHARS) : text;
+  const more = text.length - shown.length;
+  return '```json\n' + shown.trimEnd() + '\n```\n' + (more > 0 ? `\n*… ${more.toLocaleString('en')} more characters in the plain text.*\n` : '');
 }
 
 /** JSON Lines: one JSON value per line; lines that do not parse are reported and skipped. */
@@ -69,7 +96,7 @@ export function extractJsonLines(source: string): Pick<BackendResult, 'text' | '
   if (bad) warnings.push({ code: 'MALFORMED_ROWS', message: `${bad} line(s) are not valid JSON (first at line ${firstBad}); they were skipped as records.` });
   return {
     text,
-    markdown: '```json\n' + text.trimEnd() + '\n```\n',
+    markdown: fencedJson(text),
     blocks,
     metadata: { recordCount: blocks.length, ...(fields.size ? { recordFields: [...fields] } : {}) },
     warnings,
