@@ -1,19 +1,20 @@
 import * as vscode from 'vscode';
+import { fromStoredPath } from '../core';
 import { Commands, ViewIds, WebviewTypes } from '../shared/commands';
-import { addDocumentsWithPicker, addFromExplorer, createProject, type CreateProjectArgs } from './commands/projectCommands';
-import { explainPending } from './commands/pendingFeatures';
 import { extractDocuments, openExtractedText, resolveExtractedSource } from './commands/extractCommands';
-import { PreviewPanel } from './preview/previewPanel';
-import { EXTRACTED_SCHEME, ExtractedTextProvider } from './preview/extractedTextProvider';
+import { explainPending } from './commands/pendingFeatures';
+import { addDocumentsWithPicker, addFromExplorer, createProject, type CreateProjectArgs } from './commands/projectCommands';
 import { setSecret } from './commands/secretCommands';
-import { fromStoredPath, withoutSources, type SourceEntry } from '../core';
+import { removeSources, sourcePaths, type SourceNodeArg } from './commands/sourceCommands';
 import { IngestionService } from './ingestion/ingestionService';
 import { IngestPanel } from './ingestion/ingestPanel';
 import { IngestionStatusBar } from './ingestion/statusBar';
 import { JobRunner } from './jobRunner';
-import { readSettings } from './settings';
+import { EXTRACTED_SCHEME, ExtractedTextProvider } from './preview/extractedTextProvider';
+import { PreviewPanel } from './preview/previewPanel';
 import { ProjectStore } from './projectStore';
 import { SecretStore } from './secrets';
+import { readSettings } from './settings';
 import { DatasetTree } from './views/datasetTree';
 import { OverviewPanel } from './webviews/overviewPanel';
 
@@ -22,25 +23,6 @@ export interface BrightRunApi {
   store: ProjectStore;
   tree: DatasetTree;
   ingestion: IngestionService;
-}
-
-type SourceNodeArg = { source?: SourceEntry } | undefined;
-
-/** Tree context commands get the clicked node and, with multi-select, all selected nodes. */
-function sourcePaths(node: SourceNodeArg, nodes?: SourceNodeArg[]): string[] {
-  const all = nodes?.length ? nodes : [node];
-  return all.map((n) => n?.source?.path).filter((p): p is string => !!p);
-}
-
-async function removeSources(store: ProjectStore, paths: string[]): Promise<void> {
-  const project = store.project;
-  if (!project || paths.length === 0) return;
-  const label = paths.length === 1 ? paths[0] : `${paths.length} documents`;
-  const ok = await vscode.window.showWarningMessage(`Remove ${label} from the dataset? The files themselves are not touched.`, { modal: true }, 'Remove');
-  if (ok !== 'Remove') return;
-  await project.updateSources((sources) => withoutSources(sources, paths));
-  await project.log([{ level: 'info', stage: 'add', message: `Removed ${paths.length} source(s) from the dataset` }]);
-  await store.refresh();
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BrightRunApi> {
