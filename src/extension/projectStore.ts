@@ -83,8 +83,8 @@ export class ProjectStore extends Disposable {
       }
       try {
         const project = await Project.open(root, { owner: 'VS Code' });
-        const [status, sources] = await Promise.all([project.status(), project.readSources()]);
-        return { kind: 'open', project, status, sources };
+        const sources = await project.readSources();
+        return { kind: 'open', project, status: project.statusOf(sources), sources };
       } catch (err) {
         const error = toBrightRunError(err);
         this.log.error(`Cannot open the project in ${root}: [${error.code}] ${error.message} — ${error.remedy}`);

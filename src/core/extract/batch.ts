@@ -1,7 +1,5 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { fsError, type ErrorInfo, toBrightRunError, isCancellation, throwIfAborted } from '../errors';
-import { globFilter, walkFiles } from '../fs/walkFiles';
+import { type ErrorInfo, toBrightRunError, isCancellation, throwIfAborted } from '../errors';
+import { expandInputs, globFilter } from '../fs/walkFiles';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from '../project/fileTypes';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
@@ -23,24 +21,8 @@ export async function collectInputs(
   globs: { include?: readonly string[]; exclude?: readonly string[] } = {},
 ): Promise<{ inputs: BatchInput[]; problems: ErrorInfo[] }> {
   const filter = globFilter(globs.include ?? DEFAULT_INCLUDE, globs.exclude ?? DEFAULT_EXCLUDE);
-  const inputs: BatchInput[] = [];
-  const problems: ErrorInfo[] = [];
-  for (const p of paths) {
-    const abs = path.resolve(cwd, p);
-    let stat;
-    try {
-      stat = await fs.stat(abs);
-    } catch (err) {
-      problems.push(fsError(err, abs, 'extract').toJSON());
-      continue;
-    }
-    if (stat.isFile()) {
-      const rel = path.relative(cwd, abs);
-      inputs.push({ file: abs, relative: !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(abs), size: stat.size });
-      continue;
-    }
-    for (const f of await walkFiles(abs, filter)) inputs.push({ file: f.file, relative: f.relative, size: f.size });
-  }
+  const { files, problems } = await expandInputs(paths, cwd, filter, { verb: 'extract' });
+  const inputs: BatchInput[] = files.map((f) => ({ file: f.file, relative: f.relative, size: f.size }));
   inputs.sort((a, b) => a.relative.localeCompare(b.relative));
   return { inputs, problems };
 }
@@ -49,8 +31,6 @@ export interface BatchOptions extends OperationOptions {
   concurrency?: number;
   /** Called as each file finishes, in completion order. */
   onOutcome?: (outcome: BatchOutcome) => void | Promise<void>;
-  /** A pool to use (the caller closes it); by default one is made for the batch. */
-  pool?: ExtractionPool;
 }
 
 /**
@@ -59,7 +39,7 @@ export interface BatchOptions extends OperationOptions {
  */
 export async function extractBatch(inputs: readonly BatchInput[], options: ExtractOptions, batch: BatchOptions = {}): Promise<BatchOutcome[]> {
   // Threads start lazily, so the pool may be wider than the batch: a large PDF uses idle threads for page ranges.
-  const pool = batch.pool ?? new ExtractionPool(Math.max(1, batch.concurrency || defaultPoolSize()));
+  const pool = new ExtractionPool(Math.max(1, batch.concurrency || defaultPoolSize()));
   const bytesTotal = inputs.reduce((s, i) => s + i.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;
@@ -88,7 +68,7 @@ export async function extractBatch(inputs: readonly BatchInput[], options: Extra
       }),
     );
   } finally {
-    if (!batch.pool) await pool.close();
+    await pool.close();
   }
   throwIfAborted(batch.signal);
   return outcomes;

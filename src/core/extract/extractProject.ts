@@ -25,7 +25,6 @@ export interface ExtractProjectOptions extends OperationOptions {
   onFileProgress?: (path: string, done: number, total: number) => void;
   /** Receives the steering handle as soon as the run starts. */
   onControl?: (control: ExtractionControl) => void;
-  pool?: ExtractionPool;
 }
 
 export interface ProjectExtractOutcome {
@@ -144,7 +143,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   signal?.addEventListener('abort', onAbort);
 
   const poolSize = Math.max(1, opts.concurrency || defaultPoolSize());
-  const pool = opts.pool ?? new ExtractionPool(poolSize);
+  const pool = new ExtractionPool(poolSize);
   const inFlight = new Set<Promise<void>>();
   let firstCancellation: unknown;
 
@@ -236,7 +235,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     await Promise.allSettled(inFlight);
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (!opts.pool) await pool.close();
+    await pool.close();
     await writer.close();
     await project.log(logs).catch(() => undefined);
     // The run ended (done, or cancelled by the user): nothing to resume. Only a killed run leaves it active.

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { throwIfAborted } from '../errors';
+import { BrightRunError, fsError, throwIfAborted, type ErrorInfo } from '../errors';
 
 export interface WalkedFile {
   file: string;
@@ -44,4 +44,42 @@ export async function walkFiles(root: string, filter: ReturnType<typeof globFilt
   };
   await walk(root);
   return out.sort((a, b) => a.relative.localeCompare(b.relative));
+}
+
+/**
+ * Expands files and folders given by a user into files: folders are walked with the filter, files are taken
+ * as they are (their `relative` is the path from `cwd`, or the name when outside it). Inputs that are missing,
+ * unreadable, refused by `refuse`, or neither file nor folder become problems; the rest goes on.
+ */
+export async function expandInputs(
+  paths: readonly string[],
+  cwd: string,
+  filter: ReturnType<typeof globFilter>,
+  options: { verb: string; signal?: AbortSignal; skipDirNames?: readonly string[]; refuse?: (abs: string) => ErrorInfo | undefined } = { verb: 'read' },
+): Promise<{ files: WalkedFile[]; problems: ErrorInfo[] }> {
+  const files: WalkedFile[] = [];
+  const problems: ErrorInfo[] = [];
+  for (const p of paths) {
+    throwIfAborted(options.signal);
+    const abs = path.resolve(cwd, p);
+    let stat;
+    try {
+      stat = await fs.stat(abs);
+    } catch (err) {
+      problems.push(fsError(err, abs, options.verb).toJSON());
+      continue;
+    }
+    const refused = options.refuse?.(abs);
+    if (refused) {
+      problems.push(refused);
+    } else if (stat.isDirectory()) {
+      files.push(...(await walkFiles(abs, filter, options.signal, options.skipDirNames)));
+    } else if (stat.isFile()) {
+      const rel = path.relative(cwd, abs);
+      files.push({ file: abs, relative: !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(abs), size: stat.size, mtimeMs: stat.mtimeMs });
+    } else {
+      problems.push(new BrightRunError({ code: 'UNSUPPORTED_FILE', file: abs, message: `${abs} is not a regular file or folder.`, remedy: 'Add regular files or folders only.' }).toJSON());
+    }
+  }
+  return { files, problems };
 }

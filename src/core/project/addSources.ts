@@ -1,8 +1,7 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError, fsError, throwIfAborted, type ErrorInfo } from '../errors';
 import { sha256File } from '../fs/hash';
-import { globFilter, walkFiles } from '../fs/walkFiles';
+import { expandInputs, globFilter } from '../fs/walkFiles';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from './fileTypes';
 import { toStoredPath } from './paths';
@@ -37,30 +36,14 @@ interface Candidate {
  */
 export async function addSources(project: Project, inputs: readonly string[], options: AddOptions = {}): Promise<AddResult> {
   const { signal, onProgress } = options;
-  const problems: ErrorInfo[] = [];
-  const candidates = new Map<string, Candidate>();
   const filter = globFilter(options.include ?? DEFAULT_INCLUDE, options.exclude ?? DEFAULT_EXCLUDE);
-
-  for (const input of inputs) {
-    throwIfAborted(signal);
-    const abs = path.resolve(input);
-    let stat;
-    try {
-      stat = await fs.stat(abs);
-    } catch (err) {
-      problems.push(fsError(err, abs, 'add').toJSON());
-      continue;
-    }
-    if (isInside(project.paths.dataDir, abs)) {
-      problems.push(new BrightRunError({ code: 'INVALID_ARGUMENT', file: abs, message: `${abs} is inside the project's own .brightrun folder.`, remedy: 'Add your documents, not Bright Run\'s data files.' }).toJSON());
-    } else if (stat.isDirectory()) {
-      for (const f of await walkFiles(abs, filter, signal, ['.brightrun'])) candidates.set(f.file, { file: f.file, size: f.size, mtimeMs: f.mtimeMs });
-    } else if (stat.isFile()) {
-      candidates.set(abs, { file: abs, size: stat.size, mtimeMs: stat.mtimeMs });
-    } else {
-      problems.push(new BrightRunError({ code: 'UNSUPPORTED_FILE', file: abs, message: `${abs} is not a regular file or folder.`, remedy: 'Add regular files or folders only.' }).toJSON());
-    }
-  }
+  const refuse = (abs: string) =>
+    isInside(project.paths.dataDir, abs)
+      ? new BrightRunError({ code: 'INVALID_ARGUMENT', file: abs, message: `${abs} is inside the project's own .brightrun folder.`, remedy: "Add your documents, not Bright Run's data files." }).toJSON()
+      : undefined;
+  const expanded = await expandInputs(inputs, process.cwd(), filter, { verb: 'add', ...(signal ? { signal } : {}), skipDirNames: ['.brightrun'], refuse });
+  const problems: ErrorInfo[] = expanded.problems;
+  const candidates = new Map<string, Candidate>(expanded.files.map((f) => [f.file, { file: f.file, size: f.size, mtimeMs: f.mtimeMs }]));
 
   const files = [...candidates.values()].sort((a, b) => a.file.localeCompare(b.file));
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);

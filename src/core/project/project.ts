@@ -136,7 +136,11 @@ export class Project {
   }
 
   async status(): Promise<ProjectStatus> {
-    const sources = await this.readSources();
+    return this.statusOf(await this.readSources());
+  }
+
+  /** The status for a source list already read (no second read of sources.json). */
+  statusOf(sources: readonly SourceEntry[]): ProjectStatus {
     return {
       name: this.config.name,
       root: this.root,
