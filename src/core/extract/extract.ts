@@ -29,6 +29,7 @@ export interface ExtractCallbacks {
 const HEAD_BYTES = 64 * 1024;
 const LIB = {
   pdf: 'pdfjs-dist@5.6',
+  pdfText: 'brightrun-pdf',
   docx: 'mammoth@1.13',
   doc: 'word-extractor@1.0',
   pptx: 'ooxml',
@@ -109,7 +110,8 @@ async function dispatch(data: Buffer, ctx: BackendContext, ocr: OcrService | und
   switch (magic.kind) {
     case 'pdf': {
       const r = await extractPdf(data, ctx, ocr ? { run: (page, n) => ocr.recognizePdfPage(page, n, ctx), concurrency: ocr.concurrency } : undefined);
-      return { format: 'pdf', detectedBy: 'magic %PDF-', result: { ...r, backend: LIB.pdf } };
+      const { reader, ...rest } = r;
+      return { format: 'pdf', detectedBy: 'magic %PDF-', result: { ...rest, backend: reader === 'brightrun' ? LIB.pdfText : LIB.pdf } };
     }
     case 'zip': {
       const zip = ZipArchive.open(data, file, ctx.options);

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toBrightRunError } from '../errors';
 import { readFile } from 'node:fs/promises';
-import { countPdfPages, loadPdfJs } from './backends/pdf';
+import { countPdfPages } from './backends/pdf';
 import { extract } from './extract';
 import { createOcrService } from './ocr/tesseractOcr';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
@@ -11,8 +11,6 @@ import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 if (!parentPort) throw new Error('extractWorker must run in a worker thread');
 const port = parentPort;
 let ocr: ReturnType<typeof createOcrService> | undefined;
-// Warm up while idle: loading pdf.js takes a few hundred milliseconds that the first PDF would otherwise wait for.
-void loadPdfJs().catch(() => undefined);
 
 port.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'shutdown') {

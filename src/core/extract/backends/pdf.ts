@@ -5,6 +5,8 @@ import type { BackendContext, BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
 import { compact } from '../xml';
+import { addParagraphs, pageLines, type Line, type PositionedText } from '../pdf/layout';
+import { PdfTextDocument } from '../pdf/textLayer';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs', { with: { 'resolution-mode': 'import' } });
 type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -19,13 +21,6 @@ interface TextItem {
   hasEOL: boolean;
 }
 
-interface Line {
-  text: string;
-  y: number;
-  size: number;
-  rtl: boolean;
-}
-
 /** OCR of one page, provided by the OCR module when OCR is on. */
 export type PageOcr = (page: PdfPage, pageNumber: number) => Promise<{ text: string; confidence: number; rotation: number } | undefined>;
 
@@ -38,45 +33,95 @@ export function loadPdfJs(): Promise<PdfJs> {
   return pdfjs;
 }
 
+type Outcome = { lines: Line[]; failed?: boolean; ocr?: { text: string; confidence: number; rotation: number } };
+type OcrRunner = { run: PageOcr; concurrency: number };
+
 /**
- * PDF with pdf.js (legacy build, runs on Node 20): text items are grouped into lines by position (right-to-left
- * lines ordered by x from the right), lines into paragraphs by vertical gaps, and large short lines become
- * headings. Pages without a usable text layer go to OCR when it is available.
+ * PDF: the text layer is read by Bright Run's own reader (src/core/extract/pdf), which handles the common cases
+ * several times faster than pdf.js; a file it does not fully understand (encrypted, fonts whose text only the
+ * font program knows, right-to-left or vertical text, damage it cannot repair) is read by pdf.js (legacy build,
+ * Node 20). Text runs become lines by position and lines become paragraphs and headings (pdf/layout.ts). Pages
+ * without a usable text layer go to OCR, rendered by pdf.js.
  */
-export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: { run: PageOcr; concurrency: number }): Promise<Omit<BackendResult, 'backend'>> {
-  const ocrStarted = Date.now();
-  const lib = await loadPdfJs();
-  const assets = pdfjsAssets();
+export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: OcrRunner): Promise<Omit<BackendResult, 'backend'> & { reader: 'brightrun' | 'pdfjs' }> {
   const warnings: ExtractionWarning[] = [];
   const truncated = !hasEofMarker(data);
   if (truncated) warnings.push({ code: 'PARTIAL_CONTENT', message: 'The file looks truncated (no %%EOF at its end); the text that could be recovered was extracted.' });
-  let doc: PdfDocument;
-  try {
-    doc = await lib.getDocument({
-      // pdf.js takes ownership of (detaches) the buffer: hand it over whole, or a copy when it is shared.
-      data: data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? new Uint8Array(data.buffer) : new Uint8Array(data),
-      ...(ctx.options.password !== undefined ? { password: ctx.options.password } : {}),
-      isEvalSupported: false,
-      useSystemFonts: false,
-      disableFontFace: true,
-      cMapUrl: assets.cmaps,
-      cMapPacked: true,
-      standardFontDataUrl: assets.standardFonts,
-      verbosity: 0,
-      stopAtErrors: false,
-    }).promise;
-  } catch (err) {
-    throw pdfOpenError(err, ctx, truncated);
+  if (process.env.BRIGHTRUN_PDF_READER !== 'pdfjs') {
+    try {
+      return { ...(await extractWithTextLayer(data, ctx, ocr, warnings)), reader: 'brightrun' };
+    } catch (err) {
+      if (ctx.signal?.aborted) throw err;
+      // Not something the fast reader handles (or it failed): pdf.js reads the whole file.
+      warnings.length = truncated ? 1 : 0;
+    }
+  }
+  return { ...(await extractWithPdfJs(data, ctx, ocr, warnings, truncated)), reader: 'pdfjs' };
+}
+
+async function extractWithTextLayer(data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[]) {
+  const ocrStarted = Date.now();
+  const doc = new PdfTextDocument(data);
+  const { first, last } = pageSpan(ctx, doc.numPages);
+  const outcomes: Array<Promise<Outcome>> = [];
+  const inFlight = new Set<Promise<Outcome>>();
+  let pdfjsDoc: Promise<PdfDocument> | undefined;
+  let done = 0;
+  const unitDone = () => ctx.onUnit?.(++done, last - first + 1);
+  let lastYield = Date.now();
+  for (let n = first; n <= last; n++) {
+    throwIfAborted(ctx.signal);
+    if (Date.now() - lastYield > 25) {
+      await new Promise((resolve) => setImmediate(resolve));
+      throwIfAborted(ctx.signal);
+      lastYield = Date.now();
+    }
+    const lines = pageLines(doc.pageText(n));
+    if (visibleChars(lines) >= MIN_TEXT_LAYER_CHARS || !ocr || ctx.options.ocr === false) {
+      if (visibleChars(lines) < MIN_TEXT_LAYER_CHARS && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
+      outcomes.push(Promise.resolve({ lines }));
+      unitDone();
+      continue;
+    }
+    // A page without a usable text layer: pdf.js renders it for OCR, in the background up to the pool's width.
+    pdfjsDoc ??= openPdfJs(new Uint8Array(data), ctx, false);
+    const pageNumber = n;
+    const job: Promise<Outcome> = pdfjsDoc
+      .then((d) => d.getPage(pageNumber))
+      .then((page) => ocrPage(ocr, page, pageNumber, lines, warnings).finally(() => page.cleanup()))
+      .catch((err: unknown): Outcome => {
+        warnings.push({ code: 'PAGE_FAILED', message: `OCR of page ${pageNumber} failed: ${(err as Error).message}`, page: pageNumber });
+        return { lines };
+      })
+      .finally(() => {
+        inFlight.delete(job);
+        unitDone();
+      });
+    inFlight.add(job);
+    outcomes.push(job);
+    if (inFlight.size >= ocr.concurrency) await Promise.race(inFlight);
   }
   try {
-    type Outcome = { lines: Line[]; failed?: boolean; ocr?: { text: string; confidence: number; rotation: number } };
+    const results = await Promise.all(outcomes);
+    throwIfAborted(ctx.signal);
+    if (doc.repaired) warnings.push({ code: 'PARTIAL_CONTENT', message: 'The file is damaged (its cross-reference table is wrong); its objects were found by scanning the file.' });
+    return assemble(results, first, doc.numPages, doc.info(), warnings, ocrStarted);
+  } finally {
+    if (pdfjsDoc) await pdfjsDoc.then((d) => d.destroy()).catch(() => undefined);
+  }
+}
+
+async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[], truncated: boolean) {
+  const ocrStarted = Date.now();
+  // pdf.js takes ownership of (detaches) the buffer: hand it over whole, or a copy when it is shared.
+  const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? new Uint8Array(data.buffer) : new Uint8Array(data);
+  const doc = await openPdfJs(bytes, ctx, truncated);
+  try {
     const outcomes: Array<Promise<Outcome>> = [];
     const inFlight = new Set<Promise<Outcome>>();
-    const first = Math.max(1, ctx.options.pageRange?.first ?? 1);
-    const last = Math.min(doc.numPages, ctx.options.pageRange?.last ?? doc.numPages);
-    const unitTotal = last - first + 1;
+    const { first, last } = pageSpan(ctx, doc.numPages);
     let done = 0;
-    const unitDone = () => ctx.onUnit?.(++done, unitTotal);
+    const unitDone = () => ctx.onUnit?.(++done, last - first + 1);
     for (let n = first; n <= last; n++) {
       throwIfAborted(ctx.signal);
       let page: PdfPage;
@@ -88,13 +133,12 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: { run:
         unitDone();
         continue;
       }
-      const lines = await pageLines(page).catch((err: Error) => {
+      const lines = await pdfjsPageLines(page).catch((err: Error) => {
         warnings.push({ code: 'PAGE_FAILED', message: `The text of page ${n} could not be read: ${err.message}`, page: n });
         return [] as Line[];
       });
-      const visible = lines.reduce((sum, l) => sum + l.text.replace(/\s/g, '').length, 0);
-      if (visible >= MIN_TEXT_LAYER_CHARS || !ocr || ctx.options.ocr === false) {
-        if (visible < MIN_TEXT_LAYER_CHARS && ctx.options.ocr === false) warnings.push({ code: 'OCR_SKIPPED', message: `Page ${n} has no text layer and OCR is off.`, page: n });
+      if (visibleChars(lines) >= MIN_TEXT_LAYER_CHARS || !ocr || ctx.options.ocr === false) {
+        if (visibleChars(lines) < MIN_TEXT_LAYER_CHARS && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
         page.cleanup();
         outcomes.push(Promise.resolve({ lines }));
         unitDone();
@@ -102,9 +146,7 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: { run:
       }
       // Scanned page: OCR runs in the background, up to the OCR pool's width, while later pages are read.
       const pageNumber = n;
-      const job: Promise<Outcome> = ocr
-        .run(page, pageNumber)
-        .then((result): Outcome => (result ? { lines, ocr: result } : { lines }))
+      const job: Promise<Outcome> = ocrPage(ocr, page, pageNumber, lines, warnings)
         .catch((err: unknown): Outcome => {
           warnings.push({ code: 'PAGE_FAILED', message: `OCR of page ${pageNumber} failed: ${(err as Error).message}`, page: pageNumber });
           return { lines };
@@ -120,119 +162,108 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: { run:
     }
     const results = await Promise.all(outcomes);
     throwIfAborted(ctx.signal);
-    const b = new DocumentBuilder();
-    let ocrPages = 0;
-    results.forEach((r, i) => {
-      const n = first + i;
-      if (r.ocr) {
-        ocrPages++;
-        b.beginPage(n, 'ocr');
-        for (const para of r.ocr.text.split(/\n\s*\n/)) b.paragraph(para, { page: n });
-        b.endPage({ ocrConfidence: Math.round(r.ocr.confidence), rotation: r.ocr.rotation });
-        if (r.ocr.confidence < 60 && r.ocr.text.trim()) warnings.push({ code: 'LOW_OCR_CONFIDENCE', message: `Page ${n} was OCR'd with low confidence (${Math.round(r.ocr.confidence)}%); check its text.`, page: n });
-        return;
-      }
-      b.beginPage(n, r.lines.length ? 'text-layer' : 'none');
-      addParagraphs(b, r.lines, n);
-      b.endPage();
-    });
-    const ocrMs = ocr && ocrPages ? Date.now() - ocrStarted : 0;
     const meta = await doc.getMetadata().catch(() => undefined);
     const info = (meta?.info ?? {}) as Record<string, unknown>;
-    const str = (k: string) => (typeof info[k] === 'string' && (info[k] as string).trim() ? (info[k] as string).trim() : undefined);
-    return {
-      ...b.result(),
-      pages: b.pages,
-      metadata: compact({
-        title: str('Title'),
-        author: str('Author'),
-        subject: str('Subject'),
-        keywords: str('Keywords'),
-        creator: str('Creator'),
-        producer: str('Producer'),
-        created: pdfDate(str('CreationDate')),
-        modified: pdfDate(str('ModDate')),
-        language: str('Language'),
-        pages: doc.numPages,
-      }),
-      warnings,
-      ocrPages,
-      ...(ocrPages ? { ocrMs } : {}),
-    };
+    const strings = Object.fromEntries(Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+    return assemble(results, first, doc.numPages, strings, warnings, ocrStarted);
   } finally {
     await doc.destroy();
   }
 }
 
-async function pageLines(page: PdfPage): Promise<Line[]> {
-  const content = await page.getTextContent({ disableNormalization: false });
-  const items = (content.items as TextItem[]).filter((i) => 'str' in i);
-  const lines: Line[] = [];
-  let parts: Array<{ x: number; end: number; str: string; rtl: boolean; size: number }> = [];
-  let lineY = Number.NaN;
-  const flush = () => {
-    if (!parts.length) return;
-    const rtlCount = parts.filter((p) => p.rtl).length;
-    const rtl = rtlCount > parts.length / 2;
-    const ordered = [...parts].sort((a, b) => (rtl ? b.x - a.x : a.x - b.x));
-    let text = '';
-    let prevEnd = Number.NaN;
-    let prevX = Number.NaN;
-    for (const p of ordered) {
-      const gap = rtl ? prevX - p.end : p.x - prevEnd;
-      if (text && !/\s$/.test(text) && !/^\s/.test(p.str) && gap > p.size * 0.2) text += ' ';
-      text += p.str;
-      prevEnd = p.end;
-      prevX = p.x;
-    }
-    const size = Math.max(...parts.map((p) => p.size));
-    if (text.trim()) lines.push({ text: text.replace(/\s+/g, ' ').trim(), y: lineY, size, rtl });
-    parts = [];
-  };
-  for (const item of items) {
-    const [a, b, , d, x, y] = item.transform as [number, number, number, number, number, number];
-    const size = Math.hypot(a, b) || Math.abs(d) || item.height || 10;
-    if (item.str) {
-      if (parts.length && Math.abs(y - lineY) > size * 0.5) flush();
-      if (!parts.length) lineY = y;
-      parts.push({ x, end: x + item.width, str: item.str, rtl: item.dir === 'rtl', size });
-    }
-    if (item.hasEOL) flush();
+async function ocrPage(ocr: OcrRunner, page: PdfPage, n: number, lines: Line[], warnings: ExtractionWarning[]): Promise<Outcome> {
+  const result = await ocr.run(page, n);
+  if (result && result.confidence < 60 && result.text.trim()) {
+    warnings.push({ code: 'LOW_OCR_CONFIDENCE', message: `Page ${n} was OCR'd with low confidence (${Math.round(result.confidence)}%); check its text.`, page: n });
   }
-  flush();
-  return lines;
+  return result ? { lines, ocr: result } : { lines };
 }
 
-/** Lines → paragraphs (split at large vertical gaps or size changes); big short lines → headings. */
-function addParagraphs(b: DocumentBuilder, lines: Line[], page: number): void {
-  if (!lines.length) return;
-  const sizes = lines.map((l) => l.size).sort((x, y) => x - y);
-  const body = sizes[Math.floor(sizes.length / 2)]!;
-  const gaps = lines.slice(1).map((l, i) => Math.abs(lines[i]!.y - l.y)).filter((g) => g > 0).sort((x, y) => x - y);
-  const typicalGap = gaps.length ? gaps[Math.floor(gaps.length / 2)]! : body * 1.2;
-  let current: Line[] = [];
-  const emit = () => {
-    if (!current.length) return;
-    const text = current.map((l) => l.text).join('\n');
-    const size = current[0]!.size;
-    if (size >= body * 1.2 && text.length <= 150 && current.length <= 2) b.heading(text.replace(/\n/g, ' '), size >= body * 1.6 ? 1 : 2, { page });
-    else b.paragraph(text, { page });
-    current = [];
-  };
-  for (const line of lines) {
-    const prev = current.at(-1);
-    if (prev) {
-      const gap = Math.abs(prev.y - line.y);
-      const sizeChange = Math.abs(prev.size - line.size) > body * 0.15;
-      if (gap > typicalGap * 1.45 || sizeChange || line.y > prev.y + typicalGap * 2) emit();
+function assemble(results: Outcome[], first: number, numPages: number, info: Record<string, string | undefined>, warnings: ExtractionWarning[], ocrStarted: number) {
+  const b = new DocumentBuilder();
+  let ocrPages = 0;
+  results.forEach((r, i) => {
+    const n = first + i;
+    if (r.ocr) {
+      ocrPages++;
+      b.beginPage(n, 'ocr');
+      for (const para of r.ocr.text.split(/\n\s*\n/)) b.paragraph(para, { page: n });
+      b.endPage({ ocrConfidence: Math.round(r.ocr.confidence), rotation: r.ocr.rotation });
+      return;
     }
-    current.push(line);
+    b.beginPage(n, r.lines.length ? 'text-layer' : 'none');
+    addParagraphs(b, r.lines, n);
+    b.endPage();
+  });
+  const str = (k: string) => (info[k]?.trim() ? info[k]!.trim() : undefined);
+  return {
+    ...b.result(),
+    pages: b.pages,
+    metadata: compact({
+      title: str('Title'),
+      author: str('Author'),
+      subject: str('Subject'),
+      keywords: str('Keywords'),
+      creator: str('Creator'),
+      producer: str('Producer'),
+      created: pdfDate(str('CreationDate')),
+      modified: pdfDate(str('ModDate')),
+      language: str('Language'),
+      pages: numPages,
+    }),
+    warnings,
+    ocrPages,
+    ...(ocrPages ? { ocrMs: Date.now() - ocrStarted } : {}),
+  };
+}
+
+async function openPdfJs(bytes: Uint8Array, ctx: BackendContext, truncated: boolean): Promise<PdfDocument> {
+  const lib = await loadPdfJs();
+  const assets = pdfjsAssets();
+  try {
+    return await lib.getDocument({
+      data: bytes,
+      ...(ctx.options.password !== undefined ? { password: ctx.options.password } : {}),
+      isEvalSupported: false,
+      useSystemFonts: false,
+      disableFontFace: true,
+      cMapUrl: assets.cmaps,
+      cMapPacked: true,
+      standardFontDataUrl: assets.standardFonts,
+      verbosity: 0,
+      stopAtErrors: false,
+    }).promise;
+  } catch (err) {
+    throw pdfOpenError(err, ctx, truncated);
   }
-  emit();
+}
+
+function pageSpan(ctx: BackendContext, numPages: number): { first: number; last: number } {
+  return { first: Math.max(1, ctx.options.pageRange?.first ?? 1), last: Math.min(numPages, ctx.options.pageRange?.last ?? numPages) };
+}
+
+const visibleChars = (lines: Line[]) => lines.reduce((sum, l) => sum + l.text.replace(/\s/g, '').length, 0);
+const ocrSkipped = (n: number): ExtractionWarning => ({ code: 'OCR_SKIPPED', message: `Page ${n} has no text layer and OCR is off.`, page: n });
+
+async function pdfjsPageLines(page: PdfPage): Promise<Line[]> {
+  const content = await page.getTextContent({ disableNormalization: false });
+  const items: PositionedText[] = [];
+  for (const item of content.items as TextItem[]) {
+    if (!('str' in item)) continue;
+    const [a, b, , d, x, y] = item.transform as [number, number, number, number, number, number];
+    const size = Math.hypot(a, b) || Math.abs(d) || item.height || 10;
+    items.push({ str: item.str, x, y, width: item.width, size, rtl: item.dir === 'rtl', eol: item.hasEOL });
+  }
+  return pageLines(items);
 }
 
 /** Page count of a PDF (for splitting a large one across threads); undefined when it cannot be opened. */
 export async function countPdfPages(data: Buffer, password?: string): Promise<number | undefined> {
+  try {
+    return new PdfTextDocument(data).numPages;
+  } catch {
+    // encrypted or not understood: ask pdf.js
+  }
   const lib = await loadPdfJs();
   try {
     const doc = await lib.getDocument({ data: new Uint8Array(data), ...(password !== undefined ? { password } : {}), isEvalSupported: false, verbosity: 0 }).promise;

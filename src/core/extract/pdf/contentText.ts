@@ -1,0 +1,345 @@
+/**
+ * Runs a page's content stream for its text (PDF 32000-1 §8.4, §9.3–9.4): graphics-state stack and CTM, text and
+ * line matrices, Tc/Tw/Tz/TL/Ts, Tj/TJ/'/", form XObjects. Glyphs are joined into positioned runs the way viewers
+ * copy text: a gap of more than ~0.1 em inside a line becomes a space, a jump to another line ends the run.
+ */
+import type { PositionedText } from './layout';
+import { loadFont, type PdfFont } from './fonts';
+import { PdfDict, PdfName, PdfOp, PdfStream, PdfUnsupportedError, isName, type PdfObject } from './objects';
+import type { PdfFile } from './pdfFile';
+import { PdfLexer } from './syntax';
+
+type Matrix = [number, number, number, number, number, number];
+
+interface GState {
+  ctm: Matrix;
+  font: PdfFont | undefined;
+  fontKey: PdfDict | undefined;
+  fontSize: number;
+  charSpacing: number;
+  wordSpacing: number;
+  hScale: number;
+  leading: number;
+  rise: number;
+}
+
+const MAX_FORM_DEPTH = 12;
+/** Gap factors in units of the font height: up to NOT_A_SPACE glyphs touch, SPACE_MIN–SPACE_MAX is a space, beyond is a new run. */
+const SPACE_MIN = 0.102;
+const SPACE_MAX = 0.6;
+const NEGATIVE_GAP = -0.2;
+const NOT_A_SPACE = 0.03;
+const VERTICAL_SHIFT = 0.25;
+const WHITESPACE = /^\s+$/;
+const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
+const COMPAT = /[\u00a0\u2000-\u200a\ufb00-\ufb4f]+/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+const multiply = (m: Matrix, n: Matrix): Matrix => [
+  m[0] * n[0] + m[1] * n[2],
+  m[0] * n[1] + m[1] * n[3],
+  m[2] * n[0] + m[3] * n[2],
+  m[2] * n[1] + m[3] * n[3],
+  m[4] * n[0] + m[5] * n[2] + n[4],
+  m[4] * n[1] + m[5] * n[3] + n[5],
+];
+
+export class PageTextReader {
+  private readonly out: PositionedText[] = [];
+  private gs: GState;
+  private readonly stack: GState[] = [];
+  private tm: Matrix = [1, 0, 0, 1, 0, 0];
+  private tlm: Matrix = [1, 0, 0, 1, 0, 0];
+  // the run being built
+  private str = '';
+  private runX = 0;
+  private runY = 0;
+  private runSize = 0;
+  private runHeight = 0;
+  private ux = 1;
+  private uy = 0;
+  private penX = 0;
+  private penY = 0;
+  private runFont: PdfFont | undefined;
+  private hasPen = false;
+  private spacePending = false;
+  private readonly code = { code: 0, length: 0 };
+
+  constructor(
+    private readonly file: PdfFile,
+    private readonly fonts: Map<PdfDict, PdfFont>,
+    /** The visible page area [x0, y0, x1, y1]; glyphs outside it are not text a reader sees. */
+    private readonly view: readonly [number, number, number, number] | undefined,
+  ) {
+    this.gs = { ctm: [1, 0, 0, 1, 0, 0], font: undefined, fontKey: undefined, fontSize: 0, charSpacing: 0, wordSpacing: 0, hScale: 1, leading: 0, rise: 0 };
+  }
+
+  read(content: Uint8Array, resources: PdfDict | undefined): PositionedText[] {
+    this.run(content, resources, 0);
+    this.flush(false);
+    return this.out;
+  }
+
+  private run(content: Uint8Array, resources: PdfDict | undefined, depth: number): void {
+    const lexer = new PdfLexer(content);
+    const args: Array<PdfObject> = [];
+    for (;;) {
+      const item = lexer.next();
+      if (item === undefined) break;
+      if (!(item instanceof PdfOp)) {
+        if (args.length < 64) args.push(item);
+        continue;
+      }
+      this.op(item.op, args, resources, depth);
+      args.length = 0;
+    }
+  }
+
+  private op(op: string, a: PdfObject[], resources: PdfDict | undefined, depth: number): void {
+    const gs = this.gs;
+    const n = (i: number) => (typeof a[i] === 'number' ? (a[i] as number) : 0);
+    switch (op) {
+      case 'BT':
+        this.tm = [1, 0, 0, 1, 0, 0];
+        this.tlm = [1, 0, 0, 1, 0, 0];
+        return;
+      case 'Tf': {
+        gs.fontSize = n(1);
+        this.setFont(a[0], resources);
+        return;
+      }
+      case 'Td':
+        this.moveLine(n(0), n(1));
+        return;
+      case 'TD':
+        gs.leading = -n(1);
+        this.moveLine(n(0), n(1));
+        return;
+      case 'Tm':
+        if (a.length >= 6) {
+          this.tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
+          this.tm = [...this.tlm];
+        }
+        return;
+      case 'T*':
+        this.moveLine(0, -gs.leading);
+        return;
+      case 'Tj':
+        if (a[0] instanceof Uint8Array) this.show(a[0]);
+        return;
+      case 'TJ': {
+        const arr = a[0];
+        if (!Array.isArray(arr)) return;
+        for (const x of arr) {
+          if (x instanceof Uint8Array) this.show(x);
+          else if (typeof x === 'number') this.advance((-x / 1000) * gs.fontSize * gs.hScale);
+        }
+        return;
+      }
+      case "'":
+        this.moveLine(0, -gs.leading);
+        if (a[0] instanceof Uint8Array) this.show(a[0]);
+        return;
+      case '"':
+        gs.wordSpacing = n(0);
+        gs.charSpacing = n(1);
+        this.moveLine(0, -gs.leading);
+        if (a[2] instanceof Uint8Array) this.show(a[2]);
+        return;
+      case 'Tc':
+        gs.charSpacing = n(0);
+        return;
+      case 'Tw':
+        gs.wordSpacing = n(0);
+        return;
+      case 'Tz':
+        gs.hScale = n(0) / 100;
+        return;
+      case 'TL':
+        gs.leading = n(0);
+        return;
+      case 'Ts':
+        gs.rise = n(0);
+        return;
+      case 'q':
+        if (this.stack.length < 256) this.stack.push({ ...gs, ctm: [...gs.ctm] });
+        return;
+      case 'Q':
+        if (this.stack.length) this.gs = this.stack.pop()!;
+        return;
+      case 'cm':
+        if (a.length >= 6) gs.ctm = multiply([n(0), n(1), n(2), n(3), n(4), n(5)], gs.ctm);
+        return;
+      case 'gs':
+        this.extGState(a[0], resources);
+        return;
+      case 'Do':
+        this.form(a[0], resources, depth);
+        return;
+    }
+  }
+
+  private setFont(nameObj: PdfObject | undefined, resources: PdfDict | undefined): void {
+    if (!(nameObj instanceof PdfName)) return;
+    const dict = this.file.dictOf(this.file.get(this.file.dictOf(resources?.get('Font')), nameObj.name));
+    if (!dict) throw new PdfUnsupportedError(`font ${nameObj.name} is not in the page resources`);
+    this.useFont(dict);
+  }
+
+  private useFont(dict: PdfDict): void {
+    let font = this.fonts.get(dict);
+    if (!font) {
+      font = loadFont(this.file, dict);
+      this.fonts.set(dict, font);
+    }
+    this.gs.font = font;
+    this.gs.fontKey = dict;
+  }
+
+  private extGState(nameObj: PdfObject | undefined, resources: PdfDict | undefined): void {
+    if (!(nameObj instanceof PdfName)) return;
+    const egs = this.file.dictOf(this.file.get(this.file.dictOf(resources?.get('ExtGState')), nameObj.name));
+    const fontEntry = this.file.get(egs, 'Font');
+    if (!Array.isArray(fontEntry)) return;
+    const dict = this.file.dictOf(fontEntry[0]);
+    const size = this.file.resolve(fontEntry[1]);
+    if (dict) this.useFont(dict);
+    if (typeof size === 'number') this.gs.fontSize = size;
+  }
+
+  private form(nameObj: PdfObject | undefined, resources: PdfDict | undefined, depth: number): void {
+    if (!(nameObj instanceof PdfName) || depth >= MAX_FORM_DEPTH) return;
+    const xobj = this.file.get(this.file.dictOf(resources?.get('XObject')), nameObj.name);
+    if (!(xobj instanceof PdfStream) || !isName(xobj.dict.get('Subtype'), 'Form')) return;
+    this.flush(false);
+    const saved = this.gs;
+    const savedDepth = this.stack.length;
+    this.stack.push(saved);
+    this.gs = { ...saved, ctm: [...saved.ctm] };
+    const m = this.file.resolve(xobj.dict.get('Matrix'));
+    if (Array.isArray(m) && m.length >= 6 && m.every((x) => typeof x === 'number')) this.gs.ctm = multiply(m as Matrix, this.gs.ctm);
+    const savedTm = this.tm;
+    const savedTlm = this.tlm;
+    const inner = this.file.dictOf(xobj.dict.get('Resources')) ?? resources;
+    this.run(this.file.streamBytes(xobj), inner, depth + 1);
+    this.flush(false);
+    this.stack.length = savedDepth;
+    this.gs = saved;
+    this.tm = savedTm;
+    this.tlm = savedTlm;
+  }
+
+  private moveLine(tx: number, ty: number): void {
+    const l = this.tlm;
+    l[4] += tx * l[0] + ty * l[2];
+    l[5] += tx * l[1] + ty * l[3];
+    this.tm = [...l];
+  }
+
+  private advance(tx: number): void {
+    this.tm[4] += tx * this.tm[0];
+    this.tm[5] += tx * this.tm[1];
+  }
+
+  private show(bytes: Uint8Array): void {
+    const gs = this.gs;
+    const font = gs.font;
+    if (!font) throw new PdfUnsupportedError('text shown before any font is set');
+    const { tm } = this;
+    const c = gs.ctm;
+    const fs = gs.fontSize;
+    const th = gs.hScale;
+    // Rendering matrix of this string, less the translation: trm = [fs·Th 0 0 fs 0 rise] × Tm × CTM.
+    const ma = tm[0] * c[0] + tm[1] * c[2];
+    const mb = tm[0] * c[1] + tm[1] * c[3];
+    const mc = tm[2] * c[0] + tm[3] * c[2];
+    const md = tm[2] * c[1] + tm[3] * c[3];
+    const size = Math.hypot(fs * th * ma, fs * th * mb);
+    const height = Math.hypot(fs * mc, fs * md) || size;
+    const scale = Math.hypot(ma, mb);
+    const ux = scale ? ma / scale : 1;
+    const uy = scale ? mb / scale : 0;
+    if (this.str && (font !== this.runFont || Math.abs(size - this.runSize) > 0.01 || Math.abs(ux - this.ux) > 1e-3 || Math.abs(uy - this.uy) > 1e-3)) this.flush(false);
+    const out = this.code;
+    for (let i = 0; i < bytes.length; i += out.length) {
+      font.readCode(bytes, i, out);
+      const code = out.code;
+      const tx0 = tm[4] + gs.rise * tm[2];
+      const ty0 = tm[5] + gs.rise * tm[3];
+      const gx = tx0 * c[0] + ty0 * c[2] + c[4];
+      const gy = tx0 * c[1] + ty0 * c[3] + c[5];
+      const w = font.width(code);
+      const isWordSpace = code === 32 && out.length === 1;
+      const adv = (w * fs + gs.charSpacing + (isWordSpace ? gs.wordSpacing : 0)) * th;
+      tm[4] += adv * tm[0];
+      tm[5] += adv * tm[1];
+      const text = font.unicode(code);
+      if (text === undefined) throw new PdfUnsupportedError(`font ${font.name} has no Unicode for code ${code}`);
+      const v = this.view;
+      if (v && (gx + w * fs * th * scale < v[0] || gx > v[2] || gy < v[1] || gy > v[3])) continue;
+      this.glyph(text, gx, gy, gx + adv * ma, gy + adv * mb, size, height, ux, uy, font);
+    }
+  }
+
+  /**
+   * Adds one glyph at device position (gx, gy) whose advance ends at (endX, endY). Whitespace glyphs only leave a
+   * pending space, which the next glyph keeps unless it overlaps the previous one: the gap between glyphs, not the
+   * space characters, decides where words break, so layout-by-spaces and kerned text both come out right.
+   */
+  private glyph(text: string, gx: number, gy: number, endX: number, endY: number, size: number, height: number, ux: number, uy: number, font: PdfFont): void {
+    if (WHITESPACE.test(text)) {
+      if (this.str && !this.str.endsWith(' ')) this.spacePending = true;
+      return;
+    }
+    if (this.hasPen) {
+      const dx = gx - this.penX;
+      const dy = gy - this.penY;
+      const along = dx * this.ux + dy * this.uy;
+      const across = dy * this.ux - dx * this.uy;
+      const h = (this.str && this.runHeight) || height;
+      if (along < NEGATIVE_GAP * h) {
+        this.spacePending = false;
+        this.flush(Math.abs(across) > 0.5 * h);
+      } else if (Math.abs(across) > h) {
+        this.spacePending = false;
+        this.flush(true);
+      } else {
+        if (along <= NOT_A_SPACE * h) this.spacePending = false;
+        if (along > SPACE_MAX * h) {
+          this.spacePending = false;
+          this.flush(false);
+        } else if ((along > SPACE_MIN * h || this.spacePending) && this.str && !this.str.endsWith(' ')) this.str += ' ';
+        if (Math.abs(across) > VERTICAL_SHIFT * h) this.flush(false);
+      }
+    }
+    if (this.spacePending && this.str && !this.str.endsWith(' ')) this.str += ' ';
+    this.spacePending = false;
+    if (!this.str) {
+      this.runX = gx;
+      this.runY = gy;
+      this.runSize = size;
+      this.runHeight = height;
+      this.ux = ux;
+      this.uy = uy;
+      this.runFont = font;
+    }
+    this.str += text;
+    this.penX = endX;
+    this.penY = endY;
+    this.hasPen = true;
+  }
+
+  /** Ends the current run; `eol` marks a line break after it. */
+  private flush(eol: boolean): void {
+    if (this.str) {
+      let str = this.str;
+      if (RTL.test(str)) throw new PdfUnsupportedError('right-to-left text');
+      str = str.replace(CONTROL, '').replace(COMPAT, (s) => s.normalize('NFKC'));
+      const width = (this.penX - this.runX) * this.ux + (this.penY - this.runY) * this.uy;
+      this.out.push({ str, x: this.runX, y: this.runY, width, size: this.runSize || this.runHeight, rtl: false, eol });
+      this.str = '';
+    } else if (eol && this.out.length && !this.out[this.out.length - 1]!.eol) {
+      this.out.push({ str: '', x: this.penX, y: this.penY, width: 0, size: this.runSize, rtl: false, eol: true });
+    }
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Fonts as the text layer needs them (PDF 32000-1 §9.6–9.10): how to cut a string into character codes, the
+ * Unicode text of each code (ToUnicode first, then the font's encoding and glyph names), and each glyph's width.
+ * A font whose text cannot be known without reading its embedded program (a symbolic font with no ToUnicode, a
+ * CID font with no ToUnicode, a predefined CMap other than Identity) raises PdfUnsupportedError, and the caller
+ * reads the file with pdf.js instead.
+ */
+import { CMap, identityCMap, parseCMap } from './cmap';
+import { baseEncoding, glyphToUnicode, standardFont, type StandardFont } from './encodings';
+import { PdfDict, PdfName, PdfStream, PdfUnsupportedError, nameOf, type PdfObject } from './objects';
+import type { PdfFile } from './pdfFile';
+
+export interface PdfFont {
+  readonly name: string;
+  /** 1 for simple fonts; CID fonts read codes through their CMap. */
+  readCode(bytes: Uint8Array, offset: number, out: { code: number; length: number }): void;
+  /** Unicode text of a code; undefined when the font does not say (the caller gives up on the fast path). */
+  unicode(code: number): string | undefined;
+  /** Horizontal advance of a code in text space units per unit font size (glyph width × FontMatrix). */
+  width(code: number): number;
+}
+
+const DEFAULT_WIDTH = 0.5;
+
+export function loadFont(file: PdfFile, dict: PdfDict): PdfFont {
+  const subtype = nameOf(file.get(dict, 'Subtype'));
+  if (subtype === 'Type0') return loadCidFont(file, dict);
+  return loadSimpleFont(file, dict, subtype);
+}
+
+function toUnicodeOf(file: PdfFile, dict: PdfDict): CMap | undefined {
+  const tu = file.get(dict, 'ToUnicode');
+  if (!(tu instanceof PdfStream)) return undefined;
+  try {
+    const cmap = parseCMap(file.streamBytes(tu));
+    return cmap.unicodeCount ? cmap : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function numbers(file: PdfFile, obj: PdfObject | undefined): number[] | undefined {
+  const arr = file.resolve(obj);
+  if (!Array.isArray(arr)) return undefined;
+  return arr.map((x) => {
+    const v = file.resolve(x);
+    return typeof v === 'number' ? v : 0;
+  });
+}
+
+// ── simple fonts (Type1, MMType1, TrueType, Type3) ─────────────────────────────────
+
+class SimpleFont implements PdfFont {
+  readonly unicodes: Array<string | undefined> = new Array(256);
+  readonly widths = new Float64Array(256);
+  constructor(readonly name: string) {}
+  readCode(bytes: Uint8Array, offset: number, out: { code: number; length: number }): void {
+    out.code = bytes[offset]!;
+    out.length = 1;
+  }
+  unicode(code: number): string | undefined {
+    return this.unicodes[code];
+  }
+  width(code: number): number {
+    return this.widths[code]!;
+  }
+}
+
+function loadSimpleFont(file: PdfFile, dict: PdfDict, subtype: string | undefined): PdfFont {
+  const baseFont = nameOf(file.get(dict, 'BaseFont')) ?? '';
+  const type3 = subtype === 'Type3';
+  const font = new SimpleFont(baseFont || subtype || 'font');
+  const descriptor = file.dictOf(dict.get('FontDescriptor'));
+  const flags = (file.get(descriptor, 'Flags') as number | undefined) ?? 0;
+  const program = ['FontFile', 'FontFile2', 'FontFile3'].map((k) => file.get(descriptor, k)).find((s) => s instanceof PdfStream) as PdfStream | undefined;
+  const std = type3 ? undefined : standardFont(baseFont);
+  const toUnicode = toUnicodeOf(file, dict);
+  const names = encodingNames(file, dict, { std, program, flags, subtype });
+
+  for (let code = 0; code < 256; code++) {
+    const fromCMap = toUnicode?.unicode(code);
+    const name = names?.[code];
+    font.unicodes[code] = fromCMap ?? (name ? glyphToUnicode(name) : undefined);
+  }
+
+  let scale = 0.001;
+  if (type3) {
+    const matrix = numbers(file, dict.get('FontMatrix'));
+    scale = matrix && matrix[0] ? Math.abs(matrix[0]) : 0.001;
+  }
+  const widths = numbers(file, dict.get('Widths'));
+  const firstChar = (file.get(dict, 'FirstChar') as number | undefined) ?? 0;
+  const missing = (file.get(descriptor, 'MissingWidth') as number | undefined) ?? 0;
+  if (widths?.length) {
+    for (let code = 0; code < 256; code++) {
+      const w = widths[code - firstChar];
+      font.widths[code] = (w ?? missing) * scale;
+    }
+    return font;
+  }
+  if (program) throw new PdfUnsupportedError(`embedded font ${baseFont} has no /Widths`);
+  // Not embedded and no widths: the standard font's metrics, or a standard font of the same style as a stand-in.
+  const metrics = std ?? standardFont(flags & 2 ? 'Times-Roman' : 'Helvetica')!;
+  for (let code = 0; code < 256; code++) {
+    const name = names?.[code];
+    const w = name ? metrics.width(name) : undefined;
+    font.widths[code] = w !== undefined ? w / 1000 : DEFAULT_WIDTH;
+  }
+  return font;
+}
+
+/** code → glyph name: the /Encoding (base + Differences), or the built-in encoding when it can be known. */
+function encodingNames(
+  file: PdfFile,
+  dict: PdfDict,
+  f: { std: StandardFont | undefined; program: PdfStream | undefined; flags: number; subtype: string | undefined },
+): Array<string | undefined> | undefined {
+  const enc = file.resolve(dict.get('Encoding'));
+  const symbolic = (f.flags & 4) !== 0 && (f.flags & 32) === 0;
+  let base: ReadonlyArray<string | undefined> | undefined;
+  let differences: PdfObject[] | undefined;
+  if (enc instanceof PdfName) base = baseEncoding(enc.name);
+  else if (enc instanceof PdfDict) {
+    const b = nameOf(file.get(enc, 'BaseEncoding'));
+    if (b) base = baseEncoding(b);
+    const d = file.get(enc, 'Differences');
+    if (Array.isArray(d)) differences = d;
+  }
+  if (!base) {
+    if (f.std && (!f.program || f.std.symbolic)) base = f.std.builtinEncoding;
+    else if (f.program && f.subtype !== 'TrueType' && nameOf(f.program.dict.get('Subtype')) === undefined) base = type1BuiltinEncoding(file, f.program);
+    else if (!f.program && f.std === undefined && !symbolic) base = baseEncoding('StandardEncoding');
+    else if (f.program && f.subtype === 'TrueType' && !symbolic) base = baseEncoding('StandardEncoding');
+  }
+  if (!base && !differences) return undefined;
+  const names: Array<string | undefined> = base ? [...base] : new Array<string | undefined>(256);
+  let code = 0;
+  for (const item of differences ?? []) {
+    const v = file.resolve(item);
+    if (typeof v === 'number') code = v;
+    else if (v instanceof PdfName) {
+      if (code >= 0 && code < 256) names[code] = v.name;
+      code++;
+    }
+  }
+  return names;
+}
+
+/** The encoding written in the clear-text part of an embedded Type 1 font (FontFile): StandardEncoding or `dup n /name put`. */
+function type1BuiltinEncoding(file: PdfFile, program: PdfStream): ReadonlyArray<string | undefined> | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = file.streamBytes(program);
+  } catch {
+    return undefined;
+  }
+  const length1 = file.get(program.dict, 'Length1');
+  const clear = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, typeof length1 === 'number' && length1 > 0 ? length1 : 65536)).toString('latin1');
+  const at = clear.indexOf('/Encoding');
+  if (at < 0) return undefined;
+  const rest = clear.slice(at, at + 40);
+  if (/^\/Encoding\s+StandardEncoding/.test(rest)) return baseEncoding('StandardEncoding');
+  const names = new Array<string | undefined>(256);
+  const re = /dup\s+(\d+)\s*\/(\S+?)\s+put/g;
+  re.lastIndex = at;
+  const stop = clear.indexOf('readonly def', at);
+  let m: RegExpExecArray | null;
+  let found = 0;
+  while ((m = re.exec(clear)) && (stop < 0 || m.index < stop)) {
+    const code = Number(m[1]);
+    if (code < 256) names[code] = m[2];
+    found++;
+  }
+  return found ? names : undefined;
+}
+
+// ── CID-keyed fonts (Type0) ────────────────────────────────────────────────────────
+
+class CidFont implements PdfFont {
+  private readonly cache = new Map<number, string | undefined>();
+  constructor(
+    readonly name: string,
+    private readonly encoding: CMap,
+    private readonly toUnicode: CMap,
+    private readonly widths: Map<number, number>,
+    private readonly defaultWidth: number,
+    private readonly identity: boolean,
+  ) {}
+  readCode(bytes: Uint8Array, offset: number, out: { code: number; length: number }): void {
+    this.encoding.readCode(bytes, offset, out);
+  }
+  unicode(code: number): string | undefined {
+    if (this.cache.has(code)) return this.cache.get(code);
+    const u = this.toUnicode.unicode(code);
+    this.cache.set(code, u);
+    return u;
+  }
+  width(code: number): number {
+    const cid = this.identity ? code : (this.encoding.cid(code) ?? 0);
+    return (this.widths.get(cid) ?? this.defaultWidth) / 1000;
+  }
+}
+
+function loadCidFont(file: PdfFile, dict: PdfDict): PdfFont {
+  const baseFont = nameOf(file.get(dict, 'BaseFont')) ?? 'Type0';
+  const enc = file.resolve(dict.get('Encoding'));
+  let encoding: CMap;
+  let identity = false;
+  if (enc instanceof PdfName) {
+    if (enc.name === 'Identity-H') {
+      encoding = identityCMap(false);
+      identity = true;
+    } else throw new PdfUnsupportedError(`CMap ${enc.name}`);
+  } else if (enc instanceof PdfStream) {
+    encoding = parseCMap(file.streamBytes(enc));
+    if (encoding.useCMap && encoding.useCMap !== 'Identity-H') throw new PdfUnsupportedError(`CMap uses ${encoding.useCMap}`);
+    if (encoding.wmode === 1) throw new PdfUnsupportedError('vertical CMap');
+  } else throw new PdfUnsupportedError('Type0 font without an encoding');
+  const toUnicode = toUnicodeOf(file, dict);
+  if (!toUnicode) throw new PdfUnsupportedError(`CID font ${baseFont} has no ToUnicode`);
+  const descendants = file.resolve(dict.get('DescendantFonts'));
+  const cidFont = file.dictOf(Array.isArray(descendants) ? descendants[0] : undefined);
+  const dw = (file.get(cidFont, 'DW') as number | undefined) ?? 1000;
+  const widths = new Map<number, number>();
+  const w = file.get(cidFont, 'W');
+  if (Array.isArray(w)) {
+    for (let i = 0; i < w.length; ) {
+      const first = file.resolve(w[i]);
+      const next = file.resolve(w[i + 1]);
+      if (typeof first !== 'number') break;
+      if (Array.isArray(next)) {
+        next.forEach((x, k) => {
+          const v = file.resolve(x);
+          if (typeof v === 'number') widths.set(first + k, v);
+        });
+        i += 2;
+      } else {
+        const width = file.resolve(w[i + 2]);
+        if (typeof next !== 'number' || typeof width !== 'number') break;
+        for (let c = first; c <= next && c - first < 0x10000; c++) widths.set(c, width);
+        i += 3;
+      }
+    }
+  }
+  return new CidFont(baseFont, encoding, toUnicode, widths, dw, identity);
+}

@@ -1,0 +1,66 @@
+/**
+ * The PDF object model (PDF 32000-1 §7.3) as the text-layer reader sees it: numbers, booleans, null, names
+ * (interned), strings (raw bytes), arrays, dictionaries, indirect references and streams.
+ */
+
+export class PdfName {
+  private static readonly interned = new Map<string, PdfName>();
+  private constructor(readonly name: string) {}
+  static of(name: string): PdfName {
+    let n = PdfName.interned.get(name);
+    if (!n) {
+      n = new PdfName(name);
+      PdfName.interned.set(name, n);
+    }
+    return n;
+  }
+}
+
+export class PdfRef {
+  constructor(
+    readonly num: number,
+    readonly gen: number,
+  ) {}
+}
+
+/** A content-stream operator or a keyword met while parsing (obj, endobj, stream, R, …). Interned. */
+export class PdfOp {
+  private static readonly interned = new Map<string, PdfOp>();
+  private constructor(readonly op: string) {}
+  static of(op: string): PdfOp {
+    let o = PdfOp.interned.get(op);
+    if (!o) {
+      o = new PdfOp(op);
+      PdfOp.interned.set(op, o);
+    }
+    return o;
+  }
+}
+
+export class PdfDict {
+  readonly map = new Map<string, PdfObject>();
+  get(key: string): PdfObject | undefined {
+    return this.map.get(key);
+  }
+}
+
+export class PdfStream {
+  constructor(
+    readonly dict: PdfDict,
+    /** The encoded bytes between `stream` and `endstream`. */
+    readonly raw: Uint8Array,
+  ) {}
+}
+
+export type PdfObject = number | boolean | null | PdfName | Uint8Array | PdfObject[] | PdfDict | PdfRef | PdfStream;
+
+/** The reader meets a construct it does not handle; the caller falls back to pdf.js for the whole file. */
+export class PdfUnsupportedError extends Error {
+  override readonly name = 'PdfUnsupportedError';
+}
+
+export const isName = (o: PdfObject | undefined, name?: string): o is PdfName => o instanceof PdfName && (name === undefined || o.name === name);
+export const isDict = (o: PdfObject | undefined): o is PdfDict => o instanceof PdfDict;
+export const isNumber = (o: PdfObject | undefined): o is number => typeof o === 'number';
+export const isBytes = (o: PdfObject | undefined): o is Uint8Array => o instanceof Uint8Array;
+export const nameOf = (o: PdfObject | undefined): string | undefined => (o instanceof PdfName ? o.name : undefined);

@@ -1,0 +1,345 @@
+/**
+ * The file structure of a PDF (PDF 32000-1 §7.5): cross-reference tables and streams (with /Prev chains and
+ * hybrid files), object streams, stream decoding, and a rebuilt cross-reference by scanning for `n g obj` when the
+ * table is missing or wrong. Encrypted files are not handled here (PdfUnsupportedError: pdf.js reads those).
+ */
+import { applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate } from './filters';
+import { PdfDict, PdfOp, PdfRef, PdfStream, PdfUnsupportedError, isDict, nameOf, type PdfObject } from './objects';
+import { PdfLexer, indexOfAscii, lastIndexOfAscii } from './syntax';
+
+type Entry = { type: 1; offset: number } | { type: 2; stream: number; index: number };
+
+const MAX_DECODED_BYTES = 512 * 1024 * 1024;
+
+export class PdfFile {
+  private readonly entries = new Map<number, Entry>();
+  private readonly cache = new Map<number, PdfObject>();
+  private readonly objStreams = new Map<number, { data: Uint8Array; offsets: Map<number, number> }>();
+  private readonly resolving = new Set<number>();
+  trailer = new PdfDict();
+  /** True when the cross-reference had to be rebuilt by scanning the file. */
+  repaired = false;
+
+  constructor(readonly data: Uint8Array) {
+    if (indexOfAscii(data, '%PDF-', 0, Math.min(data.length, 1024)) < 0) throw new PdfUnsupportedError('no %PDF- header');
+    try {
+      this.readXrefChain();
+    } catch {
+      this.entries.clear();
+    }
+    if (!this.entries.size || !(this.resolve(this.trailer.get('Root')) instanceof PdfDict)) this.rebuild();
+    if (this.trailer.get('Encrypt') !== undefined) throw new PdfUnsupportedError('encrypted');
+  }
+
+  get catalog(): PdfDict {
+    const root = this.resolve(this.trailer.get('Root'));
+    if (!(root instanceof PdfDict)) throw new PdfUnsupportedError('no document catalog');
+    return root;
+  }
+
+  /** Follows references (and chains of them) to a direct object. */
+  resolve(obj: PdfObject | undefined): PdfObject | undefined {
+    for (let hops = 0; obj instanceof PdfRef && hops < 32; hops++) obj = this.fetch(obj.num);
+    return obj instanceof PdfRef ? undefined : obj;
+  }
+
+  /** dict[key], resolved. */
+  get(dict: PdfDict | undefined, key: string): PdfObject | undefined {
+    return dict ? this.resolve(dict.get(key)) : undefined;
+  }
+
+  fetch(num: number): PdfObject | undefined {
+    if (this.cache.has(num)) return this.cache.get(num);
+    const entry = this.entries.get(num);
+    if (!entry || this.resolving.has(num)) return undefined;
+    this.resolving.add(num);
+    try {
+      const obj = entry.type === 1 ? this.readObjectAt(entry.offset, num) : this.readFromObjectStream(entry.stream, entry.index, num);
+      if (obj === undefined && entry.type === 1 && entry.offset >= 0 && !this.repaired) {
+        // The table points at the wrong place: rebuild it from the file once, then try again.
+        this.resolving.delete(num);
+        this.rebuild();
+        return this.fetch(num);
+      }
+      this.cache.set(num, obj ?? null);
+      return obj;
+    } finally {
+      this.resolving.delete(num);
+    }
+  }
+
+  /** The decoded bytes of a stream (filters applied in order). */
+  streamBytes(stream: PdfStream): Uint8Array {
+    let data = stream.raw;
+    const filters = this.resolve(stream.dict.get('Filter'));
+    const parms = this.resolve(stream.dict.get('DecodeParms') ?? stream.dict.get('DP'));
+    const list = Array.isArray(filters) ? filters : filters === undefined || filters === null ? [] : [filters];
+    list.forEach((f, i) => {
+      const name = nameOf(this.resolve(f));
+      const p = this.resolve(Array.isArray(parms) ? parms[i] : parms);
+      data = this.decode(name, data, p instanceof PdfDict ? p : undefined);
+    });
+    return data;
+  }
+
+  private decode(filter: string | undefined, data: Uint8Array, parms: PdfDict | undefined): Uint8Array {
+    const num = (key: string, dflt: number) => {
+      const v = this.resolve(parms?.get(key));
+      return typeof v === 'number' ? v : dflt;
+    };
+    const predicted = (out: Uint8Array) => {
+      const predictor = num('Predictor', 1);
+      if (predictor <= 1) return out;
+      return applyPredictor(out, { predictor, colors: num('Colors', 1), bitsPerComponent: num('BitsPerComponent', 8), columns: num('Columns', 1) });
+    };
+    switch (filter) {
+      case 'FlateDecode':
+      case 'Fl':
+        return predicted(inflate(data));
+      case 'LZWDecode':
+      case 'LZW':
+        return predicted(decodeLzw(data, num('EarlyChange', 1)));
+      case 'ASCII85Decode':
+      case 'A85':
+        return decodeAscii85(data);
+      case 'ASCIIHexDecode':
+      case 'AHx':
+        return decodeAsciiHex(data);
+      case 'RunLengthDecode':
+      case 'RL':
+        return decodeRunLength(data);
+      case 'Crypt':
+        return data;
+      default:
+        throw new PdfUnsupportedError(`stream filter ${filter ?? '?'}`);
+    }
+  }
+
+  // ── cross-reference ─────────────────────────────────────────────────────────────
+
+  private readXrefChain(): void {
+    const { data } = this;
+    const sx = lastIndexOfAscii(data, 'startxref');
+    if (sx < 0) throw new Error('no startxref');
+    const lexer = new PdfLexer(data, sx + 9);
+    let offset = lexer.next();
+    const seen = new Set<number>();
+    let first = true;
+    while (typeof offset === 'number' && offset >= 0 && offset < data.length && !seen.has(offset)) {
+      seen.add(offset);
+      const trailer = this.readXrefSection(offset);
+      if (first) {
+        this.trailer = trailer;
+        first = false;
+      } else {
+        for (const [k, v] of trailer.map) if (!this.trailer.map.has(k)) this.trailer.map.set(k, v);
+      }
+      const hybrid = trailer.get('XRefStm');
+      if (typeof hybrid === 'number' && !seen.has(hybrid)) {
+        seen.add(hybrid);
+        this.readXrefSection(hybrid);
+      }
+      offset = trailer.get('Prev');
+    }
+  }
+
+  /** Reads one xref table (+ trailer) or xref stream at `offset`; earlier-read (newer) entries win. */
+  private readXrefSection(offset: number): PdfDict {
+    const { data } = this;
+    const lexer = new PdfLexer(data, offset);
+    lexer.skipSpace();
+    if (indexOfAscii(data, 'xref', lexer.pos, lexer.pos + 4) === lexer.pos) {
+      lexer.pos += 4;
+      for (;;) {
+        const start = lexer.next();
+        if (start instanceof PdfOp && start.op === 'trailer') break;
+        const count = lexer.next();
+        if (typeof start !== 'number' || typeof count !== 'number') throw new Error('bad xref subsection');
+        lexer.skipSpace();
+        let p = lexer.pos;
+        for (let i = 0; i < count; i++) {
+          // Entries are "oooooooooo ggggg n\r\n" (20 bytes), but tolerate other whitespace.
+          const m = /^(\d+)\s+(\d+)\s+([nf])/.exec(String.fromCharCode(...data.subarray(p, p + 24)));
+          if (!m) throw new Error('bad xref entry');
+          const num = start + i;
+          if (m[3] === 'n' && !this.entries.has(num) && Number(m[1]) > 0) this.entries.set(num, { type: 1, offset: Number(m[1]) });
+          p += m[0].length;
+          while (p < data.length && (data[p] === 0x20 || data[p] === 0x0d || data[p] === 0x0a)) p++;
+        }
+        lexer.pos = p;
+      }
+      const trailer = lexer.next();
+      if (!(trailer instanceof PdfDict)) throw new Error('bad trailer');
+      return trailer;
+    }
+    const stream = this.readObjectAt(offset);
+    if (!(stream instanceof PdfStream) || nameOf(stream.dict.get('Type')) !== 'XRef') throw new Error('no xref at offset');
+    this.readXrefStream(stream);
+    return stream.dict;
+  }
+
+  private readXrefStream(stream: PdfStream): void {
+    const dict = stream.dict;
+    const w = (this.resolve(dict.get('W')) as PdfObject[] | undefined)?.map((x) => (typeof x === 'number' ? x : 0));
+    const size = this.resolve(dict.get('Size'));
+    if (!w || w.length < 3 || typeof size !== 'number') throw new Error('bad xref stream');
+    const index = (this.resolve(dict.get('Index')) as number[] | undefined) ?? [0, size];
+    const bytes = this.streamBytes(stream);
+    const rowLen = w[0]! + w[1]! + w[2]!;
+    let p = 0;
+    const field = (n: number, dflt: number) => {
+      if (!n) return dflt;
+      let v = 0;
+      for (let k = 0; k < n; k++) v = v * 256 + (bytes[p++] ?? 0);
+      return v;
+    };
+    for (let s = 0; s + 1 < index.length; s += 2) {
+      const start = index[s]!;
+      const count = index[s + 1]!;
+      for (let i = 0; i < count && p + rowLen <= bytes.length; i++) {
+        const type = field(w[0]!, 1);
+        const a = field(w[1]!, 0);
+        const b = field(w[2]!, 0);
+        const num = start + i;
+        if (this.entries.has(num)) continue;
+        if (type === 1) this.entries.set(num, { type: 1, offset: a });
+        else if (type === 2) this.entries.set(num, { type: 2, stream: a, index: b });
+        else if (type === 0) this.entries.set(num, { type: 1, offset: -1 });
+      }
+    }
+  }
+
+  /** Rebuilds the cross-reference by scanning for `n g obj` (the last definition of a number wins). */
+  private rebuild(): void {
+    this.repaired = true;
+    this.entries.clear();
+    this.cache.clear();
+    const { data } = this;
+    const re = /(\d+)\s+(\d+)\s+obj\b/g;
+    const trailers: PdfDict[] = [];
+    let from = 0;
+    for (;;) {
+      const at = indexOfAscii(data, 'obj', from);
+      if (at < 0) break;
+      from = at + 3;
+      const back = Math.max(0, at - 24);
+      const head = String.fromCharCode(...data.subarray(back, at + 3));
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      let last: RegExpExecArray | null = null;
+      while ((m = re.exec(head))) last = m;
+      if (!last || last.index + last[0].length !== head.length) continue;
+      this.entries.set(Number(last[1]), { type: 1, offset: back + last.index });
+    }
+    for (let t = indexOfAscii(data, 'trailer'); t >= 0; t = indexOfAscii(data, 'trailer', t + 7)) {
+      const d = new PdfLexer(data, t + 7).next();
+      if (d instanceof PdfDict) trailers.push(d);
+    }
+    // Objects inside object streams, and xref streams' dictionaries as trailers.
+    for (const [num, entry] of [...this.entries]) {
+      const obj = this.fetch(num);
+      if (!(obj instanceof PdfStream)) continue;
+      const type = nameOf(obj.dict.get('Type'));
+      if (type === 'XRef') trailers.push(obj.dict);
+      if (type !== 'ObjStm') continue;
+      try {
+        for (const inner of this.objectStream(num).offsets.keys()) {
+          if (!this.entries.has(inner) || this.entries.get(inner) === entry) this.entries.set(inner, { type: 2, stream: num, index: -1 });
+        }
+      } catch {
+        // an unreadable object stream: its objects stay missing
+      }
+    }
+    this.cache.clear();
+    this.trailer = new PdfDict();
+    for (const t of trailers.reverse()) for (const [k, v] of t.map) if (!this.trailer.map.has(k)) this.trailer.map.set(k, v);
+    if (!(this.resolve(this.trailer.get('Root')) instanceof PdfDict)) {
+      for (const num of this.entries.keys()) {
+        const obj = this.fetch(num);
+        if (obj instanceof PdfDict && nameOf(obj.get('Type')) === 'Catalog') {
+          this.trailer.map.set('Root', new PdfRef(num, 0));
+          break;
+        }
+      }
+    }
+  }
+
+  // ── objects ─────────────────────────────────────────────────────────────────────
+
+  private readObjectAt(offset: number, expected?: number): PdfObject | undefined {
+    if (offset < 0 || offset >= this.data.length) return undefined;
+    const lexer = new PdfLexer(this.data, offset);
+    const num = lexer.next();
+    const gen = lexer.next();
+    const kw = lexer.next();
+    if (typeof num !== 'number' || typeof gen !== 'number' || !(kw instanceof PdfOp) || kw.op !== 'obj') return undefined;
+    if (expected !== undefined && num !== expected) return undefined;
+    const value = lexer.next();
+    if (value instanceof PdfOp) return undefined;
+    if (!(value instanceof PdfDict)) return value;
+    const save = lexer.pos;
+    const after = lexer.next();
+    if (!(after instanceof PdfOp) || after.op !== 'stream') {
+      lexer.pos = save;
+      return value;
+    }
+    return new PdfStream(value, this.streamData(value, lexer.pos));
+  }
+
+  /** The raw bytes of a stream whose `stream` keyword ends at `pos`. */
+  private streamData(dict: PdfDict, pos: number): Uint8Array {
+    const { data } = this;
+    if (data[pos] === 0x0d) pos++;
+    if (data[pos] === 0x0a) pos++;
+    const length = this.resolve(dict.get('Length'));
+    if (typeof length === 'number' && length >= 0 && pos + length <= data.length) {
+      const end = pos + length;
+      const check = new PdfLexer(data, end);
+      check.skipSpace();
+      if (indexOfAscii(data, 'endstream', check.pos, check.pos + 9) === check.pos) return data.subarray(pos, end);
+    }
+    let end = indexOfAscii(data, 'endstream', pos);
+    if (end < 0) end = data.length;
+    let e = end;
+    if (data[e - 1] === 0x0a) e--;
+    if (data[e - 1] === 0x0d) e--;
+    return data.subarray(pos, Math.max(pos, e));
+  }
+
+  private objectStream(num: number): { data: Uint8Array; offsets: Map<number, number> } {
+    let os = this.objStreams.get(num);
+    if (os) return os;
+    const stream = this.fetch(num);
+    if (!(stream instanceof PdfStream)) throw new Error(`object stream ${num} missing`);
+    const data = this.streamBytes(stream);
+    if (data.length > MAX_DECODED_BYTES) throw new PdfUnsupportedError('object stream too large');
+    const n = this.resolve(stream.dict.get('N'));
+    const first = this.resolve(stream.dict.get('First'));
+    if (typeof n !== 'number' || typeof first !== 'number') throw new Error('bad object stream');
+    const lexer = new PdfLexer(data);
+    const offsets = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const objNum = lexer.next();
+      const off = lexer.next();
+      if (typeof objNum !== 'number' || typeof off !== 'number') break;
+      if (!offsets.has(objNum)) offsets.set(objNum, first + off);
+    }
+    os = { data, offsets };
+    this.objStreams.set(num, os);
+    return os;
+  }
+
+  private readFromObjectStream(streamNum: number, _index: number, num: number): PdfObject | undefined {
+    const { data, offsets } = this.objectStream(streamNum);
+    const at = offsets.get(num);
+    if (at === undefined) return undefined;
+    const value = new PdfLexer(data, at).next();
+    return value instanceof PdfOp ? undefined : value;
+  }
+
+  /** The text-string value of an Info or catalog entry. */
+  dictOf(obj: PdfObject | undefined): PdfDict | undefined {
+    const d = this.resolve(obj);
+    return isDict(d) ? d : d instanceof PdfStream ? d.dict : undefined;
+  }
+}
