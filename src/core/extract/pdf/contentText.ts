@@ -3,6 +3,7 @@
  * line matrices, Tc/Tw/Tz/TL/Ts, Tj/TJ/'/", form XObjects. Glyphs are joined into positioned runs the way viewers
  * copy text: a gap of more than ~0.1 em inside a line becomes a space, a jump to another line ends the run.
  */
+import { bidiReorder, hasRtl } from './bidi';
 import type { PositionedText } from './layout';
 import { loadFont, type PdfFont } from './fonts';
 import { PdfDict, PdfName, PdfOp, PdfStream, PdfUnsupportedError, isName, type PdfObject } from './objects';
@@ -31,8 +32,7 @@ const NEGATIVE_GAP = -0.2;
 const NOT_A_SPACE = 0.03;
 const VERTICAL_SHIFT = 0.25;
 const WHITESPACE = /^\s+$/;
-const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
-const COMPAT = /[\u00a0\u2000-\u200a\ufb00-\ufb4f]+/g;
+const COMPAT = /[\u00a0\u2000-\u200a\ufb00-\ufdff\ufe70-\ufefc]+/g;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 const multiply = (m: Matrix, n: Matrix): Matrix => [
@@ -332,11 +332,11 @@ export class PageTextReader {
   /** Ends the current run; `eol` marks a line break after it. */
   private flush(eol: boolean): void {
     if (this.str) {
-      let str = this.str;
-      if (RTL.test(str)) throw new PdfUnsupportedError('right-to-left text');
-      str = str.replace(CONTROL, '').replace(COMPAT, (s) => s.normalize('NFKC'));
+      let str = this.str.replace(CONTROL, '').replace(COMPAT, (s) => s.normalize('NFKC'));
+      let rtl = false;
+      if (hasRtl(str)) ({ text: str, rtl } = bidiReorder(str));
       const width = (this.penX - this.runX) * this.ux + (this.penY - this.runY) * this.uy;
-      this.out.push({ str, x: this.runX, y: this.runY, width, size: this.runSize || this.runHeight, rtl: false, eol });
+      this.out.push({ str, x: this.runX, y: this.runY, width, size: this.runSize || this.runHeight, rtl, eol });
       this.str = '';
     } else if (eol && this.out.length && !this.out[this.out.length - 1]!.eol) {
       this.out.push({ str: '', x: this.penX, y: this.penY, width: 0, size: this.runSize, rtl: false, eol: true });

@@ -1,0 +1,243 @@
+/**
+ * Reader for the predefined CMaps of PDF 32000-1 §9.7.5.2 ('H', 'V', '90ms-RKSJ-H', 'UniJIS-UCS2-H', …) and the
+ * CID→Unicode maps ('Adobe-Japan1-UCS2', …) shipped by pdfjs-dist in cmaps/*.bcmap: Adobe's BSD-licensed CMap data
+ * (see the LICENSE file there) in pdf.js's compact binary form. Written from our reading of that format:
+ * - Byte 0 is a header; its low bit is the writing mode (1 = vertical).
+ * - Then records. A record byte's top 3 bits are its type. Type 7 is a string record (low bits 0 = comment,
+ *   1 = usecmap name; other values carry no payload). Types 0–5 have a "sequential" flag (0x10) and, in the low
+ *   nibble, the byte width minus one; a varint count of entries follows.
+ * - Varints are big-endian groups of 7 bits, the high bit of a byte meaning "more follows". Signed varints put the
+ *   sign in the low bit (zigzag). A string is a varint length followed by one varint per character.
+ * - Codes are stored raw (width bytes) for a record's first entry; later entries are deltas from the previous one
+ *   (the next code after the previous entry, plus a gap unless the record is sequential; range ends as lengths).
+ * - Types: 0 codespace ranges, 1 notdef ranges (skipped), 2 code→CID singles, 3 code→CID ranges,
+ *   4 CID→UTF-16BE singles, 5 CID→UTF-16BE ranges (in 4 and 5 the source is always 2 bytes, the width is the
+ *   destination's).
+ * Decisions:
+ * - Malformed or truncated data never throws: parsing stops and what was read is kept. Unknown record types and
+ *   codes wider than 4 bytes stop parsing too (CMap codes are at most 4 bytes).
+ * - loadPredefinedCMap applies a usecmap chain root first, so the child's entries (and its wmode) win. When the
+ *   chain resolves fully the result's useCMap is undefined; otherwise it names the first parent that failed to load.
+ * - 'Identity-H' / 'Identity-V' have no file here: use identityCMap from ./cmap for them.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pdfjsAssets } from '../assets';
+import { CMap } from './cmap';
+
+/** Thrown at the end of the data or on a malformed varint; stops decoding, keeping what was read. */
+class Stop extends Error {}
+
+class Reader {
+  pos = 0;
+  constructor(private readonly d: Uint8Array) {}
+
+  get done(): boolean { return this.pos >= this.d.length; }
+
+  byte(): number {
+    if (this.pos >= this.d.length) throw new Stop();
+    return this.d[this.pos++];
+  }
+
+  /** Unsigned varint; more than 7 groups (49 bits, beyond any 4-byte code or CID) is malformed. */
+  uint(): number {
+    let n = 0;
+    let b: number;
+    let groups = 0;
+    do {
+      if (++groups > 7) throw new Stop();
+      b = this.byte();
+      n = n * 128 + (b & 0x7f);
+    } while (b & 0x80);
+    return n;
+  }
+
+  /** Zigzag-signed varint. */
+  int(): number {
+    const n = this.uint();
+    const half = Math.floor(n / 2);
+    return n % 2 ? -half - 1 : half;
+  }
+
+  /** Big-endian unsigned integer of `width` raw bytes (width ≤ 4). */
+  raw(width: number): number {
+    let n = 0;
+    for (let i = 0; i < width; i++) n = n * 256 + this.byte();
+    return n;
+  }
+
+  rawBytes(width: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < width; i++) out.push(this.byte());
+    return out;
+  }
+
+  /** Varint as an arbitrary-width bigint (destination strings may be up to 16 bytes). */
+  bigUint(): bigint {
+    let n = 0n;
+    let b: number;
+    let groups = 0;
+    do {
+      if (++groups > 19) throw new Stop();
+      b = this.byte();
+      n = (n << 7n) | BigInt(b & 0x7f);
+    } while (b & 0x80);
+    return n;
+  }
+
+  str(): string {
+    const len = this.uint();
+    let s = '';
+    for (let i = 0; i < len; i++) s += String.fromCharCode(this.uint() & 0xffff);
+    return s;
+  }
+}
+
+/** UTF-16BE bytes to text; a lone byte is one code unit, a trailing odd byte is dropped. */
+function utf16(b: number[]): string {
+  if (b.length === 1) return String.fromCharCode(b[0]);
+  let s = '';
+  for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode(b[i] * 256 + b[i + 1]);
+  return s;
+}
+
+function bigToBytes(v: bigint, width: number): number[] {
+  const out = new Array<number>(width);
+  for (let i = width - 1; i >= 0; i--) { out[i] = Number(v & 0xffn); v >>= 8n; }
+  return out;
+}
+
+/** Decodes one file into `cmap`, on top of what it holds; returns normally even when the data is cut short. */
+function decodeInto(cmap: CMap, data: Uint8Array): void {
+  const r = new Reader(data);
+  cmap.useCMap = undefined;
+  try {
+    cmap.wmode = r.byte() & 1;
+    while (!r.done) {
+      const head = r.byte();
+      const type = head >> 5;
+      if (type === 7) {
+        const sub = head & 0x1f;
+        if (sub === 0) r.str();
+        else if (sub === 1) cmap.useCMap = r.str();
+        continue;
+      }
+      const seq = (head & 0x10) !== 0;
+      const width = (head & 0x0f) + 1;
+      const count = r.uint();
+      if (type === 4 || type === 5) decodeUnicode(cmap, r, type, seq, width, count);
+      else if (type <= 3 && width <= 4) decodeCodes(cmap, r, type, seq, width, count);
+      else return;
+    }
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+  }
+}
+
+/** Types 0–3: codespace, notdef, code→CID singles and ranges, all keyed by `width`-byte codes. */
+function decodeCodes(cmap: CMap, r: Reader, type: number, seq: boolean, width: number, count: number): void {
+  const mod = 256 ** width;
+  const add = (a: number, b: number): number => (a + b) % mod;
+  if (type === 2) {
+    let code = r.raw(width);
+    let cid = r.uint();
+    cmap.addCid(code, cid, width);
+    for (let i = 1; i < count; i++) {
+      code = add(code, seq ? 1 : 1 + r.uint());
+      cid += 1 + r.int();
+      cmap.addCid(code, cid, width);
+    }
+    return;
+  }
+  let lo = 0;
+  let hi = -1;
+  for (let i = 0; i < count; i++) {
+    if (i === 0) lo = r.raw(width);
+    else lo = add(hi, type === 3 && seq ? 1 : 1 + r.uint());
+    hi = add(lo, r.uint());
+    if (type === 0) {
+      if (lo <= hi) cmap.codespace.push({ bytes: width, low: lo, high: hi });
+    } else if (type === 1) {
+      r.uint(); // notdef CID: CMap keeps no notdef mappings
+    } else {
+      const cid = r.uint();
+      if (lo <= hi) cmap.addCidRange(lo, hi, cid, width);
+    }
+  }
+}
+
+/** Types 4–5: CID (2 bytes) → UTF-16BE destination of `width` bytes. */
+function decodeUnicode(cmap: CMap, r: Reader, type: number, seq: boolean, width: number, count: number): void {
+  const MOD_CID = 0x10000;
+  if (type === 4) {
+    const mask = (1n << BigInt(8 * width)) - 1n;
+    let cid = r.raw(2);
+    let dst = r.rawBytes(width).reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+    cmap.addUnicode(cid, utf16(bigToBytes(dst, width)), 2);
+    for (let i = 1; i < count; i++) {
+      cid = (cid + (seq ? 1 : 1 + r.uint())) % MOD_CID;
+      const z = r.bigUint();
+      const delta = z & 1n ? -(z >> 1n) - 1n : z >> 1n;
+      dst = (dst + 1n + delta) & mask;
+      cmap.addUnicode(cid, utf16(bigToBytes(dst, width)), 2);
+    }
+    return;
+  }
+  let lo = 0;
+  let hi = -1;
+  for (let i = 0; i < count; i++) {
+    lo = i === 0 ? r.raw(2) : (hi + (seq ? 1 : 1 + r.uint())) % MOD_CID;
+    hi = (lo + r.uint()) % MOD_CID;
+    const dst = utf16(r.rawBytes(width));
+    if (lo <= hi && dst) cmap.addUnicodeRange(lo, hi, dst, 2);
+  }
+}
+
+/** Parses one .bcmap file's bytes into a CMap (its usecmap name, if any, is left in cmap.useCMap). */
+export function parseBinaryCMap(data: Uint8Array): CMap {
+  const cmap = new CMap();
+  decodeInto(cmap, data);
+  return cmap;
+}
+
+const MAX_DEPTH = 8;
+const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const cache = new Map<string, CMap | undefined>();
+
+function readCMapFile(dir: string, name: string): Uint8Array | undefined {
+  if (!NAME_RE.test(name)) return undefined;
+  try {
+    return readFileSync(path.join(dir, name + '.bcmap'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads a predefined CMap by name from the cmaps directory (default pdfjsAssets().cmaps), following usecmap chains
+ * (depth ≤ 8), cached per name. Returns undefined when the name has no file (validate the name: only [A-Za-z0-9_-]+,
+ * no path tricks).
+ */
+export function loadPredefinedCMap(name: string, dir?: string): CMap | undefined {
+  const base = dir ?? pdfjsAssets().cmaps;
+  const key = base + '\0' + name;
+  if (cache.has(key)) return cache.get(key);
+  let result: CMap | undefined;
+  const first = readCMapFile(base, name);
+  if (first) {
+    // Collect the chain child → root, reading each file's usecmap name with a throwaway decode.
+    const chain: Uint8Array[] = [first];
+    let parent = parseBinaryCMap(first).useCMap;
+    while (parent !== undefined && chain.length <= MAX_DEPTH) {
+      const data = readCMapFile(base, parent);
+      if (!data) break;
+      chain.push(data);
+      parent = parseBinaryCMap(data).useCMap;
+    }
+    result = new CMap();
+    for (let i = chain.length - 1; i >= 0; i--) decodeInto(result, chain[i]);
+    result.useCMap = parent;
+  }
+  cache.set(key, result);
+  return result;
+}
