@@ -22,6 +22,27 @@ describe('extract: PDF', () => {
     assert.ok(doc.blocks.every((b) => b.page! >= 1 && b.page! <= 5));
     assert.ok(wordRecall(doc.text, groundTruth('docling/pdf/multi_page.pdf')) > 0.97);
     assert.match(doc.markdown, /<!-- page 2 -->/);
+    assert.equal(doc.extractor.backend, 'brightrun-pdf');
+  });
+
+  it('reads text layers with its own reader and agrees with pdf.js on them', async () => {
+    const files = ['docling/pdf/multi_page.pdf', 'docling/pdf/code_and_formula.pdf', 'textract/pdf/raw_text.pdf', 'docling/pdf/right_to_left_03.pdf'];
+    const words = (t: string) => t.split(/\s+/).filter(Boolean);
+    for (const file of files) {
+      const ours = await extract(corpus(file));
+      assert.equal(ours.extractor.backend, 'brightrun-pdf', file);
+      process.env.BRIGHTRUN_PDF_READER = 'pdfjs';
+      try {
+        const theirs = await extract(corpus(file));
+        assert.equal(theirs.extractor.backend, 'pdfjs-dist@5.6', file);
+        assert.deepEqual(ours.metadata, theirs.metadata, file);
+        assert.ok(wordRecall(ours.text, theirs.text) > 0.99 && words(ours.text).length === words(theirs.text).length, `${file}: the two readers disagree`);
+      } finally {
+        delete process.env.BRIGHTRUN_PDF_READER;
+      }
+    }
+    // a CID font without ToUnicode: the text comes from the embedded TrueType's cmap
+    assert.equal((await extract(corpus('pdfminer/issue_566_test_1.pdf'))).text.replace(/\s+/g, ' ').trim(), groundTruth('pdfminer/issue_566_test_1.pdf').replace(/\s+/g, ' ').trim());
   });
 
   it('opens encrypted PDFs only with the right password', async () => {
@@ -29,6 +50,7 @@ describe('extract: PDF', () => {
     await assert.rejects(extract(corpus('pdfminer/aes-256.pdf'), { password: 'wrong' }), { code: 'WRONG_PASSWORD' });
     const doc = await extract(corpus('pdfminer/aes-256.pdf'), { password: 'foo' });
     assert.ok(doc.text.trim().length > 0);
+    assert.equal(doc.extractor.backend, 'pdfjs-dist@5.6', 'encrypted files are read by pdf.js');
     const paper = await extract(corpus('docling/pdf/2206.01062_pg3.pdf'), { password: '1234' });
     assert.match(paper.text, /\w{4,}/);
     const ownerOnly = await extract(corpus('unstructured/pdf/copy-protected.pdf'));

@@ -52,7 +52,10 @@ export function bidiReorder(text: string): { text: string; rtl: boolean } {
   const sor: BidiType = base ? 'R' : 'L';
   // W1: non-spacing marks take the type of what precedes them.
   let prev: BidiType = sor;
-  for (let i = 0; i < n; i++) types[i] === 'NSM' ? (types[i] = prev) : (prev = types[i]!);
+  for (let i = 0; i < n; i++) {
+    if (types[i] === 'NSM') types[i] = prev;
+    else prev = types[i]!;
+  }
   // W2: European digits after Arabic letters are Arabic digits; W3: AL → R.
   let strong: BidiType = sor;
   for (let i = 0; i < n; i++) {

@@ -8,11 +8,11 @@
  *   nibble, the byte width minus one; a varint count of entries follows.
  * - Varints are big-endian groups of 7 bits, the high bit of a byte meaning "more follows". Signed varints put the
  *   sign in the low bit (zigzag). A string is a varint length followed by one varint per character.
- * - Codes are stored raw (width bytes) for a record's first entry; later entries are deltas from the previous one
- *   (the next code after the previous entry, plus a gap unless the record is sequential; range ends as lengths).
  * - Types: 0 codespace ranges, 1 notdef ranges (skipped), 2 code→CID singles, 3 code→CID ranges,
  *   4 CID→UTF-16BE singles, 5 CID→UTF-16BE ranges (in 4 and 5 the source is always 2 bytes, the width is the
- *   destination's).
+ *   destination's). A record's first source code is raw bytes; each later one is the code after the previous entry
+ *   plus a varint gap (no gap in sequential records of types 2–5). Range ends are stored as lengths (end − start).
+ *   Destinations: range CIDs and strings are absolute; single CIDs and strings are previous + 1 + a signed delta.
  * Decisions:
  * - Malformed or truncated data never throws: parsing stops and what was read is kept. Unknown record types and
  *   codes wider than 4 bytes stop parsing too (CMap codes are at most 4 bytes).
@@ -25,8 +25,7 @@ import * as path from 'node:path';
 import { pdfjsAssets } from '../assets';
 import { CMap } from './cmap';
 
-/** Thrown at the end of the data or on a malformed varint; stops decoding, keeping what was read. */
-class Stop extends Error {}
+class Stop extends Error {} // end of data or malformed varint: decoding stops, keeping what was read
 
 class Reader {
   pos = 0;
@@ -39,7 +38,7 @@ class Reader {
     return this.d[this.pos++];
   }
 
-  /** Unsigned varint; more than 7 groups (49 bits, beyond any 4-byte code or CID) is malformed. */
+  /** Unsigned varint; more than 7 groups (49 bits, beyond any code or CID) is malformed. */
   uint(): number {
     let n = 0;
     let b: number;
@@ -66,23 +65,24 @@ class Reader {
     return n;
   }
 
-  rawBytes(width: number): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < width; i++) out.push(this.byte());
-    return out;
+  /** `width` raw bytes as a big-endian bigint (destination strings). */
+  rawBig(width: number): bigint {
+    let n = 0n;
+    for (let i = 0; i < width; i++) n = (n << 8n) | BigInt(this.byte());
+    return n;
   }
 
-  /** Varint as an arbitrary-width bigint (destination strings may be up to 16 bytes). */
-  bigUint(): bigint {
+  /** Zigzag-signed varint as a bigint: deltas between multi-character destinations exceed 2^53. */
+  bigInt(): bigint {
     let n = 0n;
     let b: number;
     let groups = 0;
     do {
-      if (++groups > 19) throw new Stop();
+      if (++groups > 19) throw new Stop(); // 16 bytes at most
       b = this.byte();
       n = (n << 7n) | BigInt(b & 0x7f);
     } while (b & 0x80);
-    return n;
+    return n & 1n ? -(n >> 1n) - 1n : n >> 1n;
   }
 
   str(): string {
@@ -93,18 +93,12 @@ class Reader {
   }
 }
 
-/** UTF-16BE bytes to text; a lone byte is one code unit, a trailing odd byte is dropped. */
-function utf16(b: number[]): string {
-  if (b.length === 1) return String.fromCharCode(b[0]);
+/** A `width`-byte UTF-16BE value as text; a 1-byte value is one code unit, an odd trailing byte is dropped. */
+function utf16(v: bigint, width: number): string {
+  if (width === 1) return String.fromCharCode(Number(v));
   let s = '';
-  for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode(b[i] * 256 + b[i + 1]);
+  for (let k = width - 2; k >= 0; k -= 2) s += String.fromCharCode(Number((v >> BigInt(8 * k)) & 0xffffn));
   return s;
-}
-
-function bigToBytes(v: bigint, width: number): number[] {
-  const out = new Array<number>(width);
-  for (let i = width - 1; i >= 0; i--) { out[i] = Number(v & 0xffn); v >>= 8n; }
-  return out;
 }
 
 /** Decodes one file into `cmap`, on top of what it holds; returns normally even when the data is cut short. */
@@ -172,14 +166,12 @@ function decodeUnicode(cmap: CMap, r: Reader, type: number, seq: boolean, width:
   if (type === 4) {
     const mask = (1n << BigInt(8 * width)) - 1n;
     let cid = r.raw(2);
-    let dst = r.rawBytes(width).reduce((v, b) => (v << 8n) | BigInt(b), 0n);
-    cmap.addUnicode(cid, utf16(bigToBytes(dst, width)), 2);
+    let dst = r.rawBig(width);
+    cmap.addUnicode(cid, utf16(dst, width), 2);
     for (let i = 1; i < count; i++) {
       cid = (cid + (seq ? 1 : 1 + r.uint())) % MOD_CID;
-      const z = r.bigUint();
-      const delta = z & 1n ? -(z >> 1n) - 1n : z >> 1n;
-      dst = (dst + 1n + delta) & mask;
-      cmap.addUnicode(cid, utf16(bigToBytes(dst, width)), 2);
+      dst = (dst + 1n + r.bigInt()) & mask;
+      cmap.addUnicode(cid, utf16(dst, width), 2);
     }
     return;
   }
@@ -188,7 +180,7 @@ function decodeUnicode(cmap: CMap, r: Reader, type: number, seq: boolean, width:
   for (let i = 0; i < count; i++) {
     lo = i === 0 ? r.raw(2) : (hi + (seq ? 1 : 1 + r.uint())) % MOD_CID;
     hi = (lo + r.uint()) % MOD_CID;
-    const dst = utf16(r.rawBytes(width));
+    const dst = utf16(r.rawBig(width), width);
     if (lo <= hi && dst) cmap.addUnicodeRange(lo, hi, dst, 2);
   }
 }
@@ -204,19 +196,14 @@ const MAX_DEPTH = 8;
 const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const cache = new Map<string, CMap | undefined>();
 
+/** The file's bytes, or undefined for a missing file or a name that is not a plain [A-Za-z0-9_-] word. */
 function readCMapFile(dir: string, name: string): Uint8Array | undefined {
-  if (!NAME_RE.test(name)) return undefined;
-  try {
-    return readFileSync(path.join(dir, name + '.bcmap'));
-  } catch {
-    return undefined;
-  }
+  try { return NAME_RE.test(name) ? readFileSync(path.join(dir, name + '.bcmap')) : undefined; } catch { return undefined; }
 }
 
 /**
  * Loads a predefined CMap by name from the cmaps directory (default pdfjsAssets().cmaps), following usecmap chains
- * (depth ≤ 8), cached per name. Returns undefined when the name has no file (validate the name: only [A-Za-z0-9_-]+,
- * no path tricks).
+ * (depth ≤ 8), cached per directory and name. Returns undefined when the name is unsafe or has no file.
  */
 export function loadPredefinedCMap(name: string, dir?: string): CMap | undefined {
   const base = dir ?? pdfjsAssets().cmaps;

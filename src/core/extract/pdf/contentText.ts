@@ -270,11 +270,19 @@ export class PageTextReader {
       const gy = tx0 * c[1] + ty0 * c[3] + c[5];
       const w = font.width(code);
       const isWordSpace = code === 32 && out.length === 1;
+      const text = font.unicode(code);
+      if (text === undefined) throw new PdfUnsupportedError(`font ${font.name} has no Unicode for code ${code}`);
+      if (font.vertical) {
+        // Vertical writing: the pen moves down the column; each glyph is read as a line of its own, as viewers copy it.
+        const ty = font.verticalAdvance(code) * fs + gs.charSpacing + (isWordSpace ? gs.wordSpacing : 0);
+        tm[4] += ty * tm[2];
+        tm[5] += ty * tm[3];
+        this.verticalGlyph(text, gx, gy, size);
+        continue;
+      }
       const adv = (w * fs + gs.charSpacing + (isWordSpace ? gs.wordSpacing : 0)) * th;
       tm[4] += adv * tm[0];
       tm[5] += adv * tm[1];
-      const text = font.unicode(code);
-      if (text === undefined) throw new PdfUnsupportedError(`font ${font.name} has no Unicode for code ${code}`);
       const v = this.view;
       if (v && (gx + w * fs * th * scale < v[0] || gx > v[2] || gy < v[1] || gy > v[3])) continue;
       this.glyph(text, gx, gy, gx + adv * ma, gy + adv * mb, size, height, ux, uy, font);
@@ -327,6 +335,13 @@ export class PageTextReader {
     this.penX = endX;
     this.penY = endY;
     this.hasPen = true;
+  }
+
+  private verticalGlyph(text: string, gx: number, gy: number, size: number): void {
+    this.flush(false);
+    if (WHITESPACE.test(text)) return;
+    this.out.push({ str: text.replace(CONTROL, ''), x: gx, y: gy, width: size, size, rtl: false, eol: true });
+    this.hasPen = false;
   }
 
   /** Ends the current run; `eol` marks a line break after it. */

@@ -5,7 +5,9 @@
  * CID font with no ToUnicode, a predefined CMap other than Identity) raises PdfUnsupportedError, and the caller
  * reads the file with pdf.js instead.
  */
+import { loadPredefinedCMap } from './binaryCMap';
 import { CMap, identityCMap, parseCMap } from './cmap';
+import { glyphUnicodeFromTrueType } from './trueTypeCmap';
 import { baseEncoding, glyphToUnicode, standardFont, type StandardFont } from './encodings';
 import { PdfDict, PdfName, PdfStream, PdfUnsupportedError, nameOf, type PdfObject } from './objects';
 import type { PdfFile } from './pdfFile';
@@ -18,6 +20,9 @@ export interface PdfFont {
   unicode(code: number): string | undefined;
   /** Horizontal advance of a code in text space units per unit font size (glyph width × FontMatrix). */
   width(code: number): number;
+  /** Vertical writing (WMode 1): glyphs advance downwards by verticalAdvance (negative, per unit font size). */
+  readonly vertical: boolean;
+  verticalAdvance(code: number): number;
 }
 
 const DEFAULT_WIDTH = 0.5;
@@ -51,6 +56,7 @@ function numbers(file: PdfFile, obj: PdfObject | undefined): number[] | undefine
 // ── simple fonts (Type1, MMType1, TrueType, Type3) ─────────────────────────────────
 
 class SimpleFont implements PdfFont {
+  readonly vertical = false;
   readonly unicodes: Array<string | undefined> = new Array(256);
   readonly widths = new Float64Array(256);
   constructor(readonly name: string) {}
@@ -63,6 +69,9 @@ class SimpleFont implements PdfFont {
   }
   width(code: number): number {
     return this.widths[code]!;
+  }
+  verticalAdvance(): number {
+    return 0;
   }
 }
 
@@ -181,66 +190,128 @@ class CidFont implements PdfFont {
   constructor(
     readonly name: string,
     private readonly encoding: CMap,
-    private readonly toUnicode: CMap,
-    private readonly widths: Map<number, number>,
-    private readonly defaultWidth: number,
+    /** code → text (the font's ToUnicode), or … */
+    private readonly toUnicode: CMap | undefined,
+    /** … CID → text (Adobe's UCS2 map for the font's character collection, or the embedded TrueType's cmap). */
+    private readonly cidText: ((cid: number) => string | undefined) | undefined,
+    private readonly metrics: CidMetrics,
     private readonly identity: boolean,
+    readonly vertical: boolean,
   ) {}
   readCode(bytes: Uint8Array, offset: number, out: { code: number; length: number }): void {
     this.encoding.readCode(bytes, offset, out);
   }
+  private cid(code: number): number {
+    return this.identity ? code : (this.encoding.cid(code) ?? 0);
+  }
   unicode(code: number): string | undefined {
     if (this.cache.has(code)) return this.cache.get(code);
-    const u = this.toUnicode.unicode(code);
+    const u = this.toUnicode ? this.toUnicode.unicode(code) : this.cidText?.(this.cid(code));
     this.cache.set(code, u);
     return u;
   }
   width(code: number): number {
-    const cid = this.identity ? code : (this.encoding.cid(code) ?? 0);
-    return (this.widths.get(cid) ?? this.defaultWidth) / 1000;
+    return (this.metrics.widths.get(this.cid(code)) ?? this.metrics.defaultWidth) / 1000;
+  }
+  verticalAdvance(code: number): number {
+    return (this.metrics.vertical.get(this.cid(code)) ?? this.metrics.defaultVertical) / 1000;
   }
 }
+
+interface CidMetrics {
+  widths: Map<number, number>;
+  defaultWidth: number;
+  vertical: Map<number, number>;
+  defaultVertical: number;
+}
+
+const CHARACTER_COLLECTIONS = new Set(['Japan1', 'GB1', 'CNS1', 'Korea1']);
 
 function loadCidFont(file: PdfFile, dict: PdfDict): PdfFont {
   const baseFont = nameOf(file.get(dict, 'BaseFont')) ?? 'Type0';
   const enc = file.resolve(dict.get('Encoding'));
-  let encoding: CMap;
+  let encoding: CMap | undefined;
   let identity = false;
-  if (enc instanceof PdfName) {
-    if (enc.name === 'Identity-H') {
-      encoding = identityCMap(false);
+  const predefined = (name: string) => {
+    if (name === 'Identity-H' || name === 'Identity-V') {
       identity = true;
-    } else throw new PdfUnsupportedError(`CMap ${enc.name}`);
-  } else if (enc instanceof PdfStream) {
+      return identityCMap(name === 'Identity-V');
+    }
+    return loadPredefinedCMap(name);
+  };
+  if (enc instanceof PdfName) encoding = predefined(enc.name);
+  else if (enc instanceof PdfStream) {
     encoding = parseCMap(file.streamBytes(enc));
+    // An embedded CMap built on a predefined one: only Identity can be combined without merging tables.
     if (encoding.useCMap && encoding.useCMap !== 'Identity-H') throw new PdfUnsupportedError(`CMap uses ${encoding.useCMap}`);
-    if (encoding.wmode === 1) throw new PdfUnsupportedError('vertical CMap');
-  } else throw new PdfUnsupportedError('Type0 font without an encoding');
-  const toUnicode = toUnicodeOf(file, dict);
-  if (!toUnicode) throw new PdfUnsupportedError(`CID font ${baseFont} has no ToUnicode`);
+  }
+  if (!encoding) throw new PdfUnsupportedError(`CMap ${nameOf(enc) ?? '?'} is not available`);
   const descendants = file.resolve(dict.get('DescendantFonts'));
   const cidFont = file.dictOf(Array.isArray(descendants) ? descendants[0] : undefined);
-  const dw = (file.get(cidFont, 'DW') as number | undefined) ?? 1000;
-  const widths = new Map<number, number>();
-  const w = file.get(cidFont, 'W');
-  if (Array.isArray(w)) {
-    for (let i = 0; i < w.length; ) {
-      const first = file.resolve(w[i]);
-      const next = file.resolve(w[i + 1]);
-      if (typeof first !== 'number') break;
-      if (Array.isArray(next)) {
-        next.forEach((x, k) => {
-          const v = file.resolve(x);
-          if (typeof v === 'number') widths.set(first + k, v);
-        });
-        i += 2;
-      } else {
-        const width = file.resolve(w[i + 2]);
-        if (typeof next !== 'number' || typeof width !== 'number') break;
-        for (let c = first; c <= next && c - first < 0x10000; c++) widths.set(c, width);
-        i += 3;
+  const toUnicode = toUnicodeOf(file, dict);
+  let cidText: ((cid: number) => string | undefined) | undefined;
+  if (!toUnicode) {
+    const info = file.dictOf(file.get(cidFont, 'CIDSystemInfo'));
+    const text = (k: string) => {
+      const v = file.get(info, k);
+      return v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : undefined;
+    };
+    const ordering = text('Ordering');
+    const ucs2 = text('Registry') === 'Adobe' && ordering && CHARACTER_COLLECTIONS.has(ordering) ? loadPredefinedCMap(`Adobe-${ordering}-UCS2`) : undefined;
+    cidText = ucs2 ? (cid) => ucs2.unicode(cid) : trueTypeCidText(file, cidFont);
+    if (!cidText) throw new PdfUnsupportedError(`CID font ${baseFont} has no ToUnicode`);
+  }
+  return new CidFont(baseFont, encoding, toUnicode, cidText, cidMetrics(file, cidFont), identity, encoding.wmode === 1);
+}
+
+/** CID → text through an embedded TrueType program: CID → glyph (CIDToGIDMap) → Unicode (the font's cmap). */
+function trueTypeCidText(file: PdfFile, cidFont: PdfDict | undefined): ((cid: number) => string | undefined) | undefined {
+  if (nameOf(file.get(cidFont, 'Subtype')) !== 'CIDFontType2') return undefined;
+  const program = file.get(file.dictOf(cidFont?.get('FontDescriptor')), 'FontFile2');
+  if (!(program instanceof PdfStream)) return undefined;
+  const glyphs = glyphUnicodeFromTrueType(file.streamBytes(program));
+  if (!glyphs) return undefined;
+  const map = file.get(cidFont, 'CIDToGIDMap');
+  const table = map instanceof PdfStream ? file.streamBytes(map) : undefined;
+  const gid = (cid: number) => (table ? ((table[cid * 2] ?? 0) << 8) | (table[cid * 2 + 1] ?? 0) : cid);
+  return (cid) => glyphs.get(gid(cid));
+}
+
+/** /W and /DW (horizontal), /W2 and /DW2 (vertical advance) of a CIDFont, keyed by CID. */
+function cidMetrics(file: PdfFile, cidFont: PdfDict | undefined): CidMetrics {
+  const m: CidMetrics = { widths: new Map(), defaultWidth: 1000, vertical: new Map(), defaultVertical: -1000 };
+  const dw = file.get(cidFont, 'DW');
+  if (typeof dw === 'number') m.defaultWidth = dw;
+  const dw2 = numbers(file, cidFont?.get('DW2'));
+  if (dw2 && dw2.length >= 2) m.defaultVertical = dw2[1]!;
+  readCidWidths(file, file.get(cidFont, 'W'), 1, (cid, v) => m.widths.set(cid, v[0]!));
+  readCidWidths(file, file.get(cidFont, 'W2'), 3, (cid, v) => m.vertical.set(cid, v[0]!));
+  return m;
+}
+
+/** Reads a /W-style array: `c [v v …]` or `cFirst cLast v…`, each entry `per` numbers wide. */
+function readCidWidths(file: PdfFile, w: PdfObject | undefined, per: number, set: (cid: number, values: number[]) => void): void {
+  if (!Array.isArray(w)) return;
+  const num = (o: PdfObject | undefined) => {
+    const v = file.resolve(o);
+    return typeof v === 'number' ? v : undefined;
+  };
+  for (let i = 0; i < w.length; ) {
+    const first = num(w[i]);
+    const next = file.resolve(w[i + 1]);
+    if (first === undefined) break;
+    if (Array.isArray(next)) {
+      for (let k = 0; k + per <= next.length; k += per) {
+        const values = next.slice(k, k + per).map((x) => num(x) ?? 0);
+        set(first + k / per, values);
       }
+      i += 2;
+    } else {
+      const last = num(next);
+      const values = w.slice(i + 2, i + 2 + per).map((x) => num(x) ?? 0);
+      if (last === undefined || values.length < per) break;
+      for (let c = first; c <= last && c - first < 0x10000; c++) set(c, values);
+      i += 2 + per;
     }
   }
-  return new CidFont(baseFont, encoding, toUnicode, widths, dw, identity);
 }

@@ -1,0 +1,117 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadPredefinedCMap, parseBinaryCMap } from '../../../src/core/extract/pdf/binaryCMap';
+import { CMap } from '../../../src/core/extract/pdf/cmap';
+
+const DIR = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps');
+
+function load(name: string): CMap {
+  const cmap = loadPredefinedCMap(name, DIR);
+  assert.ok(cmap, `${name} should load`);
+  return cmap;
+}
+
+function readAll(cmap: CMap, bytes: number[]): Array<[number, number]> {
+  const data = Uint8Array.from(bytes);
+  const out = { code: -1, length: -1 };
+  const res: Array<[number, number]> = [];
+  for (let off = 0; off < data.length; off += out.length) {
+    cmap.readCode(data, off, out);
+    assert.ok(out.length >= 1);
+    res.push([out.code, out.length]);
+  }
+  return res;
+}
+
+describe('binaryCMap', () => {
+  it('H: JIS X 0208 2-byte codespace, 0x2422 (あ) → CID 843', () => {
+    const h = load('H');
+    assert.deepEqual(h.codespace, [{ bytes: 2, low: 0x2121, high: 0x7e7e }]);
+    assert.equal(h.wmode, 0);
+    assert.equal(h.useCMap, undefined);
+    assert.equal(h.cid(0x2421), 842); // ぁ
+    assert.equal(h.cid(0x2422), 843); // あ
+    assert.equal(h.cid(0x2121), 633); // ideographic space
+    assert.equal(h.cid(0x2122), 634); // 、
+  });
+
+  it('Adobe-Japan1-UCS2: CID → Unicode', () => {
+    const u = load('Adobe-Japan1-UCS2');
+    assert.equal(u.unicode(842), '\u3041');
+    assert.equal(u.unicode(843), '\u3042');
+    assert.equal(u.unicode(34), 'A');
+    assert.equal(u.unicode(8321), '有限会社'); // 8-byte destination; later deltas exceed 2^53
+    assert.equal(u.unicode(20000), '驁'); // past those records
+    assert.equal(load('UniJIS-UTF16-H').cid(0x9a41), 20000);
+    assert.equal(u.wmode, 0);
+    assert.ok(u.unicodeCount > 20000);
+  });
+
+  it('V: uses H, is vertical, inherits and overrides mappings', () => {
+    const raw = parseBinaryCMap(readFileSync(path.join(DIR, 'V.bcmap')));
+    assert.equal(raw.useCMap, 'H');
+    assert.equal(raw.wmode, 1);
+    assert.equal(raw.cid(0x2422), undefined); // not in V's own file
+    const v = load('V');
+    assert.equal(v.wmode, 1);
+    assert.equal(v.useCMap, undefined);
+    assert.deepEqual(v.codespace, [{ bytes: 2, low: 0x2121, high: 0x7e7e }]);
+    assert.equal(v.cid(0x2422), 843); // inherited from H
+    assert.equal(v.cid(0x2122), 7887); // vertical 、 overrides H's 634
+    assert.equal(load('H').cid(0x2122), 634); // the cached parent is untouched
+  });
+
+  it('90ms-RKSJ-H: mixed 1-/2-byte codespace', () => {
+    const r = load('90ms-RKSJ-H');
+    assert.deepEqual(readAll(r, [0x41, 0x82, 0xa0]), [[0x41, 1], [0x82a0, 2]]);
+    assert.equal(r.cid(0x82a0), 843);
+    assert.equal(r.cid(0x41), 264);
+    assert.ok(r.codespace.some((c) => c.bytes === 1) && r.codespace.some((c) => c.bytes === 2));
+  });
+
+  it('UniJIS-UCS2-H: Unicode → CID', () => {
+    const u = load('UniJIS-UCS2-H');
+    assert.equal(u.cid(0x3042), 843);
+    assert.equal(u.cid(0x41), 34);
+  });
+
+  it('Adobe-GB1: GBK-EUC-H and UniGB-UCS2-H agree with Adobe-GB1-UCS2 on 中', () => {
+    assert.equal(load('GBK-EUC-H').cid(0xd6d0), 4559);
+    assert.equal(load('UniGB-UCS2-H').cid(0x4e2d), 4559);
+    assert.equal(load('Adobe-GB1-UCS2').unicode(4559), '中');
+  });
+
+  it('Adobe-CNS1 and Adobe-Korea1 round-trip through their UCS2 maps', () => {
+    for (const [enc, ucs, text] of [['UniCNS-UCS2-H', 'Adobe-CNS1-UCS2', '中文字'], ['UniKS-UCS2-H', 'Adobe-Korea1-UCS2', '한국어']]) {
+      const e = load(enc);
+      const u = load(ucs);
+      for (const ch of text) assert.equal(u.unicode(e.cid(ch.charCodeAt(0)) ?? -1), ch, `${enc} ${ch}`);
+    }
+  });
+
+  it('returns undefined for unknown or unsafe names', () => {
+    assert.equal(loadPredefinedCMap('No-Such-CMap', DIR), undefined);
+    assert.equal(loadPredefinedCMap('../cmaps/H', DIR), undefined);
+    assert.equal(loadPredefinedCMap('..', DIR), undefined);
+    assert.equal(loadPredefinedCMap('H.bcmap', DIR), undefined);
+    assert.equal(loadPredefinedCMap('', DIR), undefined);
+  });
+
+  it('caches per name', () => {
+    assert.equal(load('UniJIS-UCS2-H'), load('UniJIS-UCS2-H'));
+  });
+
+  it('loads from the default directory', () => {
+    assert.equal(loadPredefinedCMap('H')?.cid(0x2422), 843);
+  });
+
+  it('truncated or malformed data does not throw', () => {
+    const full = readFileSync(path.join(DIR, '90ms-RKSJ-H.bcmap'));
+    for (const n of [0, 1, 2, 100, full.length >> 1, full.length - 1]) {
+      assert.ok(parseBinaryCMap(full.subarray(0, n)) instanceof CMap);
+    }
+    assert.equal(parseBinaryCMap(full.subarray(0, full.length - 1)).cid(0x82a0), 843);
+    assert.ok(parseBinaryCMap(Uint8Array.from([0, 0xc0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])) instanceof CMap);
+  });
+});
