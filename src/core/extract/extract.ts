@@ -39,6 +39,24 @@ const LIB = {
   image: 'tesseract.js@7',
 } as const;
 
+/** Reads a file with as few system calls as possible (one, usually), falling back to readFile if it changed size. */
+async function readWhole(file: string, size: number): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await handle.read(buf, got, size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, got);
+    return more ? await handle.readFile() : buf.subarray(0, got);
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Extracts one file into an ExtractedDocument. The format comes from the content (magic numbers, container
  * parts, text heuristics), not the name; a disagreeing name is a warning. Every failure is a BrightRunError
@@ -67,7 +85,7 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
   if (stat.size === 0) throw emptyFile(file, 'is empty (0 bytes)');
   let data: Buffer;
   try {
-    data = await fs.readFile(file);
+    data = await readWhole(file, stat.size);
   } catch (err) {
     throw fsError(err, file, 'read');
   }

@@ -11,6 +11,8 @@ import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 if (!parentPort) throw new Error('extractWorker must run in a worker thread');
 const port = parentPort;
 let ocr: ReturnType<typeof createOcrService> | undefined;
+const PROGRESS_INTERVAL_MS = 50;
+let lastProgress = 0;
 
 port.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'shutdown') {
@@ -28,7 +30,13 @@ port.on('message', async (msg: WorkerRequest) => {
     if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], (workerData as { ocrWorkers?: number } | undefined)?.ocrWorkers ?? 1);
     const doc = await extract(msg.file, msg.options, {
       ...(ocr ? { ocr } : {}),
-      onUnit: (done, total) => port.postMessage({ type: 'progress', id: msg.id, done, total } satisfies WorkerResponse),
+      onUnit: (done, total) => {
+        // At most ~20 progress messages a second: a 400-page PDF would otherwise post one per page.
+        const now = Date.now();
+        if (done < total && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+        lastProgress = now;
+        port.postMessage({ type: 'progress', id: msg.id, done, total } satisfies WorkerResponse);
+      },
     });
     port.postMessage({ type: 'done', id: msg.id, doc } satisfies WorkerResponse);
   } catch (err) {

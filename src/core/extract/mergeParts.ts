@@ -3,7 +3,7 @@ import type { ExtractedDocument } from './types';
 /**
  * Joins the parts of a document extracted in page ranges (in order) into one document, as if it had been
  * extracted whole: text joined with the builder's blank-line separator, block and page spans shifted,
- * warnings de-duplicated, OCR counts summed. The first part carries the hash and the metadata.
+ * warnings de-duplicated, OCR counts summed. The first part carries the metadata (the pool sets the id).
  */
 export function mergeParts(parts: readonly ExtractedDocument[], totalMs: number): ExtractedDocument {
   const [head] = parts;

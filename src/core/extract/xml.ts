@@ -1,9 +1,12 @@
-import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import type { Document, Element, Node } from '@xmldom/xmldom';
 import type { DocumentMetadata } from './types';
 import type { ZipArchive } from './zipArchive';
 
 /** Parses XML (OOXML parts) or the XHTML that mammoth writes; never throws on recoverable markup errors. */
 export function parseXml(text: string, mimeType: 'text/xml' | 'text/html' = 'text/xml'): Document {
+  // Required on first use, so threads that never read XML do not load the parser.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DOMParser } = require('@xmldom/xmldom') as typeof import('@xmldom/xmldom');
   const parser = new DOMParser({ onError: () => undefined });
   return parser.parseFromString(text, mimeType);
 }

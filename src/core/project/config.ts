@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/brightrun.schema.json';
 import { BrightRunError } from '../errors';
 import { jsonErrorLocation } from '../jsonPosition';
@@ -39,8 +39,15 @@ export function toDatasetName(raw: string): string {
   return cleaned || 'dataset';
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-const validateSchema = ajv.compile<ProjectConfig>(schema);
+let compiled: ValidateFunction<ProjectConfig> | undefined;
+/** The schema validator, compiled on first use (compiling costs ~50 ms that commands like --help never need). */
+function validateSchema(value: unknown): value is ProjectConfig {
+  compiled ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile<ProjectConfig>(schema);
+  const ok = compiled(value);
+  validateSchema.errors = compiled.errors;
+  return ok;
+}
+validateSchema.errors = undefined as ErrorObject[] | null | undefined;
 
 /**
  * Migrations from older formats, keyed by the version they upgrade from. Each takes the parsed JSON of

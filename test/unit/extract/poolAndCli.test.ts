@@ -57,9 +57,12 @@ describe('extraction in worker threads', function () {
     } finally {
       await stalling.close();
     }
+    // 24 MB of CSV cannot be held in an 8 MB heap
+    const big = path.join(tmp.dir, 'big.csv');
+    await fs.writeFile(big, 'id,note\n' + Array.from({ length: 400_000 }, (_, i) => `${i},"row ${i} with some words, quoted"`).join('\n'));
     const tiny = new ExtractionPool(1, 1, { maxHeapMb: 8 });
     try {
-      await assert.rejects(tiny.extract(corpus('docling/pdf/normal_4pages.pdf'), { ocr: false }), (e: Error & { code?: string }) => e.code === 'CORRUPT_FILE' && /crashed its worker/.test(e.message));
+      await assert.rejects(tiny.extract(big, { ocr: false }), (e: Error & { code?: string }) => e.code === 'CORRUPT_FILE' && /crashed its worker/.test(e.message));
     } finally {
       await tiny.close();
     }

@@ -1,4 +1,3 @@
-import WordExtractor from 'word-extractor';
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { summaryMetadata, type CompoundFile, type SummaryInformation } from '../cfbContainer';
@@ -17,6 +16,7 @@ export async function extractDoc(data: Buffer, cfb: CompoundFile, summary: Summa
   }
   let doc;
   try {
+    const { default: WordExtractor } = await import('word-extractor');
     doc = await new WordExtractor().extract(data);
   } catch (err) {
     throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} cannot be read as a Word document: ${(err as Error).message}.`, remedy: 'Open it in Word or LibreOffice and save it as DOCX, then add that file.' }, { cause: err });

@@ -1,4 +1,3 @@
-import mammoth from 'mammoth';
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
@@ -34,6 +33,8 @@ export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): 
   if (!main || localName(main) !== 'document') {
     throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} is damaged: its word/document.xml part is not a Word document body.`, remedy: 'Open it in Word or LibreOffice and save it again, or restore a good copy.' });
   }
+  // Loaded on first use: mammoth's module graph is large and most batches never need it.
+  const { default: mammoth } = await import('mammoth');
   const result = await mammoth.convertToHtml(
     { buffer: data },
     {

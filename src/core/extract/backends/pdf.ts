@@ -53,6 +53,7 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: OcrRun
     } catch (err) {
       if (ctx.signal?.aborted) throw err;
       // Not something the fast reader handles (or it failed): pdf.js reads the whole file.
+      if (process.env.BRIGHTRUN_DEBUG_PDF) process.stderr.write(`pdf.js reads ${ctx.file}: ${(err as Error).message}\n`);
       warnings.length = truncated ? 1 : 0;
     }
   }
@@ -77,8 +78,9 @@ async function extractWithTextLayer(data: Buffer, ctx: BackendContext, ocr: OcrR
       lastYield = Date.now();
     }
     const lines = pageLines(doc.pageText(n));
-    if (visibleChars(lines) >= MIN_TEXT_LAYER_CHARS || !ocr || ctx.options.ocr === false) {
-      if (visibleChars(lines) < MIN_TEXT_LAYER_CHARS && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
+    const textLayer = hasTextLayer(lines);
+    if (textLayer || !ocr || ctx.options.ocr === false) {
+      if (!textLayer && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
       outcomes.push(Promise.resolve({ lines }));
       unitDone();
       continue;
@@ -137,8 +139,9 @@ async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunne
         warnings.push({ code: 'PAGE_FAILED', message: `The text of page ${n} could not be read: ${err.message}`, page: n });
         return [] as Line[];
       });
-      if (visibleChars(lines) >= MIN_TEXT_LAYER_CHARS || !ocr || ctx.options.ocr === false) {
-        if (visibleChars(lines) < MIN_TEXT_LAYER_CHARS && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
+      const textLayer = hasTextLayer(lines);
+      if (textLayer || !ocr || ctx.options.ocr === false) {
+        if (!textLayer && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
         page.cleanup();
         outcomes.push(Promise.resolve({ lines }));
         unitDone();
@@ -242,7 +245,17 @@ function pageSpan(ctx: BackendContext, numPages: number): { first: number; last:
   return { first: Math.max(1, ctx.options.pageRange?.first ?? 1), last: Math.min(numPages, ctx.options.pageRange?.last ?? numPages) };
 }
 
-const visibleChars = (lines: Line[]) => lines.reduce((sum, l) => sum + l.text.replace(/\s/g, '').length, 0);
+/** Whether the lines hold at least MIN_TEXT_LAYER_CHARS visible characters (counting stops there). */
+function hasTextLayer(lines: Line[]): boolean {
+  let count = 0;
+  for (const line of lines) {
+    for (let i = 0; i < line.text.length; i++) {
+      const c = line.text.charCodeAt(i);
+      if (c > 32 && c !== 0xa0 && ++count >= MIN_TEXT_LAYER_CHARS) return true;
+    }
+  }
+  return false;
+}
 const ocrSkipped = (n: number): ExtractionWarning => ({ code: 'OCR_SKIPPED', message: `Page ${n} has no text layer and OCR is off.`, page: n });
 
 async function pdfjsPageLines(page: PdfPage): Promise<Line[]> {

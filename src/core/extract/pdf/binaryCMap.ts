@@ -101,6 +101,12 @@ function utf16(v: bigint, width: number): string {
   return s;
 }
 
+function utf16Small(v: number, width: number): string {
+  if (width <= 2) return String.fromCharCode(v);
+  if (width === 3) return String.fromCharCode(Math.floor(v / 0x100)); // an odd trailing byte is dropped, as in utf16()
+  return String.fromCharCode(Math.floor(v / 0x10000), v & 0xffff);
+}
+
 /** Decodes one file into `cmap`, on top of what it holds; returns normally even when the data is cut short. */
 function decodeInto(cmap: CMap, data: Uint8Array): void {
   const r = new Reader(data);
@@ -163,6 +169,19 @@ function decodeCodes(cmap: CMap, r: Reader, type: number, seq: boolean, width: n
 /** Types 4–5: CID (2 bytes) → UTF-16BE destination of `width` bytes. */
 function decodeUnicode(cmap: CMap, r: Reader, type: number, seq: boolean, width: number, count: number): void {
   const MOD_CID = 0x10000;
+  if (type === 4 && width <= 4) {
+    // Destinations of one or two UTF-16 units (nearly all of them): plain numbers are exact and much faster.
+    const modulus = 2 ** (8 * width);
+    let cid = r.raw(2);
+    let dst = r.raw(width);
+    cmap.addUnicode(cid, utf16Small(dst, width), 2);
+    for (let i = 1; i < count; i++) {
+      cid = (cid + (seq ? 1 : 1 + r.uint())) % MOD_CID;
+      dst = (((dst + 1 + r.int()) % modulus) + modulus) % modulus;
+      cmap.addUnicode(cid, utf16Small(dst, width), 2);
+    }
+    return;
+  }
   if (type === 4) {
     const mask = (1n << BigInt(8 * width)) - 1n;
     let cid = r.raw(2);
@@ -180,7 +199,7 @@ function decodeUnicode(cmap: CMap, r: Reader, type: number, seq: boolean, width:
   for (let i = 0; i < count; i++) {
     lo = i === 0 ? r.raw(2) : (hi + (seq ? 1 : 1 + r.uint())) % MOD_CID;
     hi = (lo + r.uint()) % MOD_CID;
-    const dst = utf16(r.rawBig(width), width);
+    const dst = width <= 4 ? utf16Small(r.raw(width), width) : utf16(r.rawBig(width), width);
     if (lo <= hi && dst) cmap.addUnicodeRange(lo, hi, dst, 2);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { bidiReorder, hasRtl } from './bidi';
 import type { PositionedText } from './layout';
-import { loadFont, type PdfFont } from './fonts';
+import { SimpleFont, loadFont, type PdfFont } from './fonts';
 import { PdfDict, PdfName, PdfOp, PdfStream, PdfUnsupportedError, isName, type PdfObject } from './objects';
 import type { PdfFile } from './pdfFile';
 import { PdfLexer } from './syntax';
@@ -31,9 +31,13 @@ const SPACE_MAX = 0.6;
 const NEGATIVE_GAP = -0.2;
 const NOT_A_SPACE = 0.03;
 const VERTICAL_SHIFT = 0.25;
-const WHITESPACE = /^\s+$/;
 const COMPAT = /[\u00a0\u2000-\u200a\ufb00-\ufdff\ufe70-\ufefc]+/g;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+const num = (a: PdfObject[], i: number): number => {
+  const v = a[i];
+  return typeof v === 'number' ? v : 0;
+};
 
 const multiply = (m: Matrix, n: Matrix): Matrix => [
   m[0] * n[0] + m[1] * n[2],
@@ -97,7 +101,7 @@ export class PageTextReader {
 
   private op(op: string, a: PdfObject[], resources: PdfDict | undefined, depth: number): void {
     const gs = this.gs;
-    const n = (i: number) => (typeof a[i] === 'number' ? (a[i] as number) : 0);
+    const n = (i: number) => num(a, i);
     switch (op) {
       case 'BT':
         this.tm = [1, 0, 0, 1, 0, 0];
@@ -249,6 +253,7 @@ export class PageTextReader {
     const c = gs.ctm;
     const fs = gs.fontSize;
     const th = gs.hScale;
+    const { rise, charSpacing, wordSpacing } = gs;
     // Rendering matrix of this string, less the translation: trm = [fs·Th 0 0 fs 0 rise] × Tm × CTM.
     const ma = tm[0] * c[0] + tm[1] * c[2];
     const mb = tm[0] * c[1] + tm[1] * c[3];
@@ -260,45 +265,71 @@ export class PageTextReader {
     const ux = scale ? ma / scale : 1;
     const uy = scale ? mb / scale : 0;
     if (this.str && (font !== this.runFont || Math.abs(size - this.runSize) > 0.01 || Math.abs(ux - this.ux) > 1e-3 || Math.abs(uy - this.uy) > 1e-3)) this.flush(false);
+    const v = this.view;
+    const x0 = v ? v[0] : -Infinity;
+    const y0 = v ? v[1] : -Infinity;
+    const x1 = v ? v[2] : Infinity;
+    const y1 = v ? v[3] : Infinity;
+    const glyphScale = fs * th * scale;
+    const simple = font instanceof SimpleFont ? font : undefined;
     const out = this.code;
+    // True while the previous glyph of this string was added: the next one starts exactly at the pen, so it only
+    // extends the run (no gap to judge). Most glyphs take this path.
+    let contiguous = false;
     for (let i = 0; i < bytes.length; i += out.length) {
-      font.readCode(bytes, i, out);
-      const code = out.code;
-      const tx0 = tm[4] + gs.rise * tm[2];
-      const ty0 = tm[5] + gs.rise * tm[3];
+      let code: number;
+      if (simple) {
+        code = bytes[i]!;
+        out.length = 1;
+      } else {
+        font.readCode(bytes, i, out);
+        code = out.code;
+      }
+      const tx0 = tm[4] + rise * tm[2];
+      const ty0 = tm[5] + rise * tm[3];
       const gx = tx0 * c[0] + ty0 * c[2] + c[4];
       const gy = tx0 * c[1] + ty0 * c[3] + c[5];
-      const w = font.width(code);
-      const isWordSpace = code === 32 && out.length === 1;
-      const text = font.unicode(code);
+      const text = simple ? simple.unicodes[code] : font.unicode(code);
       if (text === undefined) throw new PdfUnsupportedError(`font ${font.name} has no Unicode for code ${code}`);
+      const spacing = charSpacing + (code === 32 && out.length === 1 ? wordSpacing : 0);
       if (font.vertical) {
         // Vertical writing: the pen moves down the column; each glyph is read as a line of its own, as viewers copy it.
-        const ty = font.verticalAdvance(code) * fs + gs.charSpacing + (isWordSpace ? gs.wordSpacing : 0);
+        const ty = font.verticalAdvance(code) * fs + spacing;
         tm[4] += ty * tm[2];
         tm[5] += ty * tm[3];
-        this.verticalGlyph(text, gx, gy, size);
+        this.verticalGlyph(font.isSpace(code) ? '' : text, gx, gy, size);
         continue;
       }
-      const adv = (w * fs + gs.charSpacing + (isWordSpace ? gs.wordSpacing : 0)) * th;
+      const w = simple ? simple.widths[code]! : font.width(code);
+      const adv = (w * fs + spacing) * th;
       tm[4] += adv * tm[0];
       tm[5] += adv * tm[1];
-      const v = this.view;
-      if (v && (gx + w * fs * th * scale < v[0] || gx > v[2] || gy < v[1] || gy > v[3])) continue;
+      if (gx + w * glyphScale < x0 || gx > x1 || gy < y0 || gy > y1) {
+        contiguous = false;
+        continue;
+      }
+      if (simple ? simple.spaces[code] === 1 : font.isSpace(code)) {
+        // Whitespace only leaves a pending space, which the next glyph keeps unless it overlaps the previous one.
+        if (this.str && !this.str.endsWith(' ')) this.spacePending = true;
+        contiguous = false;
+        continue;
+      }
+      if (contiguous) {
+        this.str += text;
+        this.penX = gx + adv * ma;
+        this.penY = gy + adv * mb;
+        continue;
+      }
       this.glyph(text, gx, gy, gx + adv * ma, gy + adv * mb, size, height, ux, uy, font);
+      contiguous = true;
     }
   }
 
   /**
-   * Adds one glyph at device position (gx, gy) whose advance ends at (endX, endY). Whitespace glyphs only leave a
-   * pending space, which the next glyph keeps unless it overlaps the previous one: the gap between glyphs, not the
-   * space characters, decides where words break, so layout-by-spaces and kerned text both come out right.
+   * Adds one visible glyph at device position (gx, gy) whose advance ends at (endX, endY). The gap between glyphs,
+   * not space characters, decides where words break, so layout-by-spaces and kerned text both come out right.
    */
   private glyph(text: string, gx: number, gy: number, endX: number, endY: number, size: number, height: number, ux: number, uy: number, font: PdfFont): void {
-    if (WHITESPACE.test(text)) {
-      if (this.str && !this.str.endsWith(' ')) this.spacePending = true;
-      return;
-    }
     if (this.hasPen) {
       const dx = gx - this.penX;
       const dy = gy - this.penY;
@@ -339,7 +370,7 @@ export class PageTextReader {
 
   private verticalGlyph(text: string, gx: number, gy: number, size: number): void {
     this.flush(false);
-    if (WHITESPACE.test(text)) return;
+    if (!text) return;
     this.out.push({ str: text.replace(CONTROL, ''), x: gx, y: gy, width: size, size, rtl: false, eol: true });
     this.hasPen = false;
   }

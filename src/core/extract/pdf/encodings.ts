@@ -12,7 +12,7 @@
  * Everything is built lazily on first use and cached.
  */
 
-import { Encodings, Font } from '@pdf-lib/standard-fonts';
+import { afmEncodings, afmFont, type AfmFont, type UnicodeMappings } from './afm';
 import { extraGlyphNames } from './glyphNames';
 
 export type BaseEncodingName =
@@ -26,10 +26,6 @@ export type BaseEncodingName =
 
 type Glyphs = Array<string | undefined>;
 
-/** `unicodeMappings` is private in the package's typings; at runtime it is a plain object: code point → [code, name]. */
-function unicodeMappings(encoding: object): Record<string, [number, string]> {
-  return (encoding as { unicodeMappings: Record<string, [number, string]> }).unicodeMappings;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Glyph names → Unicode
@@ -41,9 +37,9 @@ let textToName: Map<string, string> | undefined;
 function nameTable(): Map<string, string> {
   if (nameToText) return nameToText;
   const map = new Map<string, string>();
-  for (const encoding of [Encodings.WinAnsi, Encodings.Symbol, Encodings.ZapfDingbats]) {
+  for (const encoding of [afmEncodings().win1252, afmEncodings().symbol, afmEncodings().zapfdingbats]) {
     // Integer-like keys iterate in ascending order, so the lowest code point is seen first.
-    for (const [cp, [, name]] of Object.entries(unicodeMappings(encoding))) {
+    for (const [cp, [, name]] of Object.entries(encoding)) {
       if (!map.has(name)) map.set(name, String.fromCodePoint(Number(cp)));
     }
   }
@@ -67,8 +63,8 @@ let encodedNames: Map<string, string> | undefined;
 function encodedGlyphName(text: string): string | undefined {
   if (!encodedNames) {
     encodedNames = new Map();
-    for (const encoding of [Encodings.WinAnsi, Encodings.Symbol, Encodings.ZapfDingbats]) {
-      for (const [cp, [, name]] of Object.entries(unicodeMappings(encoding))) {
+    for (const encoding of [afmEncodings().win1252, afmEncodings().symbol, afmEncodings().zapfdingbats]) {
+      for (const [cp, [, name]] of Object.entries(encoding)) {
         const key = String.fromCodePoint(Number(cp));
         if (!encodedNames.has(key)) encodedNames.set(key, name);
       }
@@ -161,7 +157,7 @@ function buildStandard(): Glyphs {
 /** WinAnsiEncoding (Windows-1252) with the Annex D notes: unused codes show a bullet; A0 is space, AD hyphen. */
 function buildWinAnsi(): Glyphs {
   const g: Glyphs = new Array(256).fill(undefined);
-  for (const [code, name] of Object.values(unicodeMappings(Encodings.WinAnsi))) g[code] ??= name;
+  for (const [code, name] of Object.values(afmEncodings().win1252)) g[code] ??= name;
   for (const code of [0x7f, 0x81, 0x8d, 0x8f, 0x90, 0x9d]) g[code] = 'bullet';
   g[0xa0] = 'space';
   g[0xad] = 'hyphen';
@@ -207,9 +203,9 @@ function buildPdfDoc(): Glyphs {
 }
 
 /** The built-in encoding of the Symbol or ZapfDingbats AFM (the package's code ↔ name pairs). */
-function buildFromMappings(encoding: object): Glyphs {
+function buildFromMappings(encoding: UnicodeMappings): Glyphs {
   const g: Glyphs = new Array(256).fill(undefined);
-  for (const [code, name] of Object.values(unicodeMappings(encoding))) g[code] ??= name;
+  for (const [code, name] of Object.values(encoding)) g[code] ??= name;
   return g;
 }
 
@@ -223,8 +219,8 @@ function encodingCache(name: Exclude<BaseEncodingName, 'MacExpertEncoding'>): Gl
       case 'WinAnsiEncoding': glyphs = buildWinAnsi(); break;
       case 'MacRomanEncoding': glyphs = buildMacRoman(); break;
       case 'PDFDocEncoding': glyphs = buildPdfDoc(); break;
-      case 'SymbolEncoding': glyphs = buildFromMappings(Encodings.Symbol); break;
-      case 'ZapfDingbatsEncoding': glyphs = buildFromMappings(Encodings.ZapfDingbats); break;
+      case 'SymbolEncoding': glyphs = buildFromMappings(afmEncodings().symbol); break;
+      case 'ZapfDingbatsEncoding': glyphs = buildFromMappings(afmEncodings().zapfdingbats); break;
     }
     encodings.set(name, glyphs);
   }
@@ -291,7 +287,7 @@ function canonicalName(baseFont: string): string | undefined {
 }
 
 function makeStandardFont(name: string): StandardFont {
-  let metrics: Font | undefined;
+  let metrics: AfmFont | undefined;
   const symbolic = name === 'Symbol' || name === 'ZapfDingbats';
   const encodingName = name === 'Symbol' ? 'SymbolEncoding' : name === 'ZapfDingbats' ? 'ZapfDingbatsEncoding' : 'StandardEncoding';
   return {
@@ -301,14 +297,14 @@ function makeStandardFont(name: string): StandardFont {
       return encodingCache(encodingName);
     },
     width(glyph: string): number | undefined {
-      metrics ??= Font.load(name as Parameters<typeof Font.load>[0]);
-      const direct = metrics.getWidthOfGlyph(glyph);
+      metrics ??= afmFont(name);
+      const direct = metrics.widths.get(glyph);
       if (typeof direct === 'number') return direct;
       // An alias such as 'uni00E9' or 'nbspace': measure the font's own glyph for the same character.
       const text = glyphToUnicode(glyph);
       if (text === undefined) return undefined;
       for (const alias of [encodedGlyphName(text), reverseTable().get(text), reverseTable().get(text.normalize('NFKC'))]) {
-        const width = alias === undefined || alias === glyph ? undefined : metrics.getWidthOfGlyph(alias);
+        const width = alias === undefined || alias === glyph ? undefined : metrics.widths.get(alias);
         if (typeof width === 'number') return width;
       }
       return undefined;

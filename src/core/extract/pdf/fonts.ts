@@ -18,6 +18,8 @@ export interface PdfFont {
   readCode(bytes: Uint8Array, offset: number, out: { code: number; length: number }): void;
   /** Unicode text of a code; undefined when the font does not say (the caller gives up on the fast path). */
   unicode(code: number): string | undefined;
+  /** Whether a code's text is only whitespace (cached: asked for every glyph). */
+  isSpace(code: number): boolean;
   /** Horizontal advance of a code in text space units per unit font size (glyph width × FontMatrix). */
   width(code: number): number;
   /** Vertical writing (WMode 1): glyphs advance downwards by verticalAdvance (negative, per unit font size). */
@@ -26,6 +28,7 @@ export interface PdfFont {
 }
 
 const DEFAULT_WIDTH = 0.5;
+const WHITESPACE = /^\s+$/;
 
 export function loadFont(file: PdfFile, dict: PdfDict): PdfFont {
   const subtype = nameOf(file.get(dict, 'Subtype'));
@@ -55,9 +58,11 @@ function numbers(file: PdfFile, obj: PdfObject | undefined): number[] | undefine
 
 // ── simple fonts (Type1, MMType1, TrueType, Type3) ─────────────────────────────────
 
-class SimpleFont implements PdfFont {
+/** A one-byte font; its tables are read directly by the content reader's inner loop. */
+export class SimpleFont implements PdfFont {
   readonly vertical = false;
   readonly unicodes: Array<string | undefined> = new Array(256);
+  readonly spaces = new Uint8Array(256);
   readonly widths = new Float64Array(256);
   constructor(readonly name: string) {}
   readCode(bytes: Uint8Array, offset: number, out: { code: number; length: number }): void {
@@ -66,6 +71,9 @@ class SimpleFont implements PdfFont {
   }
   unicode(code: number): string | undefined {
     return this.unicodes[code];
+  }
+  isSpace(code: number): boolean {
+    return this.spaces[code] === 1;
   }
   width(code: number): number {
     return this.widths[code]!;
@@ -89,7 +97,9 @@ function loadSimpleFont(file: PdfFile, dict: PdfDict, subtype: string | undefine
   for (let code = 0; code < 256; code++) {
     const fromCMap = toUnicode?.unicode(code);
     const name = names?.[code];
-    font.unicodes[code] = fromCMap ?? (name ? glyphToUnicode(name) : undefined);
+    const text = fromCMap ?? (name ? glyphToUnicode(name) : undefined);
+    font.unicodes[code] = text;
+    if (text !== undefined && WHITESPACE.test(text)) font.spaces[code] = 1;
   }
 
   let scale = 0.001;
@@ -187,6 +197,7 @@ function type1BuiltinEncoding(file: PdfFile, program: PdfStream): ReadonlyArray<
 
 class CidFont implements PdfFont {
   private readonly cache = new Map<number, string | undefined>();
+  private readonly spaces = new Set<number>();
   constructor(
     readonly name: string,
     private readonly encoding: CMap,
@@ -208,7 +219,11 @@ class CidFont implements PdfFont {
     if (this.cache.has(code)) return this.cache.get(code);
     const u = this.toUnicode ? this.toUnicode.unicode(code) : this.cidText?.(this.cid(code));
     this.cache.set(code, u);
+    if (u !== undefined && WHITESPACE.test(u)) this.spaces.add(code);
     return u;
+  }
+  isSpace(code: number): boolean {
+    return this.spaces.has(code);
   }
   width(code: number): number {
     return (this.metrics.widths.get(this.cid(code)) ?? this.metrics.defaultWidth) / 1000;
