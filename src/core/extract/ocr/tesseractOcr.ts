@@ -44,6 +44,11 @@ export function createOcrService(languages: readonly string[], workers = 1): Tes
           const w = await createWorker([...languages], 1, { langPath, gzip: true, cacheMethod: 'none', errorHandler: ignoreWorkerError });
           await w.setParameters({
             debug_file: '/dev/null', // tesseract's chatter ("Invalid resolution…") stays out of our output
+            // No table finder: it cuts a table into column blocks (cells lose their rows) and misreads shaded
+            // header rows; rows read across keep each record together. No inverted-word retries (slow, and they
+            // turned noise into words). Measured on the corpus: images 0.960 → 0.988, scans 0.850 → 0.852.
+            textord_tabfind_find_tables: '0',
+            tessedit_do_invert: '0',
             tessedit_pageseg_mode: '3', // full automatic layout analysis: columns and tables are read block by block (orientation is done by OSD first)
           } as Record<string, string>);
           return w;
