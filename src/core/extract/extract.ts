@@ -24,6 +24,8 @@ export interface ExtractCallbacks {
   onUnit?: (done: number, total: number) => void;
   /** OCR for images and scanned PDF pages; without it those fail with OCR_FAILED / are skipped with a warning. */
   ocr?: OcrService;
+  /** The file's bytes when the caller has read them already (checked by the caller: size limit, not empty). */
+  data?: Buffer;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -57,15 +59,8 @@ async function readWhole(file: string, size: number): Promise<Buffer> {
   }
 }
 
-/**
- * Extracts one file into an ExtractedDocument. The format comes from the content (magic numbers, container
- * parts, text heuristics), not the name; a disagreeing name is a warning. Every failure is a BrightRunError
- * with a code and a remedy; nothing is written anywhere (persisting is the caller's job).
- */
-export async function extract(file: string, options: ExtractOptions = {}, callbacks: ExtractCallbacks = {}): Promise<ExtractedDocument> {
-  const started = Date.now();
-  const { signal } = callbacks;
-  throwIfAborted(signal);
+/** Checks the file (regular, within the size limit, not empty) and reads it. */
+async function readChecked(file: string, options: ExtractOptions): Promise<Buffer> {
   let stat;
   try {
     stat = await fs.stat(file);
@@ -83,12 +78,32 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
     });
   }
   if (stat.size === 0) throw emptyFile(file, 'is empty (0 bytes)');
-  let data: Buffer;
   try {
-    data = await readWhole(file, stat.size);
+    return await readWhole(file, stat.size);
   } catch (err) {
     throw fsError(err, file, 'read');
   }
+}
+
+/**
+ * Bytes handed over in shared memory are parsed in place only by the PDF reader (which copies them for pdf.js);
+ * any other format gets a private copy, since its libraries may transfer or detach buffers.
+ */
+function privateUnlessPdf(data: Buffer): Buffer {
+  if (!(data.buffer instanceof SharedArrayBuffer)) return data;
+  return data.subarray(0, 1024).includes('%PDF-') ? data : Buffer.from(data);
+}
+
+/**
+ * Extracts one file into an ExtractedDocument. The format comes from the content (magic numbers, container
+ * parts, text heuristics), not the name; a disagreeing name is a warning. Every failure is a BrightRunError
+ * with a code and a remedy; nothing is written anywhere (persisting is the caller's job).
+ */
+export async function extract(file: string, options: ExtractOptions = {}, callbacks: ExtractCallbacks = {}): Promise<ExtractedDocument> {
+  const started = Date.now();
+  const { signal } = callbacks;
+  throwIfAborted(signal);
+  const data = callbacks.data ? privateUnlessPdf(callbacks.data) : await readChecked(file, options);
   throwIfAborted(signal);
   const id = options.skipHash ? '' : createHash('sha256').update(data).digest('hex');
   const ctx: BackendContext = { file, options, ...(signal ? { signal } : {}), ...(callbacks.onUnit ? { onUnit: callbacks.onUnit } : {}) };
@@ -104,7 +119,7 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
   }
   return {
     id,
-    source: { path: file, name: path.basename(file), size: stat.size },
+    source: { path: file, name: path.basename(file), size: data.length },
     format,
     detectedBy,
     ...(result.encoding ? { encoding: result.encoding } : {}),

@@ -2,8 +2,6 @@
 // tesseract worker. Replies with the document, or the error's {code, message, remedy, file}.
 import { parentPort, workerData } from 'node:worker_threads';
 import { toBrightRunError } from '../errors';
-import { readFile } from 'node:fs/promises';
-import { countPdfPages } from './backends/pdf';
 import { extract } from './extract';
 import { createOcrService } from './ocr/tesseractOcr';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
@@ -20,16 +18,11 @@ port.on('message', async (msg: WorkerRequest) => {
     port.close();
     return;
   }
-  if (msg.type === 'count') {
-    const data = await readFile(msg.file).catch(() => undefined);
-    const pages = data ? await countPdfPages(data, msg.options.password) : undefined;
-    port.postMessage({ type: 'count', id: msg.id, pages } satisfies WorkerResponse);
-    return;
-  }
   try {
     if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], (workerData as { ocrWorkers?: number } | undefined)?.ocrWorkers ?? 1);
     const doc = await extract(msg.file, msg.options, {
       ...(ocr ? { ocr } : {}),
+      ...(msg.data ? { data: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength) } : {}),
       onUnit: (done, total) => {
         // At most ~20 progress messages a second: a 400-page PDF would otherwise post one per page.
         const now = Date.now();

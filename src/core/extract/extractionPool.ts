@@ -4,17 +4,21 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { BrightRunError, cancelledError, fsError } from '../errors';
+import { createHash } from 'node:crypto';
+import { BrightRunError, cancelledError, fsError, throwIfAborted } from '../errors';
 import { sha256File } from '../fs/hash';
 import { mergeParts } from './mergeParts';
-import type { ExtractedDocument, ExtractOptions } from './types';
+import { pdfPageCount } from './pdf/textLayer';
+import { DEFAULT_MAX_BYTES, type ExtractedDocument, type ExtractOptions } from './types';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 interface Task {
   id: number;
-  kind: 'extract' | 'count';
+  kind: 'extract';
   file: string;
   options: ExtractOptions;
+  /** The file's bytes, already read, in shared memory (large PDFs: read once, parsed by several threads). */
+  data?: Uint8Array;
   resolve: (value: never) => void;
   reject: (err: unknown) => void;
   onUnit?: (done: number, total: number) => void;
@@ -40,26 +44,54 @@ interface TaskOptions {
   onStart?: () => void;
 }
 
-/** PDFs above this size are split into page ranges across threads, at least this many pages a part. */
+/**
+ * PDFs of this size or more are read once into shared memory by the calling thread, which counts their pages
+ * and hashes them while threads parse page ranges of at least MIN_PAGES_PER_PART pages each.
+ */
 const SPLIT_BYTES = 8 * 1024 * 1024;
 const MIN_PAGES_PER_PART = 40;
-/** Measured on 2 cores: two parts gain nothing (each re-reads and re-indexes the file); from 4 threads they do. */
+/**
+ * Page ranges go to several threads only on pools of 4+: on 2 cores, two parts measured slower than one (each
+ * thread boots and warms up its own JIT, and the hashing competes with them for the cores).
+ */
 const MIN_THREADS_TO_SPLIT = 4;
 
-async function isLargePdf(file: string): Promise<boolean> {
+/** The bytes of a large PDF in a SharedArrayBuffer, or undefined for anything else (threads read those themselves). */
+async function readLargePdf(file: string, maxBytes: number): Promise<Uint8Array | undefined> {
   try {
     const handle = await fs.open(file, 'r');
     try {
-      if ((await handle.stat()).size < SPLIT_BYTES) return false;
+      const { size } = await handle.stat();
+      if (size < SPLIT_BYTES || size > maxBytes) return undefined;
       const head = Buffer.alloc(1024);
       await handle.read(head, 0, 1024, 0);
-      return head.includes('%PDF-');
+      if (!head.includes('%PDF-')) return undefined;
+      const data = new Uint8Array(new SharedArrayBuffer(size));
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await handle.read(data, got, size - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === size ? data : undefined;
     } finally {
       await handle.close();
     }
   } catch {
-    return false; // the extraction reports the problem
+    return undefined; // the extraction reports the problem
   }
+}
+
+/** sha256 of bytes in memory, in slices, yielding between them so the calling thread stays responsive. */
+async function sha256Of(data: Uint8Array, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  const SLICE = 4 * 1024 * 1024;
+  for (let at = 0; at < data.length; at += SLICE) {
+    throwIfAborted(signal);
+    hash.update(data.subarray(at, Math.min(data.length, at + SLICE)));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return hash.digest('hex');
 }
 
 const DEFAULT_STALL_MS = 3 * 60_000;
@@ -98,6 +130,7 @@ export class ExtractionPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;
+  private inFlight = 0;
   private closed = false;
   private readonly script: string;
 
@@ -115,12 +148,24 @@ export class ExtractionPool {
    * page ranges run on several threads at once when the pool has more than one.
    */
   async extract(file: string, options: ExtractOptions, opts: TaskOptions = {}): Promise<ExtractedDocument> {
-    if (options.skipHash) return this.extractUnhashed(file, options, opts);
+    this.inFlight++;
+    try {
+      this.prewarm();
+      return await this.extractFile(file, options, opts);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async extractFile(file: string, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
+    const shared = options.pageRange ? undefined : await readLargePdf(file, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    if (shared) return this.extractShared(file, shared, options, opts);
+    if (options.skipHash) return this.enqueue<ExtractedDocument>(file, options, opts);
     // The document id (sha256 of the bytes) is computed here, streamed, while a thread parses: on a large file
     // hashing would otherwise add to the extraction's time, and this thread mostly waits anyway.
     const hashing = sha256File(file, opts.signal);
     hashing.catch(() => undefined);
-    const doc = await this.extractUnhashed(file, { ...options, skipHash: true }, opts);
+    const doc = await this.enqueue<ExtractedDocument>(file, { ...options, skipHash: true }, opts);
     try {
       return { ...doc, id: await hashing };
     } catch (err) {
@@ -128,39 +173,46 @@ export class ExtractionPool {
     }
   }
 
-  private async extractUnhashed(file: string, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
-    if (this.size >= MIN_THREADS_TO_SPLIT && !options.pageRange && (await isLargePdf(file))) {
-      const pages = await this.enqueue<number | undefined>('count', file, options, { ...(opts.signal ? { signal: opts.signal } : {}) });
-      const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;
-      if (pages && parts > 1) return this.extractInParts(file, options, opts, pages, parts);
-    }
-    return this.enqueue<ExtractedDocument>('extract', file, options, opts);
+  /** A large PDF in shared memory: threads parse page ranges of it while this thread hashes it. */
+  private async extractShared(file: string, data: Uint8Array, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
+    const hashing = options.skipHash ? Promise.resolve('') : sha256Of(data, opts.signal);
+    hashing.catch(() => undefined);
+    const pages = this.size >= MIN_THREADS_TO_SPLIT ? pdfPageCount(data) : undefined;
+    const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;
+    const unhashed = { ...options, skipHash: true };
+    const doc = pages && parts > 1 ? await this.extractInParts(file, data, unhashed, opts, pages, parts) : await this.enqueue<ExtractedDocument>(file, unhashed, opts, data);
+    return { ...doc, id: await hashing };
   }
 
-  private async extractInParts(file: string, options: ExtractOptions, opts: TaskOptions, pages: number, parts: number): Promise<ExtractedDocument> {
+  private async extractInParts(file: string, data: Uint8Array, options: ExtractOptions, opts: TaskOptions, pages: number, parts: number): Promise<ExtractedDocument> {
     const started = Date.now();
     const per = Math.ceil(pages / parts);
     const done = new Array<number>(parts).fill(0);
     let startedOnce = false;
     const results = await Promise.all(
       Array.from({ length: parts }, (_, i) =>
-        this.enqueue<ExtractedDocument>('extract', file, { ...options, pageRange: { first: i * per + 1, last: Math.min(pages, (i + 1) * per) } }, {
+        this.enqueue<ExtractedDocument>(
+          file,
+          { ...options, pageRange: { first: i * per + 1, last: Math.min(pages, (i + 1) * per) } },
+          {
           ...(opts.signal ? { signal: opts.signal } : {}),
           onStart: () => {
             if (!startedOnce) opts.onStart?.();
             startedOnce = true;
           },
-          onUnit: (d) => {
-            done[i] = d;
-            opts.onUnit?.(done.reduce((a, b) => a + b, 0), pages);
+            onUnit: (d) => {
+              done[i] = d;
+              opts.onUnit?.(done.reduce((a, b) => a + b, 0), pages);
+            },
           },
-        }),
+          data,
+        ),
       ),
     );
     return mergeParts(results, Date.now() - started);
   }
 
-  private enqueue<T>(kind: Task['kind'], file: string, options: ExtractOptions, opts: TaskOptions): Promise<T> {
+  private enqueue<T>(file: string, options: ExtractOptions, opts: TaskOptions, data?: Uint8Array): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
     if (opts.signal) setMaxListeners(0, opts.signal); // one listener per queued file is expected here
@@ -169,9 +221,10 @@ export class ExtractionPool {
       const settle = () => opts.signal?.removeEventListener('abort', onAbort);
       const task: Task = {
         id: this.nextId++,
-        kind,
+        kind: 'extract',
         file,
         options,
+        ...(data ? { data } : {}),
         resolve: ((value: T) => (settle(), resolve(value))) as (value: never) => void,
         reject: (err) => (settle(), reject(err)),
         ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
@@ -199,6 +252,11 @@ export class ExtractionPool {
     this.slots.length = 0;
   }
 
+  /** Starts threads ahead of their first task (one per file in flight, up to the size), so they boot while files are read and hashed. */
+  private prewarm(): void {
+    while (!this.closed && this.slots.length < Math.min(this.size, this.inFlight)) this.spawn();
+  }
+
   private pump(): void {
     while (this.queue.length) {
       let slot = this.slots.find((s) => !s.task);
@@ -208,7 +266,7 @@ export class ExtractionPool {
       slot.task = task;
       task.onStart?.();
       this.arm(slot);
-      slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: task.options } satisfies WorkerRequest);
+      slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: task.options, ...(task.data ? { data: task.data } : {}) } satisfies WorkerRequest);
     }
   }
 
@@ -230,7 +288,6 @@ export class ExtractionPool {
       clearTimeout(slot.watchdog);
       slot.task = undefined;
       if (msg.type === 'done') task.resolve(msg.doc as never);
-      else if (msg.type === 'count') task.resolve(msg.pages as never);
       else task.reject(new BrightRunError(msg.error));
       this.pump();
     });

@@ -116,7 +116,8 @@ async function extractWithTextLayer(data: Buffer, ctx: BackendContext, ocr: OcrR
 async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[], truncated: boolean) {
   const ocrStarted = Date.now();
   // pdf.js takes ownership of (detaches) the buffer: hand it over whole, or a copy when it is shared.
-  const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? new Uint8Array(data.buffer) : new Uint8Array(data);
+  const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !(data.buffer instanceof SharedArrayBuffer);
+  const bytes = own ? new Uint8Array(data.buffer) : new Uint8Array(data);
   const doc = await openPdfJs(bytes, ctx, truncated);
   try {
     const outcomes: Array<Promise<Outcome>> = [];
@@ -268,24 +269,6 @@ async function pdfjsPageLines(page: PdfPage): Promise<Line[]> {
     items.push({ str: item.str, x, y, width: item.width, size, rtl: item.dir === 'rtl', eol: item.hasEOL });
   }
   return pageLines(items);
-}
-
-/** Page count of a PDF (for splitting a large one across threads); undefined when it cannot be opened. */
-export async function countPdfPages(data: Buffer, password?: string): Promise<number | undefined> {
-  try {
-    return new PdfTextDocument(data).numPages;
-  } catch {
-    // encrypted or not understood: ask pdf.js
-  }
-  const lib = await loadPdfJs();
-  try {
-    const doc = await lib.getDocument({ data: new Uint8Array(data), ...(password !== undefined ? { password } : {}), isEvalSupported: false, verbosity: 0 }).promise;
-    const n = doc.numPages;
-    await doc.destroy();
-    return n;
-  } catch {
-    return undefined;
-  }
 }
 
 function hasEofMarker(data: Buffer): boolean {

@@ -121,3 +121,12 @@ function viewOf(media: Box | undefined, crop: Box | undefined): Box | undefined 
 }
 
 const SEPARATOR = new Uint8Array([0x0a]);
+
+/** Page count of a PDF this reader can open, or undefined. */
+export function pdfPageCount(data: Uint8Array): number | undefined {
+  try {
+    return new PdfTextDocument(data).numPages;
+  } catch {
+    return undefined;
+  }
+}
