@@ -55,7 +55,7 @@ const builds = [
   {
     // Extraction runs in worker threads (src/core/extract/extractionPool.ts loads dist/extractWorker.js).
     ...common,
-    entryPoints: { extractWorker: 'src/core/extract/extractWorker.ts' },
+    entryPoints: { extractWorker: 'src/core/extract/extractWorker.ts', extractWorkerBoot: 'src/core/extract/workerBoot.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -10,6 +10,14 @@ if (!parentPort) throw new Error('extractWorker must run in a worker thread');
 const port = parentPort;
 let ocr: ReturnType<typeof createOcrService> | undefined;
 const PROGRESS_INTERVAL_MS = 50;
+
+/** Tells the boot loader (workerBoot.ts) that a file is done, once: it then writes its code cache. */
+function firstTaskDone(): void {
+  const g = globalThis as { brightrunFirstTaskDone?: () => void };
+  const hook = g.brightrunFirstTaskDone;
+  g.brightrunFirstTaskDone = undefined;
+  hook?.();
+}
 let lastProgress = 0;
 
 port.on('message', async (msg: WorkerRequest) => {
@@ -31,6 +39,7 @@ port.on('message', async (msg: WorkerRequest) => {
         port.postMessage({ type: 'progress', id: msg.id, done, total } satisfies WorkerResponse);
       },
     });
+    firstTaskDone(); // before replying, so a thread ended right after its first file has written its cache
     port.postMessage({ type: 'done', id: msg.id, doc } satisfies WorkerResponse);
   } catch (err) {
     port.postMessage({ type: 'failed', id: msg.id, error: toBrightRunError(err, msg.file).toJSON() } satisfies WorkerResponse);

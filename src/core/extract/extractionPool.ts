@@ -36,6 +36,8 @@ export interface PoolOptions {
   stallTimeoutMs?: number;
   /** Heap limit of each thread: a file that needs more fails alone instead of taking the process down. */
   maxHeapMb?: number;
+  /** Directory for the threads' V8 code cache (bundled build only); default: the user's cache directory. */
+  codeCacheDir?: string;
 }
 
 interface TaskOptions {
@@ -94,6 +96,12 @@ async function sha256Of(data: Uint8Array, signal?: AbortSignal): Promise<string>
   return hash.digest('hex');
 }
 
+/** Where threads keep their V8 code cache: the user's cache directory (never a shared temp directory). */
+function defaultCodeCacheDir(): string | undefined {
+  const base = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : path.join(os.homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache'));
+  return base ? path.join(base, 'brightrun', 'code-cache') : undefined;
+}
+
 const DEFAULT_STALL_MS = 3 * 60_000;
 const DEFAULT_HEAP_MB = 3072;
 /** A larger young generation: extraction allocates many short-lived objects, and the default one is collected far too often. */
@@ -139,7 +147,9 @@ export class ExtractionPool {
     private readonly ocrWorkersPerThread = Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / size)),
     private readonly limits: PoolOptions = {},
   ) {
-    this.script = path.join(__dirname, 'extractWorker.js');
+    // The bundled build starts threads through a loader that keeps a V8 code cache (workerBoot.ts).
+    const boot = path.join(__dirname, 'extractWorkerBoot.js');
+    this.script = existsSync(boot) ? boot : path.join(__dirname, 'extractWorker.js');
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
   }
 
@@ -273,7 +283,7 @@ export class ExtractionPool {
   private spawn(): Slot {
     startLargeYoungGeneration();
     const worker = new Worker(this.script, {
-      workerData: { ocrWorkers: this.ocrWorkersPerThread },
+      workerData: { ocrWorkers: this.ocrWorkersPerThread, codeCacheDir: this.limits.codeCacheDir ?? defaultCodeCacheDir() },
       resourceLimits: { maxOldGenerationSizeMb: this.limits.maxHeapMb ?? DEFAULT_HEAP_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     const slot: Slot = { worker };

@@ -177,3 +177,43 @@ describe('large PDFs split across threads', function () {
     assert.throws(() => mergeParts([], 0));
   });
 });
+
+describe('worker boot loader with a V8 code cache', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir();
+
+  /** Runs one extraction in a thread started by the boot loader; resolves with the document. */
+  async function extractThroughBoot(cacheDir: string, file: string): Promise<{ text: string; backend: string }> {
+    const { Worker } = await import('node:worker_threads');
+    const boot = path.join(__dirname, '..', '..', '..', 'src', 'core', 'extract', 'workerBoot.js');
+    const worker = new Worker(boot, { workerData: { ocrWorkers: 1, codeCacheDir: cacheDir } });
+    try {
+      return await new Promise((resolve, reject) => {
+        worker.on('message', (msg: { type: string; doc?: { text: string; extractor: { backend: string } }; error?: { message: string } }) => {
+          if (msg.type === 'done') resolve({ text: msg.doc!.text, backend: msg.doc!.extractor.backend });
+          else if (msg.type === 'failed') reject(new Error(msg.error!.message));
+        });
+        worker.on('error', reject);
+        worker.postMessage({ type: 'extract', id: 1, file, options: { ocr: false } });
+      });
+    } finally {
+      await worker.terminate();
+    }
+  }
+
+  it('writes the cache after the first file, reuses it, and still imports pdf.js for files that need it', async () => {
+    const cacheDir = path.join(tmp.dir, 'cache');
+    const first = await extractThroughBoot(cacheDir, corpus('docling/pdf/multi_page.pdf'));
+    const [cacheFile] = await fs.readdir(cacheDir);
+    assert.match(cacheFile ?? '', /^extractWorker-[0-9a-f]{16}\.v8cache$/);
+    const written = await fs.stat(path.join(cacheDir, cacheFile!));
+    assert.ok(written.size > 0);
+    const second = await extractThroughBoot(cacheDir, corpus('docling/pdf/multi_page.pdf'));
+    assert.equal(second.text, first.text);
+    assert.equal((await fs.stat(path.join(cacheDir, cacheFile!))).mtimeMs, written.mtimeMs, 'an accepted cache is not rewritten');
+    // an encrypted PDF goes to pdf.js, an ES module imported through the loader
+    const encrypted = await extractThroughBoot(cacheDir, corpus('unstructured/pdf/copy-protected.pdf'));
+    assert.equal(encrypted.backend, 'pdfjs-dist@5.6');
+    assert.ok(encrypted.text.length > 100);
+  });
+});

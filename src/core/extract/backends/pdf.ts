@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { BrightRunError, throwIfAborted } from '../../errors';
 import { pdfjsAssets } from '../assets';
+import { importModule } from '../esmImport';
 import type { BackendContext, BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
@@ -29,7 +30,7 @@ const MIN_TEXT_LAYER_CHARS = 8;
 
 let pdfjs: Promise<PdfJs> | undefined;
 export function loadPdfJs(): Promise<PdfJs> {
-  pdfjs ??= import(pathToFileURL(pdfjsAssets().module).href) as Promise<PdfJs>;
+  pdfjs ??= importModule<PdfJs>(pathToFileURL(pdfjsAssets().module).href);
   return pdfjs;
 }
 

@@ -7,6 +7,7 @@ import type { BackendContext, BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
 import type { OcrService } from './ocrService';
+import { importModule } from '../esmImport';
 
 type Tesseract = typeof import('tesseract.js');
 type TesseractWorker = Awaited<ReturnType<Tesseract['createWorker']>>;
@@ -35,7 +36,7 @@ export function createOcrService(languages: readonly string[], workers = 1): Tes
   const idle: TesseractWorker[] = [];
   const waiting: Array<(w: TesseractWorker) => void> = [];
 
-  const tesseract = () => import('tesseract.js') as Promise<Tesseract>;
+  const tesseract = () => importModule<Tesseract>('tesseract.js');
   const start = () =>
     (recognizers ??= (async () => {
       const { createWorker } = await tesseract();
@@ -161,7 +162,7 @@ export function createOcrService(languages: readonly string[], workers = 1): Tes
 let canvasModule: Promise<Canvas | undefined> | undefined;
 /** @napi-rs/canvas is optional: without it scanned PDF pages are reported, not OCR'd. */
 export function loadCanvas(): Promise<Canvas | undefined> {
-  canvasModule ??= (import('@napi-rs/canvas') as Promise<Canvas>).catch(() => undefined);
+  canvasModule ??= importModule<Canvas>('@napi-rs/canvas').catch(() => undefined);
   return canvasModule;
 }
 
