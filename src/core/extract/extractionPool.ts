@@ -52,22 +52,27 @@ interface TaskOptions {
  */
 const SPLIT_BYTES = 8 * 1024 * 1024;
 const MIN_PAGES_PER_PART = 40;
+/** Files of this size or more are hashed by the calling thread while a thread parses them. */
+const HASH_HERE_BYTES = 8 * 1024 * 1024;
 /**
  * Page ranges go to several threads only on pools of 4+: on 2 cores, two parts measured slower than one (each
  * thread boots and warms up its own JIT, and the hashing competes with them for the cores).
  */
 const MIN_THREADS_TO_SPLIT = 4;
 
-/** The bytes of a large PDF in a SharedArrayBuffer, or undefined for anything else (threads read those themselves). */
-async function readLargePdf(file: string, maxBytes: number): Promise<Uint8Array | undefined> {
+/**
+ * A first look at a file: its size, and for a large PDF its bytes in a SharedArrayBuffer (threads read
+ * everything else themselves). Undefined when the file cannot be read: the extraction reports why.
+ */
+async function inspect(file: string, maxBytes: number): Promise<{ size: number; shared?: Uint8Array } | undefined> {
   try {
     const handle = await fs.open(file, 'r');
     try {
       const { size } = await handle.stat();
-      if (size < SPLIT_BYTES || size > maxBytes) return undefined;
+      if (size < SPLIT_BYTES || size > maxBytes) return { size };
       const head = Buffer.alloc(1024);
       await handle.read(head, 0, 1024, 0);
-      if (!head.includes('%PDF-')) return undefined;
+      if (!head.includes('%PDF-')) return { size };
       const data = new Uint8Array(new SharedArrayBuffer(size));
       let got = 0;
       while (got < size) {
@@ -75,12 +80,12 @@ async function readLargePdf(file: string, maxBytes: number): Promise<Uint8Array 
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      return got === size ? data : undefined;
+      return got === size ? { size, shared: data } : { size };
     } finally {
       await handle.close();
     }
   } catch {
-    return undefined; // the extraction reports the problem
+    return undefined;
   }
 }
 
@@ -168,11 +173,11 @@ export class ExtractionPool {
   }
 
   private async extractFile(file: string, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
-    const shared = options.pageRange ? undefined : await readLargePdf(file, options.maxBytes ?? DEFAULT_MAX_BYTES);
-    if (shared) return this.extractShared(file, shared, options, opts);
-    if (options.skipHash) return this.enqueue<ExtractedDocument>(file, options, opts);
-    // The document id (sha256 of the bytes) is computed here, streamed, while a thread parses: on a large file
-    // hashing would otherwise add to the extraction's time, and this thread mostly waits anyway.
+    const seen = options.pageRange ? undefined : await inspect(file, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    if (seen?.shared) return this.extractShared(file, seen.shared, options, opts);
+    if (options.skipHash || !seen || seen.size < HASH_HERE_BYTES) return this.enqueue<ExtractedDocument>(file, options, opts);
+    // A large file's id (sha256 of its bytes) is computed here, streamed, while a thread parses it: hashing would
+    // otherwise add to the extraction's time, and this thread mostly waits anyway. Small files hash in the thread.
     const hashing = sha256File(file, opts.signal);
     hashing.catch(() => undefined);
     const doc = await this.enqueue<ExtractedDocument>(file, { ...options, skipHash: true }, opts);
