@@ -282,9 +282,12 @@ export function pdfDate(raw: string | undefined): string | undefined {
   const m = /^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?/.exec(raw);
   if (!m) return raw;
   const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', tz, th = '00', tm = '00'] = m;
-  const offset = !tz || tz.toUpperCase() === 'Z' ? 'Z' : `${tz}${th}:${tm}`;
-  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
-  return Number.isNaN(date.getTime()) ? raw : date.toISOString();
+  const [month, day, hour, minute, second] = [mo, d, h, mi, s].map(Number) as [number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return raw;
+  // Computed, not parsed from a string: Date's string parser costs a cold thread milliseconds.
+  const sign = tz === '-' ? -1 : tz === '+' ? 1 : 0;
+  const utc = Date.UTC(Number(y), month - 1, day, hour, minute, second) - sign * (Number(th) * 60 + Number(tm)) * 60_000;
+  return new Date(utc).toISOString();
 }
 
 function pdfOpenError(err: unknown, ctx: BackendContext, truncated: boolean): BrightRunError {
