@@ -226,4 +226,13 @@ describe('pdf encodings', () => {
       }
     });
   });
+  it('reads TeX math glyph names and their size variants', () => {
+    assert.equal(glyphToUnicode('asteriskmath'), '\u2217');
+    assert.equal(glyphToUnicode('circlecopyrt'), '©');
+    assert.equal(glyphToUnicode('phi1'), 'φ');
+    assert.equal(glyphToUnicode('parenleftbig'), '(');
+    assert.equal(glyphToUnicode('summationdisplay'), '∑');
+    assert.equal(glyphToUnicode('integraltext'), '∫');
+    assert.equal(glyphToUnicode('unknownBig'), undefined);
+  });
 });

@@ -116,6 +116,9 @@ export function glyphToUnicode(name: string): string | undefined {
   const dot = name.indexOf('.');
   const base = dot >= 0 ? name.slice(0, dot) : name;
   if (!base) return undefined;
+  // TeX's size variants of one character ('parenleftbig', 'summationdisplay', 'radicalBigg') read as the character.
+  const sized = /^(.+?)(?:big|Big|bigg|Bigg|text|display)$/.exec(base);
+  if (sized && table.has(sized[1]!)) return table.get(sized[1]!);
   let out = '';
   for (const part of base.split('_')) {
     const text = componentToUnicode(part, table);

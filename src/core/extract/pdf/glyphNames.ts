@@ -77,6 +77,17 @@ const EXTRA = [
   'H22073 25A1 H18543 25AA H18551 25AB filledrect 25AC triagup 25B2 triagrt 25BA triagdn 25BC triaglf 25C4 circle 25CB',
   'H18533 25CF invbullet 25D8 invcircle 25D9 openbullet 25E6 smileface 263A invsmileface 263B sun 263C female 2640',
   'male 2642 musicalnote 266A musicalnotedbl 266B',
+  // TeX math fonts (Computer Modern CMSY, CMMI, CMEX and their descendants), whose glyph names are not in the AGL.
+  'asteriskmath 2217 diamondmath 22C4 minusplus 2213 circleminus 2296 circledivide 2298 circlecopyrt 00A9',
+  'equivasymptotic 224D precedesequal 2AAF followsequal 2AB0 lessmuch 226A greatermuch 226B precedes 227A follows 227B',
+  'arrownortheast 2197 arrowsoutheast 2198 arrownorthwest 2196 arrowsouthwest 2199 similarequal 2243 prime 2032',
+  'owner 220B triangle 25B3 triangleinv 25BD negationslash 0338 mapsto 21A6 Rfractur 211C Ifractur 2111 latticetop 22A4',
+  'unionmulti 228E turnstileleft 22A2 turnstileright 22A3 floorleft 230A floorright 230B ceilingleft 2308 ceilingright 2309',
+  'bardbl 2225 arrowbothv 2195 arrowdblbothv 21D5 wreathproduct 2240 coproduct 2210 unionsq 2294 intersectionsq 2293',
+  'subsetsqequal 2291 supersetsqequal 2292 epsilon1 03F5 theta1 03D1 pi1 03D6 rho1 03F1 sigma1 03C2 phi1 03C6 star 22C6',
+  'lscript 2113 flat 266D natural 266E sharp 266F slurbelow 2323 slurabove 2322 vector 20D7 tie 2040',
+  'contintegral 222E uniontext 22C3 intersectiontext 22C2 logicalandtext 22C0 logicalortext 22C1 vextendsingle 2223',
+  'vextenddouble 2225 circledottext 2A00 circleplustext 2A01 circlemultiplytext 2A02 unionmultitext 2A04',
 ].join(' ');
 
 let extra: Map<string, string> | undefined;
