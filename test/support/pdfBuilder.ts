@@ -40,6 +40,13 @@ export class PdfBuilder {
     return num;
   }
 
+  /** Makes a reserved object a stream (for streams that refer to themselves). */
+  setStream(num: number, data: string, dict = ''): void {
+    const bytes = Buffer.from(data, 'latin1');
+    this.objects[num] = `<< /Length ${bytes.length} ${dict} >>`;
+    this.streams.set(num, bytes);
+  }
+
   page(content: string, resources: string, extra = ''): number {
     const contents = this.stream(content);
     const num = this.add(`<< /Type /Page /Parent ${this.pagesRef} 0 R /MediaBox [0 0 612 792] /Resources ${resources} /Contents ${contents} 0 R ${extra} >>`);

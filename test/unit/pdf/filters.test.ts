@@ -252,4 +252,16 @@ describe('pdf/filters', () => {
       assert.throws(() => applyPredictor(new Uint8Array(4), { predictor: 12, colors: 1, bitsPerComponent: 3, columns: 1 }), PdfFilterError);
     });
   });
+  it('refuses a decompression bomb instead of inflating it', async () => {
+    const { createDeflate } = await import('node:zlib');
+    const deflate = createDeflate();
+    const chunks: Buffer[] = [];
+    deflate.on('data', (c: Buffer) => chunks.push(c));
+    const zeros = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 600; i++) deflate.write(zeros);
+    await new Promise((resolve) => deflate.end(resolve));
+    const bomb = Buffer.concat(chunks); // 600 MB of zeros in well under 1 MB
+    assert.ok(bomb.length < 1024 * 1024);
+    assert.throws(() => inflate(bomb), (e: Error) => e instanceof PdfFilterError && /more than 512 MB/.test(e.message));
+  });
 });

@@ -168,4 +168,20 @@ describe('PDF text layer (own reader)', () => {
     unsupported(Buffer.from('%PDF-1.4\nnothing here\n'), /catalog|page/);
     assert.throws(() => new PdfTextDocument(Buffer.from('not a pdf')), PdfUnsupportedError);
   });
+  it('draws a self-referencing form once and caps forms drawn from forms, so no page can hang', () => {
+    const b = new PdfBuilder();
+    const font = b.add(HELVETICA);
+    const loop = b.reserve();
+    b.setStream(loop, 'BT /F1 10 Tf 0 0 Td (Loop) Tj ET /Me Do /Me Do', `/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << /Font << /F1 ${font} 0 R >> /XObject << /Me ${loop} 0 R >> >>`);
+    // a fan-out: each level draws the level below it ten times (10^8 draws without a budget)
+    let level = b.stream('BT /F1 10 Tf 0 0 Td (x) Tj ET', `/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << /Font << /F1 ${font} 0 R >> >>`);
+    for (let i = 0; i < 8; i++) {
+      level = b.stream('/L Do '.repeat(10), `/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << /XObject << /L ${level} 0 R >> >>`);
+    }
+    b.page('/Loop Do /Fan Do', `<< /XObject << /Loop ${loop} 0 R /Fan ${level} 0 R >> >>`);
+    const runs = new PdfTextDocument(b.build()).pageText(1);
+    assert.equal(runs.filter((r) => r.str.includes('Loop')).length, 1);
+    const xs = runs.reduce((n, r) => n + (r.str.match(/x/g)?.length ?? 0), 0);
+    assert.ok(xs > 1000 && xs <= 20_000, `${xs} fan-out draws`);
+  });
 });

@@ -25,6 +25,7 @@ interface GState {
 }
 
 const MAX_FORM_DEPTH = 12;
+const FORM_BUDGET = 20_000;
 /** Gap factors in units of the font height: up to NOT_A_SPACE glyphs touch, SPACE_MIN–SPACE_MAX is a space, beyond is a new run. */
 const SPACE_MIN = 0.102;
 const SPACE_MAX = 0.6;
@@ -67,6 +68,8 @@ export class PageTextReader {
   private runFont: PdfFont | undefined;
   private hasPen = false;
   private spacePending = false;
+  private readonly activeForms = new Set<PdfStream>();
+  private formsDrawn = 0;
   private readonly code = { code: 0, length: 0 };
 
   constructor(
@@ -215,6 +218,10 @@ export class PageTextReader {
     if (!(nameObj instanceof PdfName) || depth >= MAX_FORM_DEPTH) return;
     const xobj = this.file.get(this.file.dictOf(resources?.get('XObject')), nameObj.name);
     if (!(xobj instanceof PdfStream) || !isName(xobj.dict.get('Subtype'), 'Form')) return;
+    // A form drawing itself (directly or not) is drawn once; and a page may not draw more than FORM_BUDGET
+    // forms in all, so nested forms used many times over cannot multiply into endless work.
+    if (this.activeForms.has(xobj) || ++this.formsDrawn > FORM_BUDGET) return;
+    this.activeForms.add(xobj);
     this.flush(false);
     const saved = this.gs;
     const savedDepth = this.stack.length;
@@ -225,7 +232,11 @@ export class PageTextReader {
     const savedTm = this.tm;
     const savedTlm = this.tlm;
     const inner = this.file.dictOf(xobj.dict.get('Resources')) ?? resources;
-    this.run(this.file.streamBytes(xobj), inner, depth + 1);
+    try {
+      this.run(this.file.streamBytes(xobj), inner, depth + 1);
+    } finally {
+      this.activeForms.delete(xobj);
+    }
     this.flush(false);
     this.stack.length = savedDepth;
     this.gs = saved;

@@ -10,6 +10,11 @@ export class PdfFilterError extends Error {
   override name = 'PdfFilterError';
 }
 
+/** No stream decodes to more than this: a decompression bomb fails the stream instead of exhausting memory. */
+export const MAX_DECODED_BYTES = 512 * 1024 * 1024;
+
+const tooLarge = () => new PdfFilterError(`a stream decodes to more than ${MAX_DECODED_BYTES / 1048576} MB`);
+
 /** A growable byte buffer, so decoders never push numbers into huge JS arrays. */
 class ByteSink {
   buf: Uint8Array;
@@ -19,6 +24,7 @@ class ByteSink {
   }
   ensure(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
+    if (this.len + extra > MAX_DECODED_BYTES) throw tooLarge();
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + extra));
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
@@ -41,12 +47,20 @@ class ByteSink {
   }
 }
 
-const SYNC = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const WHOLE = { maxOutputLength: MAX_DECODED_BYTES };
+const SYNC = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BYTES };
+
+const isTooLarge = (err: unknown) => (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
 
 /** Tries one inflater: whole stream, then tolerant of truncation, then the longest prefix that still decodes. */
 function tryInflate(data: Uint8Array, fn: (d: Uint8Array, o?: zlib.ZlibOptions) => Buffer): Uint8Array | undefined {
-  try { return fn(data); } catch { /* fall through */ }
-  try { return fn(data, SYNC); } catch { /* fall through */ }
+  for (const options of [WHOLE, SYNC]) {
+    try {
+      return fn(data, options);
+    } catch (err) {
+      if (isTooLarge(err)) throw tooLarge();
+    }
+  }
   // Corrupt in the middle (or bad checksum): binary-search the longest prefix that inflates without error.
   let lo = 0;
   let hi = data.length;

@@ -3,13 +3,12 @@
  * hybrid files), object streams, stream decoding, and a rebuilt cross-reference by scanning for `n g obj` when the
  * table is missing or wrong. Encrypted files are not handled here (PdfUnsupportedError: pdf.js reads those).
  */
-import { applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate } from './filters';
+import { MAX_DECODED_BYTES, applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate } from './filters';
 import { PdfDict, PdfOp, PdfRef, PdfStream, PdfUnsupportedError, isDict, nameOf, type PdfObject } from './objects';
 import { PdfLexer, indexOfAscii, lastIndexOfAscii } from './syntax';
 
 type Entry = { type: 1; offset: number } | { type: 2; stream: number; index: number };
 
-const MAX_DECODED_BYTES = 512 * 1024 * 1024;
 
 export class PdfFile {
   private readonly entries = new Map<number, Entry>();
