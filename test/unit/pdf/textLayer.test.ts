@@ -184,4 +184,18 @@ describe('PDF text layer (own reader)', () => {
     const xs = runs.reduce((n, r) => n + (r.str.match(/x/g)?.length ?? 0), 0);
     assert.ok(xs > 1000 && xs <= 20_000, `${xs} fan-out draws`);
   });
+  it('keeps the graphics state of the page when a form pops more states than it pushed', () => {
+    const b = new PdfBuilder();
+    const font = b.add(HELVETICA);
+    const form = b.stream('Q Q Q BT /F1 10 Tf 0 0 Td (In form) Tj ET', `/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << /Font << /F1 ${font} 0 R >> >>`);
+    b.page('q 1 0 0 1 0 100 cm /Fm Do Q Q Q BT /F1 10 Tf 72 700 Td (After) Tj ET', `<< /Font << /F1 ${font} 0 R >> /XObject << /Fm ${form} 0 R >> >>`);
+    const runs = new PdfTextDocument(b.build()).pageText(1).filter((r) => r.str);
+    assert.deepEqual(
+      runs.map((r) => [r.str, r.y]),
+      [
+        ['In form', 100],
+        ['After', 700],
+      ],
+    );
+  });
 });

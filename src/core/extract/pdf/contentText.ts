@@ -70,6 +70,8 @@ export class PageTextReader {
   private spacePending = false;
   private readonly activeForms = new Set<PdfStream>();
   private formsDrawn = 0;
+  /** Graphics states below this depth belong to an enclosing form: its content cannot pop them. */
+  private floor = 0;
   private readonly code = { code: 0, length: 0 };
 
   constructor(
@@ -172,7 +174,8 @@ export class PageTextReader {
         if (this.stack.length < 256) this.stack.push({ ...gs, ctm: [...gs.ctm] });
         return;
       case 'Q':
-        if (this.stack.length) this.gs = this.stack.pop()!;
+        // Unbalanced Q (more than q) stops at the start of the current form or page.
+        if (this.stack.length > this.floor) this.gs = this.stack.pop()!;
         return;
       case 'cm':
         if (a.length >= 6) gs.ctm = multiply([n(0), n(1), n(2), n(3), n(4), n(5)], gs.ctm);
@@ -225,7 +228,9 @@ export class PageTextReader {
     this.flush(false);
     const saved = this.gs;
     const savedDepth = this.stack.length;
+    const savedFloor = this.floor;
     this.stack.push(saved);
+    this.floor = this.stack.length;
     this.gs = { ...saved, ctm: [...saved.ctm] };
     const m = this.file.resolve(xobj.dict.get('Matrix'));
     if (Array.isArray(m) && m.length >= 6 && m.every((x) => typeof x === 'number')) this.gs.ctm = multiply(m as Matrix, this.gs.ctm);
@@ -239,6 +244,7 @@ export class PageTextReader {
     }
     this.flush(false);
     this.stack.length = savedDepth;
+    this.floor = savedFloor;
     this.gs = saved;
     this.tm = savedTm;
     this.tlm = savedTlm;
