@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { collectInputs, defaultPoolSize, extractBatch, extractProject, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome } from '../../core';
+import { collectInputs, defaultPoolSize, extractBatch, extractProject, ExtractionPool, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome } from '../../core';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
 import { ProgressLine, UsageError, type CliIO } from '../io';
 import type { CommandSpec, ParsedCommandArgs } from './types';
@@ -36,57 +36,70 @@ export const extractCommand: CommandSpec = {
       ...(password !== undefined ? { password } : {}),
       ...(maxMb ? { maxBytes: maxMb * 1024 * 1024 } : {}),
     };
-    const { inputs, problems } = await collectInputs(args.positionals, io.cwd, {
-      ...(v.include ? { include: v.include as string[] } : {}),
-      ...(v.exclude ? { exclude: v.exclude as string[] } : {}),
-    });
-    for (const p of problems) io.err(`brightrun: skipped [${p.code}] ${p.message} — ${p.remedy}\n`);
-    const started = Date.now();
-    const progress = new ProgressLine(io, 'Extracting');
-    let pages = 0;
-    let ocrPages = 0;
-    const failures: BatchOutcome[] = [];
-    await extractBatch(inputs, options, {
-      signal: args.signal,
-      concurrency: concurrency ?? defaultPoolSize(false),
-      onProgress: (p) => progress.update(p),
-      onOutcome: async (o) => {
-        if (o.doc) {
-          pages += o.doc.pages?.length ?? 0;
-          ocrPages += o.doc.ocrPages;
-          if (textOut) await writeOutput(textOut, `${o.input.relative}.txt`, o.doc.text.endsWith('\n') || !o.doc.text ? o.doc.text : `${o.doc.text}\n`);
-          if (mdOut) await writeOutput(mdOut, `${o.input.relative}.md`, o.doc.markdown);
-        } else {
-          failures.push(o);
-        }
-        if (args.json) {
-          io.out(
-            JSON.stringify({
-              path: o.input.relative,
-              format: o.doc?.format ?? null,
-              pages: o.doc?.pages?.length ?? null,
-              ocrPages: o.doc?.ocrPages ?? 0,
-              chars: o.doc?.text.length ?? 0,
-              warnings: o.doc?.warnings.map((w) => w.code) ?? [],
-              ms: o.doc?.timings.totalMs ?? null,
-              error: o.error ? o.error.code : null,
-              ...(o.error ? { message: o.error.message, remedy: o.error.remedy } : {}),
-            }) + '\n',
-          );
-        }
-      },
-    });
-    progress.done();
-    const summary = `Extracted ${inputs.length - failures.length} of ${inputs.length} file(s): ${pages} page(s), ${ocrPages} OCR'd, in ${formatDuration(Date.now() - started)}${failures.length ? `; ${failures.length} failed` : ''}.`;
-    if (!args.json) {
-      io.out(summary + '\n');
-      for (const f of failures) io.err(`brightrun: failed [${f.error!.code}] ${f.error!.message} — ${f.error!.remedy}\n`);
-    } else {
-      io.err(summary + '\n');
+    // A thread starts booting now, while the inputs are collected.
+    const pool = new ExtractionPool(concurrency ?? defaultPoolSize(false));
+    pool.warm(1);
+    try {
+      return await extractInputs(io, args, pool, options, textOut, mdOut);
+    } finally {
+      await pool.close();
     }
-    return failures.length || problems.length ? 1 : 0;
   },
 };
+
+/** Files mode: each input's text (and Markdown) written beside the others under --text-out / --md-out. */
+async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: ExtractionPool, options: ExtractOptions, textOut: string | undefined, mdOut: string | undefined): Promise<number> {
+  const v = args.values;
+  const { inputs, problems } = await collectInputs(args.positionals, io.cwd, {
+    ...(v.include ? { include: v.include as string[] } : {}),
+    ...(v.exclude ? { exclude: v.exclude as string[] } : {}),
+  });
+  for (const p of problems) io.err(`brightrun: skipped [${p.code}] ${p.message} — ${p.remedy}\n`);
+  const started = Date.now();
+  const progress = new ProgressLine(io, 'Extracting');
+  let pages = 0;
+  let ocrPages = 0;
+  const failures: BatchOutcome[] = [];
+  await extractBatch(inputs, options, {
+    signal: args.signal,
+    pool,
+    onProgress: (p) => progress.update(p),
+    onOutcome: async (o) => {
+      if (o.doc) {
+        pages += o.doc.pages?.length ?? 0;
+        ocrPages += o.doc.ocrPages;
+        if (textOut) await writeOutput(textOut, `${o.input.relative}.txt`, o.doc.text.endsWith('\n') || !o.doc.text ? o.doc.text : `${o.doc.text}\n`);
+        if (mdOut) await writeOutput(mdOut, `${o.input.relative}.md`, o.doc.markdown);
+      } else {
+        failures.push(o);
+      }
+      if (args.json) {
+        io.out(
+          JSON.stringify({
+            path: o.input.relative,
+            format: o.doc?.format ?? null,
+            pages: o.doc?.pages?.length ?? null,
+            ocrPages: o.doc?.ocrPages ?? 0,
+            chars: o.doc?.text.length ?? 0,
+            warnings: o.doc?.warnings.map((w) => w.code) ?? [],
+            ms: o.doc?.timings.totalMs ?? null,
+            error: o.error ? o.error.code : null,
+            ...(o.error ? { message: o.error.message, remedy: o.error.remedy } : {}),
+          }) + '\n',
+        );
+      }
+    },
+  });
+  progress.done();
+  const summary = `Extracted ${inputs.length - failures.length} of ${inputs.length} file(s): ${pages} page(s), ${ocrPages} OCR'd, in ${formatDuration(Date.now() - started)}${failures.length ? `; ${failures.length} failed` : ''}.`;
+  if (!args.json) {
+    io.out(summary + '\n');
+    for (const f of failures) io.err(`brightrun: failed [${f.error!.code}] ${f.error!.message} — ${f.error!.remedy}\n`);
+  } else {
+    io.err(summary + '\n');
+  }
+  return failures.length || problems.length ? 1 : 0;
+}
 
 /** Project mode: the queued sources, into .brightrun/documents; a killed run resumes where it stopped. */
 async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number> {

@@ -29,6 +29,8 @@ export async function collectInputs(
 
 export interface BatchOptions extends OperationOptions {
   concurrency?: number;
+  /** A pool to use (the caller's, e.g. already warmed up, and closed by the caller); otherwise one is made. */
+  pool?: ExtractionPool;
   /** Called as each file finishes, in completion order. */
   onOutcome?: (outcome: BatchOutcome) => void | Promise<void>;
 }
@@ -39,7 +41,7 @@ export interface BatchOptions extends OperationOptions {
  */
 export async function extractBatch(inputs: readonly BatchInput[], options: ExtractOptions, batch: BatchOptions = {}): Promise<BatchOutcome[]> {
   // Threads start lazily, so the pool may be wider than the batch: a large PDF uses idle threads for page ranges.
-  const pool = new ExtractionPool(Math.max(1, batch.concurrency || defaultPoolSize()));
+  const pool = batch.pool ?? new ExtractionPool(Math.max(1, batch.concurrency || defaultPoolSize()));
   const bytesTotal = inputs.reduce((s, i) => s + i.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;
@@ -68,7 +70,7 @@ export async function extractBatch(inputs: readonly BatchInput[], options: Extra
       }),
     );
   } finally {
-    await pool.close();
+    if (!batch.pool) await pool.close();
   }
   throwIfAborted(batch.signal);
   return outcomes;

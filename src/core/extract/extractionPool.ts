@@ -267,6 +267,11 @@ export class ExtractionPool {
     this.slots.length = 0;
   }
 
+  /** Starts up to `threads` threads now, ahead of any work (a caller that knows work is coming, e.g. the CLI). */
+  warm(threads = 1): void {
+    while (!this.closed && this.slots.length < Math.min(this.size, threads)) this.spawn();
+  }
+
   /** Starts threads ahead of their first task (one per file in flight, up to the size), so they boot while files are read and hashed. */
   private prewarm(): void {
     while (!this.closed && this.slots.length < Math.min(this.size, this.inFlight)) this.spawn();
