@@ -4,7 +4,7 @@
 // per-user directory (given by the pool; never a shared temp directory, since cached code is executable), and
 // V8 rejects it by itself when the bundle, Node or the V8 flags change.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
@@ -36,6 +36,10 @@ if (cacheFile && (!cachedData || script.cachedDataRejected)) {
       const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, cacheFile);
+      // Caches of other builds (an older version, say) are of no use any more.
+      for (const name of readdirSync(cacheDir!)) {
+        if (/^extractWorker-[0-9a-f]{16}\.v8cache$/.test(name) && path.join(cacheDir!, name) !== cacheFile) rmSync(path.join(cacheDir!, name), { force: true });
+      }
     } catch {
       // a cache is an optimisation only
     }

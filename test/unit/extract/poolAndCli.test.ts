@@ -202,8 +202,12 @@ describe('worker boot loader with a V8 code cache', function () {
 
   it('writes the cache after the first file, reuses it, and still imports pdf.js for files that need it', async () => {
     const cacheDir = path.join(tmp.dir, 'cache');
+    await fs.mkdir(cacheDir);
+    await fs.writeFile(path.join(cacheDir, 'extractWorker-0123456789abcdef.v8cache'), 'an older build');
     const first = await extractThroughBoot(cacheDir, corpus('docling/pdf/multi_page.pdf'));
-    const [cacheFile] = await fs.readdir(cacheDir);
+    const files = await fs.readdir(cacheDir);
+    assert.equal(files.length, 1, 'the older build\'s cache is removed');
+    const [cacheFile] = files;
     assert.match(cacheFile ?? '', /^extractWorker-[0-9a-f]{16}\.v8cache$/);
     const written = await fs.stat(path.join(cacheDir, cacheFile!));
     assert.ok(written.size > 0);
