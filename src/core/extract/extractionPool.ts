@@ -28,6 +28,8 @@ interface Task {
 interface Slot {
   worker: Worker;
   task?: Task;
+  /** It has run a task with OCR on (it then holds tesseract workers to dispose of). */
+  ocrUsed?: boolean;
   watchdog?: NodeJS.Timeout;
 }
 
@@ -258,6 +260,8 @@ export class ExtractionPool {
       this.slots.map(async (s) => {
         clearTimeout(s.watchdog);
         s.task?.reject(cancelledError());
+        // A thread that never ran OCR holds nothing to release: stopping it is quicker than a graceful exit.
+        if (!s.ocrUsed) return void (await s.worker.terminate());
         s.worker.postMessage({ type: 'shutdown' } satisfies WorkerRequest);
         const exited = new Promise((r) => s.worker.once('exit', r));
         const timeout = new Promise((r) => setTimeout(r, 2000).unref());
@@ -284,6 +288,7 @@ export class ExtractionPool {
       if (!slot) return;
       const task = this.queue.shift()!;
       slot.task = task;
+      if (task.options.ocr !== false) slot.ocrUsed = true;
       task.onStart?.();
       this.arm(slot);
       slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: task.options, ...(task.data ? { data: task.data } : {}) } satisfies WorkerRequest);
