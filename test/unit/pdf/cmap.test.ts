@@ -238,7 +238,8 @@ describe('pdf CMap', () => {
       assert.equal(c.unicode(0x01), 'A');
       assert.equal(c.unicode(0x02), undefined);
       assert.equal(c.unicode(0x03), 'C');
-      assert.equal(c.unicode(0x10), undefined); // array never closed
+      assert.equal(c.unicode(0x10), 'a'); // an array left open ends at the next keyword, its entries kept
+      assert.equal(c.unicode(0x11), undefined);
       assert.equal(c.unicode(0x04), 'D');
     });
 

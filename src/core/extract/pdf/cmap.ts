@@ -12,107 +12,10 @@
  * - Malformed input is parsed as far as possible; parseCMap never throws.
  */
 
+import { PdfName, PdfOp, type PdfObject } from './objects';
+import { PdfLexer } from './syntax';
+
 export interface CodespaceRange { bytes: number; low: number; high: number }
-
-type Kind = 'bytes' | 'name' | 'num' | 'kw' | '[' | ']' | 'eof';
-interface Tok { k: Kind; s: string; n: number; b: number[] }
-
-const EMPTY: number[] = [];
-const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)$/;
-/** Byte classes: 1 whitespace, 2 delimiter, 0 regular. */
-const CLS = new Uint8Array(256);
-for (const c of [0, 9, 10, 12, 13, 32]) CLS[c] = 1;
-for (const c of '()<>[]{}/%') CLS[c.charCodeAt(0)] = 2;
-
-function tok(k: Kind, s = '', n = 0, b: number[] = EMPTY): Tok {
-  return { k, s, n, b };
-}
-
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
-}
-
-class Lexer {
-  private pos = 0;
-  constructor(private readonly d: Uint8Array) {}
-
-  next(): Tok {
-    const d = this.d;
-    while (this.pos < d.length) {
-      const c = d[this.pos];
-      if (CLS[c] === 1) this.pos++;
-      else if (c === 0x25) while (this.pos < d.length && d[this.pos] !== 10 && d[this.pos] !== 13) this.pos++;
-      else break;
-    }
-    if (this.pos >= d.length) return tok('eof');
-    const c = d[this.pos++];
-    switch (c) {
-      case 0x5b: return tok('[');
-      case 0x5d: return tok(']');
-      case 0x3c:
-        if (d[this.pos] === 0x3c) { this.pos++; return tok('kw', '<<'); }
-        return this.hex();
-      case 0x3e:
-        if (d[this.pos] === 0x3e) this.pos++;
-        return tok('kw', '>>');
-      case 0x28: return this.literal();
-      case 0x2f: return tok('name', this.regular().replace(/#([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))));
-      case 0x29: case 0x7b: case 0x7d: return tok('kw', String.fromCharCode(c));
-    }
-    this.pos--;
-    const s = this.regular(); // c is a regular byte, so at least one byte is consumed
-    return NUM_RE.test(s) ? tok('num', s, Number(s)) : tok('kw', s);
-  }
-
-  private regular(): string {
-    const d = this.d;
-    const start = this.pos;
-    while (this.pos < d.length && CLS[d[this.pos]] === 0) this.pos++;
-    return Buffer.from(d.buffer, d.byteOffset + start, this.pos - start).toString('latin1');
-  }
-
-  private hex(): Tok {
-    const d = this.d;
-    const out: number[] = [];
-    let hi = -1;
-    while (this.pos < d.length) {
-      const c = d[this.pos++];
-      if (c === 0x3e) break;
-      const v = hexVal(c);
-      if (v < 0) continue;
-      if (hi < 0) hi = v;
-      else { out.push(hi * 16 + v); hi = -1; }
-    }
-    if (hi >= 0) out.push(hi * 16); // odd digit count: final digit is followed by an implied 0
-    return tok('bytes', '', 0, out);
-  }
-
-  private literal(): Tok {
-    const d = this.d;
-    const out: number[] = [];
-    let depth = 1;
-    while (this.pos < d.length) {
-      let c = d[this.pos++];
-      if (c === 0x28) depth++;
-      else if (c === 0x29) { if (--depth === 0) break; }
-      else if (c === 0x5c && this.pos < d.length) {
-        c = d[this.pos++];
-        if (c >= 0x30 && c <= 0x37) {
-          let v = c - 0x30;
-          for (let i = 0; i < 2 && d[this.pos] >= 0x30 && d[this.pos] <= 0x37; i++) v = v * 8 + d[this.pos++] - 0x30;
-          c = v & 0xff;
-        } else if (c === 13 || c === 10) { // line continuation
-          if (c === 13 && d[this.pos] === 10) this.pos++;
-          continue;
-        } else c = c === 0x6e ? 10 : c === 0x72 ? 13 : c === 0x74 ? 9 : c === 0x62 ? 8 : c === 0x66 ? 12 : c;
-      }
-      out.push(c);
-    }
-    return tok('bytes', '', 0, out);
-  }
-}
 
 interface Seg<R> { lo: number; hi: number; base: number; v: R; seq: number }
 
@@ -248,52 +151,51 @@ export class CMap {
   }
 }
 
-function codeOf(t: Tok): number {
+type Operand = Uint8Array | PdfName | number;
+
+function codeOf(bytes: Uint8Array): number {
   let v = 0;
-  for (const b of t.b) v = v * 256 + b;
+  for (const b of bytes) v = v * 256 + b;
   return v;
 }
 
-function isSrc(t: Tok): boolean {
-  return t.k === 'bytes' && t.b.length >= 1 && t.b.length <= 4;
-}
+const isSrc = (t: PdfObject | undefined): t is Uint8Array => t instanceof Uint8Array && t.length >= 1 && t.length <= 4;
 
 function nameToUnicode(name: string): string | undefined {
   if (name === 'space') return ' ';
   if (/^[A-Za-z0-9]$/.test(name)) return name;
   let m = /^uni((?:[0-9A-F]{4})+)$/.exec(name);
-  if (m) return m[1].replace(/[0-9A-F]{4}/g, (h) => String.fromCharCode(parseInt(h, 16)));
+  if (m) return m[1]!.replace(/[0-9A-F]{4}/g, (h) => String.fromCharCode(parseInt(h, 16)));
   m = /^u([0-9A-F]{4,6})$/.exec(name);
-  const cp = m ? parseInt(m[1], 16) : -1;
+  const cp = m ? parseInt(m[1]!, 16) : -1;
   return cp >= 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : undefined;
 }
 
 /** Destination string: UTF-16BE hex string (a single byte is one code unit) or a trivially mappable name. */
-function destString(t: Tok): string | undefined {
-  if (t.k === 'name') return nameToUnicode(t.s);
-  if (t.k !== 'bytes' || t.b.length === 0) return undefined;
-  const b = t.b;
-  if (b.length === 1) return String.fromCharCode(b[0]);
+function destString(t: PdfObject | undefined): string | undefined {
+  if (t instanceof PdfName) return nameToUnicode(t.name);
+  if (!(t instanceof Uint8Array) || t.length === 0) return undefined;
+  if (t.length === 1) return String.fromCharCode(t[0]!);
   let s = '';
-  for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode(b[i] * 256 + b[i + 1]);
+  for (let i = 0; i + 1 < t.length; i += 2) s += String.fromCharCode(t[i]! * 256 + t[i + 1]!);
   return s;
 }
 
 const SECTIONS: Record<string, number> = { codespacerange: 2, bfchar: 2, bfrange: 3, cidchar: 2, cidrange: 3 };
 const MAX_RANGE = 65536;
 
-function apply(cmap: CMap, section: string, ops: Tok[], arr: Tok[] | undefined): void {
+function apply(cmap: CMap, section: string, ops: Operand[]): void {
   const [a, b, c] = ops;
   if (!isSrc(a)) return;
   const lo = codeOf(a);
-  const len = a.b.length;
+  const len = a.length;
   if (section === 'bfchar') {
     const s = destString(b);
     if (s) cmap.addUnicode(lo, s, len);
     return;
   }
   if (section === 'cidchar') {
-    if (b.k === 'num' && b.n >= 0 && Number.isFinite(b.n)) cmap.addCid(lo, Math.trunc(b.n), len);
+    if (typeof b === 'number' && b >= 0 && Number.isFinite(b)) cmap.addCid(lo, Math.trunc(b), len);
     return;
   }
   if (!isSrc(b)) return;
@@ -304,49 +206,58 @@ function apply(cmap: CMap, section: string, ops: Tok[], arr: Tok[] | undefined):
   }
   if (hi < lo) return;
   if (section === 'cidrange') {
-    if (c.k === 'num' && c.n >= 0 && Number.isFinite(c.n)) cmap.addCidRange(lo, hi, Math.trunc(c.n), len);
+    if (typeof c === 'number' && c >= 0 && Number.isFinite(c)) cmap.addCidRange(lo, hi, Math.trunc(c), len);
     return;
   }
   if (hi - lo >= MAX_RANGE) hi = lo + MAX_RANGE - 1;
-  if (arr) {
-    for (let i = 0; i < arr.length && lo + i <= hi; i++) {
-      const s = destString(arr[i]);
-      if (s) cmap.addUnicode(lo + i, s, len);
-    }
-    return;
-  }
   const s = destString(c);
   if (s) cmap.addUnicodeRange(lo, hi, s, len);
 }
 
+/** bfrange with an array of destinations, one per code. */
+function applyArray(cmap: CMap, ops: Operand[], arr: PdfObject[]): void {
+  const [a, b] = ops;
+  if (!isSrc(a) || !isSrc(b)) return;
+  const lo = codeOf(a);
+  let hi = codeOf(b);
+  if (hi < lo) return;
+  if (hi - lo >= MAX_RANGE) hi = lo + MAX_RANGE - 1;
+  for (let i = 0; i < arr.length && lo + i <= hi; i++) {
+    const s = destString(arr[i]);
+    if (s) cmap.addUnicode(lo + i, s, a.length);
+  }
+}
+
+/** Runs over the CMap's tokens (the PDF lexer: same syntax) and applies each mapping section's entries. */
 function parseInto(cmap: CMap, data: Uint8Array): void {
-  const lex = new Lexer(data);
-  const ops: Tok[] = [];
+  const lexer = new PdfLexer(data);
+  const ops: Operand[] = [];
   let section = '';
-  let arr: Tok[] | undefined, prev: Tok | undefined;
-  for (let t = lex.next(); t.k !== 'eof'; prev = t, t = lex.next()) {
-    if (t.k === 'kw' && t.s.startsWith('begin') && SECTIONS[t.s.slice(5)] !== undefined) {
-      section = t.s.slice(5);
-      ops.length = 0;
-      arr = undefined;
-    } else if (section && t.k === 'kw' && t.s.startsWith('end')) {
-      section = '';
-    } else if (section) {
-      if (arr) {
-        if (t.k === ']') { apply(cmap, section, ops, arr); ops.length = 0; arr = undefined; }
-        else if (t.k === 'bytes' || t.k === 'name') arr.push(t);
-      } else if (t.k === '[' && section === 'bfrange' && ops.length === 2) {
-        arr = [];
-      } else if (t.k === 'bytes' || t.k === 'name' || t.k === 'num') {
+  let prev: PdfObject | PdfOp | undefined;
+  for (let t = lexer.next(); t !== undefined; prev = t, t = lexer.next()) {
+    if (t instanceof PdfOp) {
+      const op = t.op;
+      if (op.startsWith('begin') && SECTIONS[op.slice(5)] !== undefined) {
+        section = op.slice(5);
+        ops.length = 0;
+      } else if (section && op.startsWith('end')) section = '';
+      else if (section) ops.length = 0; // unexpected keyword: resynchronise
+      else if (op === 'usecmap' && prev instanceof PdfName) cmap.useCMap = prev.name;
+      continue;
+    }
+    if (section) {
+      if (Array.isArray(t)) {
+        if (section === 'bfrange' && ops.length === 2) applyArray(cmap, ops, t);
+        ops.length = 0;
+      } else if (t instanceof Uint8Array || t instanceof PdfName || typeof t === 'number') {
         ops.push(t);
-        if (ops.length === SECTIONS[section]) { apply(cmap, section, ops, undefined); ops.length = 0; }
-      } else {
-        ops.length = 0; // unexpected token: resynchronise
-      }
-    } else if (t.k === 'kw' && t.s === 'usecmap' && prev?.k === 'name') {
-      cmap.useCMap = prev.s;
-    } else if (t.k === 'num' && prev?.k === 'name' && prev.s === 'WMode') {
-      cmap.wmode = t.n === 1 ? 1 : 0;
+        if (ops.length === SECTIONS[section]) {
+          apply(cmap, section, ops);
+          ops.length = 0;
+        }
+      } else ops.length = 0;
+    } else if (typeof t === 'number' && prev instanceof PdfName && prev.name === 'WMode') {
+      cmap.wmode = t === 1 ? 1 : 0;
     }
   }
 }

@@ -244,12 +244,14 @@ export class PdfLexer {
     const items: PdfObject[] = [];
     if (depth > MAX_DEPTH) return items;
     for (;;) {
+      const save = this.pos;
       const item = this.next(depth + 1);
       if (item === undefined || item === OP_ARRAY_END) break;
       if (item === OP_R) foldRef(items);
       else if (item instanceof PdfOp) {
-        if (item === OP_DICT_END || item.op === 'endobj' || item.op === 'stream') break;
-        continue;
+        // No keyword belongs in an array: it is unterminated, and the keyword starts what follows it.
+        this.pos = save;
+        break;
       } else items.push(item);
     }
     return items;
@@ -265,11 +267,9 @@ export class PdfLexer {
       if (item === undefined || item === OP_DICT_END) break;
       if (item === OP_R) foldRef(items);
       else if (item instanceof PdfOp) {
-        if (item.op === 'endobj' || item.op === 'stream' || item.op === 'obj') {
-          this.pos = save;
-          break;
-        }
-        continue;
+        // No keyword belongs in a dictionary: it is unterminated, and the keyword starts what follows it.
+        this.pos = save;
+        break;
       } else items.push(item);
     }
     for (let i = 0; i + 1 < items.length; i += 2) {
