@@ -35,6 +35,39 @@ const VERTICAL_SHIFT = 0.25;
 const COMPAT = /[\u00a0\u2000-\u200a\ufb00-\ufdff\ufe70-\ufefc]+/g;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
+/** The operators this reader acts on, dispatched by number (PdfOp.code); every other operator is skipped. */
+const enum Op {
+  None,
+  BEGIN_TEXT,
+  FONT,
+  MOVE,
+  MOVE_SET_LEADING,
+  MATRIX,
+  NEXT_LINE,
+  SHOW,
+  SHOW_SPACED,
+  NEXT_LINE_SHOW,
+  NEXT_LINE_SHOW_SPACING,
+  CHAR_SPACING,
+  WORD_SPACING,
+  H_SCALE,
+  LEADING,
+  RISE,
+  SAVE,
+  RESTORE,
+  CONCAT,
+  EXT_G_STATE,
+  XOBJECT,
+}
+const OP_NAMES: Array<[string, Op]> = [
+  ['BT', Op.BEGIN_TEXT], ['Tf', Op.FONT], ['Td', Op.MOVE], ['TD', Op.MOVE_SET_LEADING],
+  ['Tm', Op.MATRIX], ['T*', Op.NEXT_LINE], ['Tj', Op.SHOW], ['TJ', Op.SHOW_SPACED],
+  ["'", Op.NEXT_LINE_SHOW], ['"', Op.NEXT_LINE_SHOW_SPACING], ['Tc', Op.CHAR_SPACING], ['Tw', Op.WORD_SPACING],
+  ['Tz', Op.H_SCALE], ['TL', Op.LEADING], ['Ts', Op.RISE], ['q', Op.SAVE],
+  ['Q', Op.RESTORE], ['cm', Op.CONCAT], ['gs', Op.EXT_G_STATE], ['Do', Op.XOBJECT],
+];
+for (const [name, code] of OP_NAMES) PdfOp.of(name).code = code;
+
 const num = (a: PdfObject[], i: number): number => {
   const v = a[i];
   return typeof v === 'number' ? v : 0;
@@ -99,44 +132,44 @@ export class PageTextReader {
         if (args.length < 64) args.push(item);
         continue;
       }
-      this.op(item.op, args, resources, depth);
+      if (item.code) this.op(item.code, args, resources, depth);
       args.length = 0;
     }
   }
 
-  private op(op: string, a: PdfObject[], resources: PdfDict | undefined, depth: number): void {
+  private op(op: Op, a: PdfObject[], resources: PdfDict | undefined, depth: number): void {
     const gs = this.gs;
     const n = (i: number) => num(a, i);
     switch (op) {
-      case 'BT':
+      case Op.BEGIN_TEXT:
         this.tm = [1, 0, 0, 1, 0, 0];
         this.tlm = [1, 0, 0, 1, 0, 0];
         return;
-      case 'Tf': {
+      case Op.FONT: {
         gs.fontSize = n(1);
         this.setFont(a[0], resources);
         return;
       }
-      case 'Td':
+      case Op.MOVE:
         this.moveLine(n(0), n(1));
         return;
-      case 'TD':
+      case Op.MOVE_SET_LEADING:
         gs.leading = -n(1);
         this.moveLine(n(0), n(1));
         return;
-      case 'Tm':
+      case Op.MATRIX:
         if (a.length >= 6) {
           this.tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
           this.tm = [...this.tlm];
         }
         return;
-      case 'T*':
+      case Op.NEXT_LINE:
         this.moveLine(0, -gs.leading);
         return;
-      case 'Tj':
+      case Op.SHOW:
         if (a[0] instanceof Uint8Array) this.show(a[0]);
         return;
-      case 'TJ': {
+      case Op.SHOW_SPACED: {
         const arr = a[0];
         if (!Array.isArray(arr)) return;
         for (const x of arr) {
@@ -145,45 +178,45 @@ export class PageTextReader {
         }
         return;
       }
-      case "'":
+      case Op.NEXT_LINE_SHOW:
         this.moveLine(0, -gs.leading);
         if (a[0] instanceof Uint8Array) this.show(a[0]);
         return;
-      case '"':
+      case Op.NEXT_LINE_SHOW_SPACING:
         gs.wordSpacing = n(0);
         gs.charSpacing = n(1);
         this.moveLine(0, -gs.leading);
         if (a[2] instanceof Uint8Array) this.show(a[2]);
         return;
-      case 'Tc':
+      case Op.CHAR_SPACING:
         gs.charSpacing = n(0);
         return;
-      case 'Tw':
+      case Op.WORD_SPACING:
         gs.wordSpacing = n(0);
         return;
-      case 'Tz':
+      case Op.H_SCALE:
         gs.hScale = n(0) / 100;
         return;
-      case 'TL':
+      case Op.LEADING:
         gs.leading = n(0);
         return;
-      case 'Ts':
+      case Op.RISE:
         gs.rise = n(0);
         return;
-      case 'q':
+      case Op.SAVE:
         if (this.stack.length < 256) this.stack.push({ ...gs, ctm: [...gs.ctm] });
         return;
-      case 'Q':
+      case Op.RESTORE:
         // Unbalanced Q (more than q) stops at the start of the current form or page.
         if (this.stack.length > this.floor) this.gs = this.stack.pop()!;
         return;
-      case 'cm':
+      case Op.CONCAT:
         if (a.length >= 6) gs.ctm = multiply([n(0), n(1), n(2), n(3), n(4), n(5)], gs.ctm);
         return;
-      case 'gs':
+      case Op.EXT_G_STATE:
         this.extGState(a[0], resources);
         return;
-      case 'Do':
+      case Op.XOBJECT:
         this.form(a[0], resources, depth);
         return;
     }

@@ -26,6 +26,8 @@ export class PdfRef {
 /** A content-stream operator or a keyword met while parsing (obj, endobj, stream, R, …). Interned. */
 export class PdfOp {
   private static readonly interned = new Map<string, PdfOp>();
+  /** A small number a reader may assign to the operators it acts on, to dispatch on a number (0: none). */
+  code = 0;
   private constructor(readonly op: string) {}
   static of(op: string): PdfOp {
     let o = PdfOp.interned.get(op);
