@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Font } from '@pdf-lib/standard-fonts';
-import { baseEncoding, decodePdfText, glyphToUnicode, standardFont } from '../../../src/core/extract/pdf/encodings';
+import { baseEncoding, decodePdfText, dingbatToUnicode, glyphToUnicode, standardFont } from '../../../src/core/extract/pdf/encodings';
 
 function enc(name: string): ReadonlyArray<string | undefined> {
   const glyphs = baseEncoding(name);
@@ -132,7 +132,7 @@ describe('pdf encodings', () => {
         ['fraction', '\u2044'], ['minus', '\u2212'], ['breve', '\u02d8'], ['caron', '\u02c7'], ['quotesingle', "'"],
         ['infinity', '∞'], ['arrowright', '→'], ['nbspace', '\u00a0'], ['sfthyphen', '\u00ad'], ['space', ' '],
         ['hyphen', '-'], ['afii10017', 'А'], ['afii10023', 'Ё'], ['afii10049', 'Я'], ['afii10065', 'а'],
-        ['afii10071', 'ё'], ['afii10097', 'я'], ['a1', '\u2701'],
+        ['afii10071', 'ё'], ['afii10097', 'я'],
       ];
       for (const [name, text] of cases) assert.equal(glyphToUnicode(name), text, name);
     });
@@ -234,5 +234,10 @@ describe('pdf encodings', () => {
     assert.equal(glyphToUnicode('summationdisplay'), '∑');
     assert.equal(glyphToUnicode('integraltext'), '∫');
     assert.equal(glyphToUnicode('unknownBig'), undefined);
+  });
+  it('reads ZapfDingbats names only for the ZapfDingbats font, never generic names such as a97', () => {
+    assert.equal(dingbatToUnicode('a1'), '\u2701');
+    assert.equal(glyphToUnicode('a1'), undefined);
+    assert.equal(glyphToUnicode('a97'), undefined);
   });
 });

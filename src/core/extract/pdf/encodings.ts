@@ -33,11 +33,15 @@ type Glyphs = Array<string | undefined>;
 let nameToText: Map<string, string> | undefined;
 let textToName: Map<string, string> | undefined;
 
-/** name → text: WinAnsi, Symbol, ZapfDingbats names (lowest code point wins), then the hand-written table. */
+/**
+ * name → text: WinAnsi and Symbol names (lowest code point wins), then the hand-written table. ZapfDingbats names
+ * ('a1'…'a191') are not here: generic names like 'a97' (pdfTeX's bitmap fonts) would read as dingbats; they are
+ * used only for the ZapfDingbats font itself (dingbatToUnicode).
+ */
 function nameTable(): Map<string, string> {
   if (nameToText) return nameToText;
   const map = new Map<string, string>();
-  for (const encoding of [afmEncodings().win1252, afmEncodings().symbol, afmEncodings().zapfdingbats]) {
+  for (const encoding of [afmEncodings().win1252, afmEncodings().symbol]) {
     // Integer-like keys iterate in ascending order, so the lowest code point is seen first.
     for (const [cp, [, name]] of Object.entries(encoding)) {
       if (!map.has(name)) map.set(name, String.fromCodePoint(Number(cp)));
@@ -46,6 +50,16 @@ function nameTable(): Map<string, string> {
   for (const [name, text] of extraGlyphNames()) map.set(name, text);
   nameToText = map;
   return map;
+}
+
+let dingbats: Map<string, string> | undefined;
+/** Text of a glyph of the ZapfDingbats font ('a1' → ✁), or undefined. */
+export function dingbatToUnicode(name: string): string | undefined {
+  if (!dingbats) {
+    dingbats = new Map();
+    for (const [cp, [, glyph]] of Object.entries(afmEncodings().zapfdingbats)) if (!dingbats.has(glyph)) dingbats.set(glyph, String.fromCodePoint(Number(cp)));
+  }
+  return dingbats.get(name) ?? glyphToUnicode(name);
 }
 
 /** text → the preferred glyph name that maps back to exactly that text (WinAnsi names first). */

@@ -8,7 +8,7 @@
 import { loadPredefinedCMap } from './binaryCMap';
 import { CMap, identityCMap, parseCMap } from './cmap';
 import { glyphUnicodeFromTrueType } from './trueTypeCmap';
-import { baseEncoding, glyphToUnicode, standardFont, type StandardFont } from './encodings';
+import { baseEncoding, dingbatToUnicode, glyphToUnicode, standardFont, type StandardFont } from './encodings';
 import { PdfDict, PdfName, PdfStream, PdfUnsupportedError, nameOf, type PdfObject } from './objects';
 import type { PdfFile } from './pdfFile';
 
@@ -93,11 +93,12 @@ function loadSimpleFont(file: PdfFile, dict: PdfDict, subtype: string | undefine
   const std = type3 ? undefined : standardFont(baseFont);
   const toUnicode = toUnicodeOf(file, dict);
   const names = encodingNames(file, dict, { std, program, flags, subtype });
+  const dingbatFont = std?.name === 'ZapfDingbats';
 
   for (let code = 0; code < 256; code++) {
     const fromCMap = toUnicode?.unicode(code);
     const name = names?.[code];
-    const text = fromCMap ?? (name ? glyphToUnicode(name) : undefined);
+    const text = fromCMap ?? (name ? (dingbatFont ? dingbatToUnicode(name) : glyphToUnicode(name)) : undefined);
     font.unicodes[code] = text;
     if (text !== undefined && WHITESPACE.test(text)) font.spaces[code] = 1;
   }
