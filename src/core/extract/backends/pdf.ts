@@ -39,37 +39,35 @@ type OcrRunner = { run: PageOcr; concurrency: number };
 
 /**
  * PDF: the text layer is read by Bright Run's own reader (src/core/extract/pdf), which handles the common cases
- * several times faster than pdf.js; a file it does not fully understand (encrypted, fonts whose text only the
- * font program knows, right-to-left or vertical text, damage it cannot repair) is read by pdf.js (legacy build,
- * Node 20). Text runs become lines by position and lines become paragraphs and headings (pdf/layout.ts). Pages
+ * several times faster than pdf.js; a file it does not fully understand (encrypted, a glyph whose text only its
+ * font program knows, CMaps built on other predefined CMaps, damage it cannot repair) is read by pdf.js (legacy
+ * build, Node 20). Text runs become lines by position and lines become paragraphs and headings (pdf/layout.ts). Pages
  * without a usable text layer go to OCR, rendered by pdf.js.
  */
 export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: OcrRunner): Promise<Omit<BackendResult, 'backend'> & { reader: 'brightrun' | 'pdfjs' }> {
-  const warnings: ExtractionWarning[] = [];
   const truncated = !hasEofMarker(data);
-  if (truncated) warnings.push({ code: 'PARTIAL_CONTENT', message: 'The file looks truncated (no %%EOF at its end); the text that could be recovered was extracted.' });
+  const truncatedWarning = (): ExtractionWarning[] =>
+    truncated ? [{ code: 'PARTIAL_CONTENT', message: 'The file looks truncated (no %%EOF at its end); the text that could be recovered was extracted.' }] : [];
   if (process.env.BRIGHTRUN_PDF_READER !== 'pdfjs') {
+    // Every page's text is read before any OCR starts, so giving up leaves nothing running behind.
+    let read: { doc: PdfTextDocument; lines: Line[][] } | undefined;
     try {
-      return { ...(await extractWithTextLayer(data, ctx, ocr, warnings)), reader: 'brightrun' };
+      read = await readTextLayer(data, ctx);
     } catch (err) {
       if (ctx.signal?.aborted) throw err;
-      // Not something the fast reader handles (or it failed): pdf.js reads the whole file.
+      // Not something the own reader handles (or it failed): pdf.js reads the whole file.
       if (process.env.BRIGHTRUN_DEBUG_PDF) process.stderr.write(`pdf.js reads ${ctx.file}: ${(err as Error).message}\n`);
-      warnings.length = truncated ? 1 : 0;
     }
+    if (read) return { ...(await extractWithTextLayer(read.doc, read.lines, data, ctx, ocr, truncatedWarning())), reader: 'brightrun' };
   }
-  return { ...(await extractWithPdfJs(data, ctx, ocr, warnings, truncated)), reader: 'pdfjs' };
+  return { ...(await extractWithPdfJs(data, ctx, ocr, truncatedWarning(), truncated)), reader: 'pdfjs' };
 }
 
-async function extractWithTextLayer(data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[]) {
-  const ocrStarted = Date.now();
+/** The own reader's lines for each page of the range; throws if it does not handle the file. */
+async function readTextLayer(data: Buffer, ctx: BackendContext): Promise<{ doc: PdfTextDocument; lines: Line[][] }> {
   const doc = new PdfTextDocument(data);
   const { first, last } = pageSpan(ctx, doc.numPages);
-  const outcomes: Array<Promise<Outcome>> = [];
-  const inFlight = new Set<Promise<Outcome>>();
-  let pdfjsDoc: Promise<PdfDocument> | undefined;
-  let done = 0;
-  const unitDone = () => ctx.onUnit?.(++done, last - first + 1);
+  const lines: Line[][] = [];
   let lastYield = Date.now();
   for (let n = first; n <= last; n++) {
     throwIfAborted(ctx.signal);
@@ -78,35 +76,21 @@ async function extractWithTextLayer(data: Buffer, ctx: BackendContext, ocr: OcrR
       throwIfAborted(ctx.signal);
       lastYield = Date.now();
     }
-    const lines = pageLines(doc.pageText(n));
-    const textLayer = hasTextLayer(lines);
-    if (textLayer || !ocr || ctx.options.ocr === false) {
-      if (!textLayer && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
-      outcomes.push(Promise.resolve({ lines }));
-      unitDone();
-      continue;
-    }
-    // A page without a usable text layer: pdf.js renders it for OCR, in the background up to the pool's width.
-    pdfjsDoc ??= openPdfJs(new Uint8Array(data), ctx, false);
-    const pageNumber = n;
-    const job: Promise<Outcome> = pdfjsDoc
-      .then((d) => d.getPage(pageNumber))
-      .then((page) => ocrPage(ocr, page, pageNumber, lines, warnings).finally(() => page.cleanup()))
-      .catch((err: unknown): Outcome => {
-        warnings.push({ code: 'PAGE_FAILED', message: `OCR of page ${pageNumber} failed: ${(err as Error).message}`, page: pageNumber });
-        return { lines };
-      })
-      .finally(() => {
-        inFlight.delete(job);
-        unitDone();
-      });
-    inFlight.add(job);
-    outcomes.push(job);
-    if (inFlight.size >= ocr.concurrency) await Promise.race(inFlight);
+    lines.push(pageLines(doc.pageText(n)));
   }
+  return { doc, lines };
+}
+
+async function extractWithTextLayer(doc: PdfTextDocument, lines: Line[][], data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[]) {
+  const ocrStarted = Date.now();
+  const { first } = pageSpan(ctx, doc.numPages);
+  // Scanned pages are rendered by pdf.js for OCR, opened only if there is one.
+  let pdfjsDoc: Promise<PdfDocument> | undefined;
   try {
-    const results = await Promise.all(outcomes);
-    throwIfAborted(ctx.signal);
+    const results = await schedulePages(first, lines.length, ctx, ocr, warnings, async (n) => ({
+      lines: lines[n - first]!,
+      page: () => (pdfjsDoc ??= openPdfJs(new Uint8Array(data), ctx, false)).then((d) => d.getPage(n)),
+    }));
     if (doc.repaired) warnings.push({ code: 'PARTIAL_CONTENT', message: 'The file is damaged (its cross-reference table is wrong); its objects were found by scanning the file.' });
     return assemble(results, first, doc.numPages, doc.info(), warnings, ocrStarted);
   } finally {
@@ -121,52 +105,21 @@ async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunne
   const bytes = own ? new Uint8Array(data.buffer) : new Uint8Array(data);
   const doc = await openPdfJs(bytes, ctx, truncated);
   try {
-    const outcomes: Array<Promise<Outcome>> = [];
-    const inFlight = new Set<Promise<Outcome>>();
     const { first, last } = pageSpan(ctx, doc.numPages);
-    let done = 0;
-    const unitDone = () => ctx.onUnit?.(++done, last - first + 1);
-    for (let n = first; n <= last; n++) {
-      throwIfAborted(ctx.signal);
+    const results = await schedulePages(first, last - first + 1, ctx, ocr, warnings, async (n) => {
       let page: PdfPage;
       try {
         page = await doc.getPage(n);
       } catch (err) {
         warnings.push({ code: 'PAGE_FAILED', message: `Page ${n} could not be read: ${(err as Error).message}`, page: n });
-        outcomes.push(Promise.resolve({ lines: [], failed: true }));
-        unitDone();
-        continue;
+        return { lines: [], failed: true };
       }
       const lines = await pdfjsPageLines(page).catch((err: Error) => {
         warnings.push({ code: 'PAGE_FAILED', message: `The text of page ${n} could not be read: ${err.message}`, page: n });
         return [] as Line[];
       });
-      const textLayer = hasTextLayer(lines);
-      if (textLayer || !ocr || ctx.options.ocr === false) {
-        if (!textLayer && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
-        page.cleanup();
-        outcomes.push(Promise.resolve({ lines }));
-        unitDone();
-        continue;
-      }
-      // Scanned page: OCR runs in the background, up to the OCR pool's width, while later pages are read.
-      const pageNumber = n;
-      const job: Promise<Outcome> = ocrPage(ocr, page, pageNumber, lines, warnings)
-        .catch((err: unknown): Outcome => {
-          warnings.push({ code: 'PAGE_FAILED', message: `OCR of page ${pageNumber} failed: ${(err as Error).message}`, page: pageNumber });
-          return { lines };
-        })
-        .finally(() => {
-          page.cleanup();
-          inFlight.delete(job);
-          unitDone();
-        });
-      inFlight.add(job);
-      outcomes.push(job);
-      if (inFlight.size >= ocr.concurrency) await Promise.race(inFlight);
-    }
-    const results = await Promise.all(outcomes);
-    throwIfAborted(ctx.signal);
+      return { lines, page: async () => page, release: () => page.cleanup() };
+    });
     const meta = await doc.getMetadata().catch(() => undefined);
     const info = (meta?.info ?? {}) as Record<string, unknown>;
     const strings = Object.fromEntries(Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
@@ -174,6 +127,62 @@ async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunne
   } finally {
     await doc.destroy();
   }
+}
+
+interface PageText {
+  lines: Line[];
+  failed?: boolean;
+  /** The page for rendering, when it needs OCR. */
+  page?: () => Promise<PdfPage>;
+  /** Frees what the page holds once it is done with. */
+  release?: () => void;
+}
+
+/**
+ * Walks the pages in order; pages without a usable text layer are OCR'd in the background, up to the OCR pool's
+ * width, while later pages are read. Reports progress per page and waits for every job before returning.
+ */
+async function schedulePages(first: number, count: number, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[], read: (n: number) => Promise<PageText>): Promise<Outcome[]> {
+  const outcomes: Array<Promise<Outcome>> = [];
+  const inFlight = new Set<Promise<Outcome>>();
+  let done = 0;
+  const unitDone = () => ctx.onUnit?.(++done, count);
+  try {
+    for (let n = first; n < first + count; n++) {
+      throwIfAborted(ctx.signal);
+      const text = await read(n);
+      const { lines } = text;
+      const textLayer = hasTextLayer(lines);
+      if (text.failed || textLayer || !ocr || ctx.options.ocr === false || !text.page) {
+        if (!textLayer && !text.failed && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
+        text.release?.();
+        outcomes.push(Promise.resolve({ lines, ...(text.failed ? { failed: true } : {}) }));
+        unitDone();
+        continue;
+      }
+      const pageNumber = n;
+      const pageOf = text.page;
+      const job: Promise<Outcome> = pageOf()
+        .then((page) => ocrPage(ocr, page, pageNumber, lines, warnings).finally(() => (text.release ?? (() => page.cleanup()))()))
+        .catch((err: unknown): Outcome => {
+          warnings.push({ code: 'PAGE_FAILED', message: `OCR of page ${pageNumber} failed: ${(err as Error).message}`, page: pageNumber });
+          return { lines };
+        })
+        .finally(() => {
+          inFlight.delete(job);
+          unitDone();
+        });
+      inFlight.add(job);
+      outcomes.push(job);
+      if (inFlight.size >= ocr.concurrency) await Promise.race(inFlight);
+    }
+  } finally {
+    // Never leave OCR running behind a failure or a cancellation.
+    await Promise.allSettled(inFlight);
+  }
+  const results = await Promise.all(outcomes);
+  throwIfAborted(ctx.signal);
+  return results;
 }
 
 async function ocrPage(ocr: OcrRunner, page: PdfPage, n: number, lines: Line[], warnings: ExtractionWarning[]): Promise<Outcome> {

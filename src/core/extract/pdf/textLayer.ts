@@ -1,8 +1,8 @@
 /**
  * Bright Run's own reader for the text layer of a PDF: file structure → page tree → each page's content stream →
  * positioned text runs, plus the document information. It reads what it fully understands and raises
- * PdfUnsupportedError for the rest (encryption, fonts whose text lives only in the font program, right-to-left
- * text, vertical writing), so the caller can hand those files to pdf.js. Written because pdf.js spends most of its
+ * PdfUnsupportedError for the rest (encryption, glyphs whose text lives only in the font program, CMaps built on
+ * other predefined CMaps), so the caller can hand those files to pdf.js. Written because pdf.js spends most of its
  * time building renderable fonts that text extraction does not need (docs/decisions.md).
  */
 import { PageTextReader } from './contentText';
