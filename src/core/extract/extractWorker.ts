@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toBrightRunError } from '../errors';
 import { extract } from './extract';
+import { pdfPageCount } from './pdf/textLayer';
 import { createOcrService } from './ocr/tesseractOcr';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
@@ -24,6 +25,11 @@ port.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'shutdown') {
     await ocr?.dispose();
     port.close();
+    return;
+  }
+  if (msg.type === 'count') {
+    const pages = msg.data ? pdfPageCount(msg.data) : undefined;
+    port.postMessage({ type: 'count', id: msg.id, pages } satisfies WorkerResponse);
     return;
   }
   try {

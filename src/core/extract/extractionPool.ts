@@ -5,16 +5,14 @@ import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
-import { BrightRunError, cancelledError, fsError, throwIfAborted } from '../errors';
-import { sha256File } from '../fs/hash';
+import { BrightRunError, cancelledError, throwIfAborted } from '../errors';
 import { mergeParts } from './mergeParts';
-import { pdfPageCount } from './pdf/textLayer';
 import { DEFAULT_MAX_BYTES, type ExtractedDocument, type ExtractOptions } from './types';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 interface Task {
   id: number;
-  kind: 'extract';
+  kind: 'extract' | 'count';
   file: string;
   options: ExtractOptions;
   /** The file's bytes, already read, in shared memory (large PDFs: read once, parsed by several threads). */
@@ -52,29 +50,22 @@ interface TaskOptions {
  * PDFs of this size or more are read once into shared memory by the calling thread, which counts their pages
  * and hashes them while threads parse page ranges of at least MIN_PAGES_PER_PART pages each.
  */
-const SPLIT_BYTES = 8 * 1024 * 1024;
+const SHARED_BYTES = 8 * 1024 * 1024;
 const MIN_PAGES_PER_PART = 40;
-/** Files of this size or more are hashed by the calling thread while a thread parses them. */
-const HASH_HERE_BYTES = 8 * 1024 * 1024;
 /**
  * Page ranges go to several threads only on pools of 4+: on 2 cores, two parts measured slower than one (each
  * thread boots and warms up its own JIT, and the hashing competes with them for the cores).
  */
 const MIN_THREADS_TO_SPLIT = 4;
 
-/**
- * A first look at a file: its size, and for a large PDF its bytes in a SharedArrayBuffer (threads read
- * everything else themselves). Undefined when the file cannot be read: the extraction reports why.
- */
-async function inspect(file: string, maxBytes: number): Promise<{ size: number; shared?: Uint8Array } | undefined> {
+/** A PDF's bytes in a SharedArrayBuffer (one read), or undefined when it is not a PDF or cannot be read. */
+async function readSharedPdf(file: string, size: number): Promise<Uint8Array | undefined> {
   try {
-    const { size } = await fs.stat(file);
-    if (size < SPLIT_BYTES || size > maxBytes) return { size };
     const handle = await fs.open(file, 'r');
     try {
       const head = Buffer.alloc(1024);
       await handle.read(head, 0, 1024, 0);
-      if (!head.includes('%PDF-')) return { size };
+      if (!head.includes('%PDF-')) return undefined;
       const data = new Uint8Array(new SharedArrayBuffer(size));
       let got = 0;
       while (got < size) {
@@ -82,12 +73,30 @@ async function inspect(file: string, maxBytes: number): Promise<{ size: number; 
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      return got === size ? { size, shared: data } : { size };
+      return got === size ? data : undefined;
     } finally {
       await handle.close();
     }
   } catch {
-    return undefined;
+    return undefined; // the thread reads it and reports the problem
+  }
+}
+
+/** A counting semaphore: at most `permits` holders at a time, the rest wait in order. */
+class Semaphore {
+  private readonly waiting: Array<() => void> = [];
+  constructor(private permits: number) {}
+  async acquire(): Promise<void> {
+    if (this.permits > 0) {
+      this.permits--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.permits++;
   }
 }
 
@@ -146,6 +155,7 @@ export class ExtractionPool {
   private readonly queue: Task[] = [];
   private nextId = 1;
   private inFlight = 0;
+  private readonly sharedSlots: Semaphore;
   private closed = false;
   private readonly script: string;
 
@@ -158,6 +168,7 @@ export class ExtractionPool {
     const boot = path.join(__dirname, 'extractWorkerBoot.js');
     this.script = existsSync(boot) ? boot : path.join(__dirname, 'extractWorker.js');
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
+    this.sharedSlots = new Semaphore(size);
   }
 
   /**
@@ -175,26 +186,23 @@ export class ExtractionPool {
   }
 
   private async extractFile(file: string, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
-    const seen = options.pageRange ? undefined : await inspect(file, options.maxBytes ?? DEFAULT_MAX_BYTES);
-    if (seen?.shared) return this.extractShared(file, seen.shared, options, opts);
-    if (options.skipHash || !seen || seen.size < HASH_HERE_BYTES) return this.enqueue<ExtractedDocument>(file, options, opts);
-    // A large file's id (sha256 of its bytes) is computed here, streamed, while a thread parses it: hashing would
-    // otherwise add to the extraction's time, and this thread mostly waits anyway. Small files hash in the thread.
-    const hashing = sha256File(file, opts.signal);
-    hashing.catch(() => undefined);
-    const doc = await this.enqueue<ExtractedDocument>(file, { ...options, skipHash: true }, opts);
+    const size = options.pageRange ? undefined : await fs.stat(file).then((st) => st.size, () => undefined);
+    if (size === undefined || size < SHARED_BYTES || size > (options.maxBytes ?? DEFAULT_MAX_BYTES)) return this.enqueue(file, options, opts);
+    // At most one large file per thread is held in memory at a time, however many the caller hands over at once.
+    await this.sharedSlots.acquire();
     try {
-      return { ...doc, id: await hashing };
-    } catch (err) {
-      throw fsError(err, file, 'read');
+      const data = await readSharedPdf(file, size);
+      return data ? await this.extractShared(file, data, options, opts) : await this.enqueue(file, options, opts);
+    } finally {
+      this.sharedSlots.release();
     }
   }
 
-  /** A large PDF in shared memory: threads parse page ranges of it while this thread hashes it. */
+  /** A large PDF in shared memory: threads count its pages, then parse page ranges of it while this thread hashes it. */
   private async extractShared(file: string, data: Uint8Array, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
     const hashing = options.skipHash ? Promise.resolve('') : sha256Of(data, opts.signal);
     hashing.catch(() => undefined);
-    const pages = this.size >= MIN_THREADS_TO_SPLIT ? pdfPageCount(data) : undefined;
+    const pages = this.size >= MIN_THREADS_TO_SPLIT ? await this.enqueue<number | undefined>(file, options, { ...(opts.signal ? { signal: opts.signal } : {}) }, data, 'count') : undefined;
     const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;
     const unhashed = { ...options, skipHash: true };
     const doc = pages && parts > 1 ? await this.extractInParts(file, data, unhashed, opts, pages, parts) : await this.enqueue<ExtractedDocument>(file, unhashed, opts, data);
@@ -229,7 +237,7 @@ export class ExtractionPool {
     return mergeParts(results, Date.now() - started);
   }
 
-  private enqueue<T>(file: string, options: ExtractOptions, opts: TaskOptions, data?: Uint8Array): Promise<T> {
+  private enqueue<T = ExtractedDocument>(file: string, options: ExtractOptions, opts: TaskOptions, data?: Uint8Array, kind: Task['kind'] = 'extract'): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
     if (opts.signal) setMaxListeners(0, opts.signal); // one listener per queued file is expected here
@@ -238,7 +246,7 @@ export class ExtractionPool {
       const settle = () => opts.signal?.removeEventListener('abort', onAbort);
       const task: Task = {
         id: this.nextId++,
-        kind: 'extract',
+        kind,
         file,
         options,
         ...(data ? { data } : {}),
@@ -288,7 +296,7 @@ export class ExtractionPool {
       if (!slot) return;
       const task = this.queue.shift()!;
       slot.task = task;
-      if (task.options.ocr !== false) slot.ocrUsed = true;
+      if (task.kind === 'extract' && task.options.ocr !== false) slot.ocrUsed = true;
       task.onStart?.();
       this.arm(slot);
       slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: task.options, ...(task.data ? { data: task.data } : {}) } satisfies WorkerRequest);
@@ -313,6 +321,7 @@ export class ExtractionPool {
       clearTimeout(slot.watchdog);
       slot.task = undefined;
       if (msg.type === 'done') task.resolve(msg.doc as never);
+      else if (msg.type === 'count') task.resolve(msg.pages as never);
       else task.reject(new BrightRunError(msg.error));
       this.pump();
     });
