@@ -42,7 +42,7 @@ const LIB = {
 } as const;
 
 /** Reads a file with as few system calls as possible (one, usually), falling back to readFile if it changed size. */
-async function readWhole(file: string, size: number): Promise<Buffer> {
+async function readWhole(file: string, size: number, maxBytes: number): Promise<Buffer> {
   const handle = await fs.open(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(size);
@@ -53,7 +53,11 @@ async function readWhole(file: string, size: number): Promise<Buffer> {
       got += bytesRead;
     }
     const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, got);
-    return more ? await handle.readFile() : buf.subarray(0, got);
+    if (!more) return buf.subarray(0, got);
+    // It grew while being read: read it again as it is now, within the same limit.
+    const now = await handle.stat();
+    if (now.size > maxBytes) throw new BrightRunError({ code: 'FILE_TOO_LARGE', file, message: `${file} grew past the ${Math.round(maxBytes / 1048576)} MB limit while it was read.`, remedy: 'Wait until whatever writes it has finished, then extract it again.' });
+    return await handle.readFile();
   } finally {
     await handle.close();
   }
@@ -79,9 +83,9 @@ async function readChecked(file: string, options: ExtractOptions): Promise<Buffe
   }
   if (stat.size === 0) throw emptyFile(file, 'is empty (0 bytes)');
   try {
-    return await readWhole(file, stat.size);
+    return await readWhole(file, stat.size, maxBytes);
   } catch (err) {
-    throw fsError(err, file, 'read');
+    throw err instanceof BrightRunError ? err : fsError(err, file, 'read');
   }
 }
 

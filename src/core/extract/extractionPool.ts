@@ -131,7 +131,8 @@ let semiSpaceSet = false;
  * The flag is read when an isolate is created, so it applies to the threads started after this call.
  */
 function startLargeYoungGeneration(): void {
-  if (semiSpaceSet) return;
+  // V8 flags are process-wide: inside an editor's extension host (Electron) they are not ours to change.
+  if (semiSpaceSet || process.versions.electron) return;
   semiSpaceSet = true;
   setFlagsFromString(`--min-semi-space-size=${INITIAL_SEMI_SPACE_MB}`);
 }

@@ -3,18 +3,20 @@
 // (~80 ms of a cold CLI run on small files). The cache is written once, after a thread's first file, into a
 // per-user directory (given by the pool; never a shared temp directory, since cached code is executable), and
 // V8 rejects it by itself when the bundle, Node or the V8 flags change.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 
 const bundle = path.join(__dirname, 'extractWorker.js');
 const source = readFileSync(bundle, 'utf8');
-const cacheDir = (workerData as { codeCacheDir?: string } | undefined)?.codeCacheDir;
-const stamp = statSync(bundle);
-const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${stamp.size}\0${stamp.mtimeMs}`).digest('hex').slice(0, 16);
+// One directory per Node build (the CLI's Node and the editor's differ), so they do not evict each other; one
+// file per bundle content (V8 checks little more than the source length, and installs may reset file times).
+const base = (workerData as { codeCacheDir?: string } | undefined)?.codeCacheDir;
+const cacheDir = base ? path.join(base, `${process.version}-${process.arch}`) : undefined;
+const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
 const cacheFile = cacheDir ? path.join(cacheDir, `extractWorker-${key}.v8cache`) : undefined;
 
 let cachedData: Buffer | undefined;
@@ -33,12 +35,16 @@ if (cacheFile && (!cachedData || script.cachedDataRejected)) {
   (globalThis as { brightrunFirstTaskDone?: () => void }).brightrunFirstTaskDone = () => {
     try {
       mkdirSync(cacheDir!, { recursive: true, mode: 0o700 });
-      const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
+      const tmp = `${cacheFile}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, cacheFile);
       // Caches of other builds (an older version, say) are of no use any more.
       for (const name of readdirSync(cacheDir!)) {
-        if (/^extractWorker-[0-9a-f]{16}\.v8cache$/.test(name) && path.join(cacheDir!, name) !== cacheFile) rmSync(path.join(cacheDir!, name), { force: true });
+        const file = path.join(cacheDir!, name);
+        if (file === cacheFile || !/^extractWorker-[0-9a-f]{16}\.v8cache(\..*\.tmp)?$/.test(name)) continue;
+        // Leftover temporary files are removed once they are clearly abandoned (a thread stopped mid-write).
+        if (name.endsWith('.tmp') && Date.now() - statSync(file).mtimeMs < 60_000) continue;
+        rmSync(file, { force: true });
       }
     } catch {
       // a cache is an optimisation only

@@ -201,21 +201,22 @@ describe('worker boot loader with a V8 code cache', function () {
   }
 
   it('writes the cache after the first file, reuses it, and still imports pdf.js for files that need it', async () => {
-    const cacheDir = path.join(tmp.dir, 'cache');
-    await fs.mkdir(cacheDir);
+    const base = path.join(tmp.dir, 'cache');
+    const cacheDir = path.join(base, `${process.version}-${process.arch}`); // one directory per Node build
+    await fs.mkdir(cacheDir, { recursive: true });
     await fs.writeFile(path.join(cacheDir, 'extractWorker-0123456789abcdef.v8cache'), 'an older build');
-    const first = await extractThroughBoot(cacheDir, corpus('docling/pdf/multi_page.pdf'));
+    const first = await extractThroughBoot(base, corpus('docling/pdf/multi_page.pdf'));
     const files = await fs.readdir(cacheDir);
     assert.equal(files.length, 1, 'the older build\'s cache is removed');
     const [cacheFile] = files;
     assert.match(cacheFile ?? '', /^extractWorker-[0-9a-f]{16}\.v8cache$/);
     const written = await fs.stat(path.join(cacheDir, cacheFile!));
     assert.ok(written.size > 0);
-    const second = await extractThroughBoot(cacheDir, corpus('docling/pdf/multi_page.pdf'));
+    const second = await extractThroughBoot(base, corpus('docling/pdf/multi_page.pdf'));
     assert.equal(second.text, first.text);
     assert.equal((await fs.stat(path.join(cacheDir, cacheFile!))).mtimeMs, written.mtimeMs, 'an accepted cache is not rewritten');
     // an encrypted PDF goes to pdf.js, an ES module imported through the loader
-    const encrypted = await extractThroughBoot(cacheDir, corpus('unstructured/pdf/copy-protected.pdf'));
+    const encrypted = await extractThroughBoot(base, corpus('unstructured/pdf/copy-protected.pdf'));
     assert.equal(encrypted.backend, 'pdfjs-dist@5.6');
     assert.ok(encrypted.text.length > 100);
   });

@@ -312,7 +312,9 @@ function readCidWidths(file: PdfFile, w: PdfObject | undefined, per: number, set
     const v = file.resolve(o);
     return typeof v === 'number' ? v : undefined;
   };
-  for (let i = 0; i < w.length; ) {
+  // At most 0x10000 CIDs per entry and a million in all, however the array repeats its ranges.
+  let budget = 1_000_000;
+  for (let i = 0; i < w.length && budget > 0; ) {
     const first = num(w[i]);
     const next = file.resolve(w[i + 1]);
     if (first === undefined) break;
@@ -326,7 +328,7 @@ function readCidWidths(file: PdfFile, w: PdfObject | undefined, per: number, set
       const last = num(next);
       const values = w.slice(i + 2, i + 2 + per).map((x) => num(x) ?? 0);
       if (last === undefined || values.length < per) break;
-      for (let c = first; c <= last && c - first < 0x10000; c++) set(c, values);
+      for (let c = first; c <= last && c - first < 0x10000 && budget-- > 0; c++) set(c, values);
       i += 2 + per;
     }
   }

@@ -3,14 +3,18 @@
  * (interned), strings (raw bytes), arrays, dictionaries, indirect references and streams.
  */
 
+/** Interned names and keywords stop here: a thread reading thousands of files keeps at most this many. */
+const MAX_INTERNED = 8192;
+
 export class PdfName {
   private static readonly interned = new Map<string, PdfName>();
   private constructor(readonly name: string) {}
+  /** Names are compared by `.name`, so past the cap a fresh object does as well as an interned one. */
   static of(name: string): PdfName {
     let n = PdfName.interned.get(name);
     if (!n) {
       n = new PdfName(name);
-      PdfName.interned.set(name, n);
+      if (PdfName.interned.size < MAX_INTERNED) PdfName.interned.set(name, n);
     }
     return n;
   }
@@ -29,11 +33,12 @@ export class PdfOp {
   /** A small number a reader may assign to the operators it acts on, to dispatch on a number (0: none). */
   code = 0;
   private constructor(readonly op: string) {}
+  /** The operators a reader acts on are interned first (when its module loads); past the cap, a fresh object. */
   static of(op: string): PdfOp {
     let o = PdfOp.interned.get(op);
     if (!o) {
       o = new PdfOp(op);
-      PdfOp.interned.set(op, o);
+      if (PdfOp.interned.size < MAX_INTERNED) PdfOp.interned.set(op, o);
     }
     return o;
   }
@@ -63,6 +68,4 @@ export class PdfUnsupportedError extends Error {
 
 export const isName = (o: PdfObject | undefined, name?: string): o is PdfName => o instanceof PdfName && (name === undefined || o.name === name);
 export const isDict = (o: PdfObject | undefined): o is PdfDict => o instanceof PdfDict;
-export const isNumber = (o: PdfObject | undefined): o is number => typeof o === 'number';
-export const isBytes = (o: PdfObject | undefined): o is Uint8Array => o instanceof Uint8Array;
 export const nameOf = (o: PdfObject | undefined): string | undefined => (o instanceof PdfName ? o.name : undefined);

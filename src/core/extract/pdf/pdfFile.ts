@@ -3,11 +3,16 @@
  * hybrid files), object streams, stream decoding, and a rebuilt cross-reference by scanning for `n g obj` when the
  * table is missing or wrong. Encrypted files are not handled here (PdfUnsupportedError: pdf.js reads those).
  */
-import { MAX_DECODED_BYTES, applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate } from './filters';
+import { applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate } from './filters';
 import { PdfDict, PdfOp, PdfRef, PdfStream, PdfUnsupportedError, isDict, nameOf, type PdfObject } from './objects';
 import { PdfLexer, indexOfAscii, lastIndexOfAscii } from './syntax';
 
-type Entry = { type: 1; offset: number } | { type: 2; stream: number; index: number };
+type Entry = { type: 1; offset: number } | { type: 2; stream: number };
+
+/** No file has more objects than this; a cross-reference claiming more is damaged. */
+const MAX_OBJECTS = 10_000_000;
+/** All streams of one file together decode to no more than this (a bomb spread over many streams). */
+const MAX_DECODED_PER_FILE = 2 * 1024 * 1024 * 1024;
 
 
 export class PdfFile {
@@ -15,6 +20,8 @@ export class PdfFile {
   private readonly cache = new Map<number, PdfObject>();
   private readonly objStreams = new Map<number, { data: Uint8Array; offsets: Map<number, number> }>();
   private readonly resolving = new Set<number>();
+  private readonly decoded = new WeakMap<PdfStream, Uint8Array>();
+  private decodedBytes = 0;
   trailer = new PdfDict();
   /** True when the cross-reference had to be rebuilt by scanning the file. */
   repaired = false;
@@ -53,7 +60,7 @@ export class PdfFile {
     if (!entry || this.resolving.has(num)) return undefined;
     this.resolving.add(num);
     try {
-      const obj = entry.type === 1 ? this.readObjectAt(entry.offset, num) : this.readFromObjectStream(entry.stream, entry.index, num);
+      const obj = entry.type === 1 ? this.readObjectAt(entry.offset, num) : this.readFromObjectStream(entry.stream, num);
       if (obj === undefined && entry.type === 1 && entry.offset >= 0 && !this.repaired) {
         // The table points at the wrong place: rebuild it from the file once, then try again.
         this.resolving.delete(num);
@@ -67,8 +74,19 @@ export class PdfFile {
     }
   }
 
-  /** The decoded bytes of a stream (filters applied in order). */
+  /** The decoded bytes of a stream (filters applied in order), decoded once per stream. */
   streamBytes(stream: PdfStream): Uint8Array {
+    let decoded = this.decoded.get(stream);
+    if (!decoded) {
+      decoded = this.decodeStream(stream);
+      this.decodedBytes += decoded.length;
+      if (this.decodedBytes > MAX_DECODED_PER_FILE) throw new PdfUnsupportedError('the file decodes to more than 2 GB');
+      this.decoded.set(stream, decoded);
+    }
+    return decoded;
+  }
+
+  private decodeStream(stream: PdfStream): Uint8Array {
     let data = stream.raw;
     const filters = this.resolve(stream.dict.get('Filter'));
     const parms = this.resolve(stream.dict.get('DecodeParms') ?? stream.dict.get('DP'));
@@ -185,6 +203,7 @@ export class PdfFile {
     const index = (this.resolve(dict.get('Index')) as number[] | undefined) ?? [0, size];
     const bytes = this.streamBytes(stream);
     const rowLen = w[0]! + w[1]! + w[2]!;
+    if (rowLen <= 0 || w.some((x) => x < 0 || x > 8)) throw new Error('bad xref stream widths');
     let p = 0;
     const field = (n: number, dflt: number) => {
       if (!n) return dflt;
@@ -195,14 +214,14 @@ export class PdfFile {
     for (let s = 0; s + 1 < index.length; s += 2) {
       const start = index[s]!;
       const count = index[s + 1]!;
-      for (let i = 0; i < count && p + rowLen <= bytes.length; i++) {
+      for (let i = 0; i < count && p + rowLen <= bytes.length && start + i < MAX_OBJECTS; i++) {
         const type = field(w[0]!, 1);
         const a = field(w[1]!, 0);
-        const b = field(w[2]!, 0);
+        field(w[2]!, 0); // generation, or index in the object stream: objects there are found by number
         const num = start + i;
         if (this.entries.has(num)) continue;
         if (type === 1) this.entries.set(num, { type: 1, offset: a });
-        else if (type === 2) this.entries.set(num, { type: 2, stream: a, index: b });
+        else if (type === 2) this.entries.set(num, { type: 2, stream: a });
         else if (type === 0) this.entries.set(num, { type: 1, offset: -1 });
       }
     }
@@ -243,7 +262,7 @@ export class PdfFile {
       if (type !== 'ObjStm') continue;
       try {
         for (const inner of this.objectStream(num).offsets.keys()) {
-          if (!this.entries.has(inner) || this.entries.get(inner) === entry) this.entries.set(inner, { type: 2, stream: num, index: -1 });
+          if (!this.entries.has(inner) || this.entries.get(inner) === entry) this.entries.set(inner, { type: 2, stream: num });
         }
       } catch {
         // an unreadable object stream: its objects stay missing
@@ -311,7 +330,6 @@ export class PdfFile {
     const stream = this.fetch(num);
     if (!(stream instanceof PdfStream)) throw new Error(`object stream ${num} missing`);
     const data = this.streamBytes(stream);
-    if (data.length > MAX_DECODED_BYTES) throw new PdfUnsupportedError('object stream too large');
     const n = this.resolve(stream.dict.get('N'));
     const first = this.resolve(stream.dict.get('First'));
     if (typeof n !== 'number' || typeof first !== 'number') throw new Error('bad object stream');
@@ -328,7 +346,7 @@ export class PdfFile {
     return os;
   }
 
-  private readFromObjectStream(streamNum: number, _index: number, num: number): PdfObject | undefined {
+  private readFromObjectStream(streamNum: number, num: number): PdfObject | undefined {
     const { data, offsets } = this.objectStream(streamNum);
     const at = offsets.get(num);
     if (at === undefined) return undefined;
@@ -336,7 +354,7 @@ export class PdfFile {
     return value instanceof PdfOp ? undefined : value;
   }
 
-  /** The text-string value of an Info or catalog entry. */
+  /** A dictionary, or a stream's dictionary, behind a reference; undefined for anything else. */
   dictOf(obj: PdfObject | undefined): PdfDict | undefined {
     const d = this.resolve(obj);
     return isDict(d) ? d : d instanceof PdfStream ? d.dict : undefined;

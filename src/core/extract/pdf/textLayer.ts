@@ -13,6 +13,8 @@ import { PdfDict, PdfStream, PdfUnsupportedError, nameOf, type PdfObject } from 
 import { PdfFile } from './pdfFile';
 
 const MAX_TREE_DEPTH = 64;
+/** A page's content streams together: more than this is not a page anyone typeset. */
+const MAX_PAGE_CONTENT = 256 * 1024 * 1024;
 
 type Box = [number, number, number, number];
 
@@ -58,9 +60,13 @@ export class PdfTextDocument {
     const contents = this.file.resolve(page.dict.get('Contents'));
     const parts = Array.isArray(contents) ? contents.map((c) => this.file.resolve(c)) : [contents];
     const chunks: Uint8Array[] = [];
+    let total = 0;
     for (const part of parts) {
       if (!(part instanceof PdfStream)) continue;
-      chunks.push(this.file.streamBytes(part), SEPARATOR);
+      const bytes = this.file.streamBytes(part);
+      total += bytes.length;
+      if (total > MAX_PAGE_CONTENT) throw new PdfUnsupportedError(`page ${n} has more than 256 MB of content`);
+      chunks.push(bytes, SEPARATOR);
     }
     const content = chunks.length === 2 ? chunks[0]! : Buffer.concat(chunks);
     return new PageTextReader(this.file, this.fonts, page.view).read(content, page.resources);

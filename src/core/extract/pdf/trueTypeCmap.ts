@@ -32,6 +32,8 @@ export function glyphUnicodeFromTrueType(font: Uint8Array): Map<number, string> 
   }
   if (best < 0 || best >= font.length) return undefined;
   const map = new Map<number, string>();
+  // Every Unicode code point at most once in all: a crafted table cannot make this loop for billions of steps.
+  let budget = 0x110000;
   const add = (code: number, gid: number) => {
     if (gid && code >= 0x20 && !map.has(gid) && !(code >= 0xd800 && code <= 0xdfff) && code <= 0x10ffff) map.set(gid, String.fromCodePoint(code));
   };
@@ -47,7 +49,7 @@ export function glyphUnicodeFromTrueType(font: Uint8Array): Map<number, string> 
       const start = u16(starts + s);
       const delta = u16(deltas + s);
       const ro = u16(offsets + s);
-      for (let c = start; c <= end && c !== 0xffff; c++) {
+      for (let c = start; c <= end && c !== 0xffff && budget-- > 0; c++) {
         let gid: number;
         if (ro === 0) gid = (c + delta) & 0xffff;
         else {
@@ -64,12 +66,12 @@ export function glyphUnicodeFromTrueType(font: Uint8Array): Map<number, string> 
       const start = u32(g);
       const end = Math.min(u32(g + 4), start + 0xffff);
       const gid = u32(g + 8);
-      for (let c = start; c <= end; c++) add(c, gid + (c - start));
+      for (let c = start; c <= end && budget-- > 0; c++) add(c, gid + (c - start));
     }
   } else if (format === 6) {
     const first = u16(best + 6);
     const n = u16(best + 8);
-    for (let i = 0; i < n; i++) add(first + i, u16(best + 10 + i * 2));
+    for (let i = 0; i < n && budget-- > 0; i++) add(first + i, u16(best + 10 + i * 2));
   } else return undefined;
   return map.size ? map : undefined;
 }
