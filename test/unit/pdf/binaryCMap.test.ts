@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadPredefinedCMap, parseBinaryCMap } from '../../../src/core/extract/pdf/binaryCMap';
 import { CMap } from '../../../src/core/extract/pdf/cmap';
+import { readAll } from '../../support/cmapCodes';
 
 const DIR = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps');
 
@@ -12,17 +13,6 @@ function load(name: string): CMap {
   return cmap;
 }
 
-function readAll(cmap: CMap, bytes: number[]): Array<[number, number]> {
-  const data = Uint8Array.from(bytes);
-  const out = { code: -1, length: -1 };
-  const res: Array<[number, number]> = [];
-  for (let off = 0; off < data.length; off += out.length) {
-    cmap.readCode(data, off, out);
-    assert.ok(out.length >= 1);
-    res.push([out.code, out.length]);
-  }
-  return res;
-}
 
 describe('binaryCMap', () => {
   it('H: JIS X 0208 2-byte codespace, 0x2422 (あ) → CID 843', () => {

@@ -1,19 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { CMap, identityCMap, parseCMap } from '../../../src/core/extract/pdf/cmap';
+import { readAll } from '../../support/cmapCodes';
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
-function readAll(cmap: CMap, bytes: number[]): Array<[number, number]> {
-  const data = Uint8Array.from(bytes);
-  const out = { code: -1, length: -1 };
-  const res: Array<[number, number]> = [];
-  for (let off = 0; off < data.length; off += out.length) {
-    cmap.readCode(data, off, out);
-    assert.ok(out.length >= 1, `readCode must consume at least one byte at ${off}`);
-    res.push([out.code, out.length]);
-  }
-  return res;
-}
 
 const TO_UNICODE = `%!PS-Adobe-3.0 Resource-CMap
 /CIDInit /ProcSet findresource begin

@@ -6,17 +6,22 @@
 /** Interned names and keywords stop here: a thread reading thousands of files keeps at most this many. */
 const MAX_INTERNED = 8192;
 
+/** The one object for a key (made on first use); past the cap, a fresh one each time. */
+function intern<T>(table: Map<string, T>, key: string, make: (key: string) => T): T {
+  let value = table.get(key);
+  if (value === undefined) {
+    value = make(key);
+    if (table.size < MAX_INTERNED) table.set(key, value);
+  }
+  return value;
+}
+
 export class PdfName {
   private static readonly interned = new Map<string, PdfName>();
   private constructor(readonly name: string) {}
   /** Names are compared by `.name`, so past the cap a fresh object does as well as an interned one. */
   static of(name: string): PdfName {
-    let n = PdfName.interned.get(name);
-    if (!n) {
-      n = new PdfName(name);
-      if (PdfName.interned.size < MAX_INTERNED) PdfName.interned.set(name, n);
-    }
-    return n;
+    return intern(PdfName.interned, name, (n) => new PdfName(n));
   }
 }
 
@@ -35,12 +40,7 @@ export class PdfOp {
   private constructor(readonly op: string) {}
   /** The operators a reader acts on are interned first (when its module loads); past the cap, a fresh object. */
   static of(op: string): PdfOp {
-    let o = PdfOp.interned.get(op);
-    if (!o) {
-      o = new PdfOp(op);
-      if (PdfOp.interned.size < MAX_INTERNED) PdfOp.interned.set(op, o);
-    }
-    return o;
+    return intern(PdfOp.interned, op, (o) => new PdfOp(o));
   }
 }
 
