@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError, fsError, throwIfAborted } from '../errors';
+import { readInto } from '../fs/readInto';
 import type { BackendContext, BackendResult } from './backendTypes';
 import { extractCsv } from './backends/csv';
 import { extractDoc } from './backends/doc';
@@ -46,12 +47,7 @@ async function readWhole(file: string, size: number, maxBytes: number): Promise<
   const handle = await fs.open(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < size) {
-      const { bytesRead } = await handle.read(buf, got, size - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
+    const got = await readInto(handle, buf);
     const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, got);
     if (!more) return buf.subarray(0, got);
     // It grew while being read: read it again as it is now, within the same limit.

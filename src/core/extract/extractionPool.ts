@@ -4,8 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { createHash } from 'node:crypto';
-import { BrightRunError, cancelledError, throwIfAborted } from '../errors';
+import { BrightRunError, cancelledError } from '../errors';
+import { sha256Bytes } from '../fs/hash';
+import { readInto } from '../fs/readInto';
 import { mergeParts } from './mergeParts';
 import { DEFAULT_MAX_BYTES, type ExtractedDocument, type ExtractOptions } from './types';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
@@ -67,13 +68,7 @@ async function readSharedPdf(file: string, size: number): Promise<Uint8Array | u
       await handle.read(head, 0, 1024, 0);
       if (!head.includes('%PDF-')) return undefined;
       const data = new Uint8Array(new SharedArrayBuffer(size));
-      let got = 0;
-      while (got < size) {
-        const { bytesRead } = await handle.read(data, got, size - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return got === size ? data : undefined;
+      return (await readInto(handle, data)) === size ? data : undefined;
     } finally {
       await handle.close();
     }
@@ -98,18 +93,6 @@ class Semaphore {
     if (next) next();
     else this.permits++;
   }
-}
-
-/** sha256 of bytes in memory, in slices, yielding between them so the calling thread stays responsive. */
-async function sha256Of(data: Uint8Array, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  const SLICE = 4 * 1024 * 1024;
-  for (let at = 0; at < data.length; at += SLICE) {
-    throwIfAborted(signal);
-    hash.update(data.subarray(at, Math.min(data.length, at + SLICE)));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return hash.digest('hex');
 }
 
 /** Where threads keep their V8 code cache: the user's cache directory (never a shared temp directory). */
@@ -201,7 +184,7 @@ export class ExtractionPool {
 
   /** A large PDF in shared memory: threads count its pages, then parse page ranges of it while this thread hashes it. */
   private async extractShared(file: string, data: Uint8Array, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
-    const hashing = options.skipHash ? Promise.resolve('') : sha256Of(data, opts.signal);
+    const hashing = options.skipHash ? Promise.resolve('') : sha256Bytes(data, opts.signal);
     hashing.catch(() => undefined);
     const pages = this.size >= MIN_THREADS_TO_SPLIT ? await this.enqueue<number | undefined>(file, options, { ...(opts.signal ? { signal: opts.signal } : {}) }, data, 'count') : undefined;
     const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;

@@ -16,3 +16,15 @@ export async function sha256File(file: string, signal?: AbortSignal): Promise<st
   }
   return hash.digest('hex');
 }
+
+/** sha256 of bytes in memory, in slices, yielding between them so the calling thread stays responsive. */
+export async function sha256Bytes(data: Uint8Array, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  const SLICE = 4 * 1024 * 1024;
+  for (let at = 0; at < data.length; at += SLICE) {
+    throwIfAborted(signal);
+    hash.update(data.subarray(at, Math.min(data.length, at + SLICE)));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return hash.digest('hex');
+}
