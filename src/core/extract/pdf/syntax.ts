@@ -240,16 +240,19 @@ export class PdfLexer {
     return Uint8Array.from(out);
   }
 
-  private readArray(depth: number): PdfObject[] {
+  /**
+   * The objects up to `close` (consumed), with `n g R` folded into references. No keyword belongs inside an array
+   * or a dictionary: one means it is unterminated, and the keyword is left to start what follows.
+   */
+  private readItems(depth: number, close: PdfOp): PdfObject[] {
     const items: PdfObject[] = [];
     if (depth > MAX_DEPTH) return items;
     for (;;) {
       const save = this.pos;
       const item = this.next(depth + 1);
-      if (item === undefined || item === OP_ARRAY_END) break;
+      if (item === undefined || item === close) break;
       if (item === OP_R) foldRef(items);
       else if (item instanceof PdfOp) {
-        // No keyword belongs in an array: it is unterminated, and the keyword starts what follows it.
         this.pos = save;
         break;
       } else items.push(item);
@@ -257,21 +260,13 @@ export class PdfLexer {
     return items;
   }
 
+  private readArray(depth: number): PdfObject[] {
+    return this.readItems(depth, OP_ARRAY_END);
+  }
+
   private readDict(depth: number): PdfDict {
     const dict = new PdfDict();
-    if (depth > MAX_DEPTH) return dict;
-    const items: PdfObject[] = [];
-    for (;;) {
-      const save = this.pos;
-      const item = this.next(depth + 1);
-      if (item === undefined || item === OP_DICT_END) break;
-      if (item === OP_R) foldRef(items);
-      else if (item instanceof PdfOp) {
-        // No keyword belongs in a dictionary: it is unterminated, and the keyword starts what follows it.
-        this.pos = save;
-        break;
-      } else items.push(item);
-    }
+    const items = this.readItems(depth, OP_DICT_END);
     for (let i = 0; i + 1 < items.length; i += 2) {
       const key = items[i];
       if (key instanceof PdfName) dict.map.set(key.name, items[i + 1]!);
