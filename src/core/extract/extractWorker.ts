@@ -51,3 +51,5 @@ port.on('message', async (msg: WorkerRequest) => {
     port.postMessage({ type: 'failed', id: msg.id, error: toBrightRunError(err, msg.file).toJSON() } satisfies WorkerResponse);
   }
 });
+
+port.postMessage({ type: 'ready' } satisfies WorkerResponse);

@@ -2,7 +2,6 @@ import { setMaxListeners } from 'node:events';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { BrightRunError, cancelledError } from '../errors';
 import { sha256Bytes } from '../fs/hash';
@@ -26,6 +25,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** The thread has loaded its code (until then a task given to it waits, so it goes to a ready thread if any). */
+  ready?: boolean;
   task?: Task;
   /** It has run a task with OCR on (it then holds tesseract workers to dispose of). */
   ocrUsed?: boolean;
@@ -39,6 +40,8 @@ export interface PoolOptions {
   maxHeapMb?: number;
   /** Directory for the threads' V8 code cache (bundled build only); default: the user's cache directory. */
   codeCacheDir?: string;
+  /** How long work waits for a busy pool before more threads start (default SCALE_UP_AFTER_MS). */
+  scaleUpAfterMs?: number;
 }
 
 interface TaskOptions {
@@ -105,20 +108,29 @@ const DEFAULT_STALL_MS = 3 * 60_000;
 const DEFAULT_HEAP_MB = 3072;
 /** A larger young generation: extraction allocates many short-lived objects, and the default one is collected far too often. */
 const YOUNG_GENERATION_MB = 64;
-const INITIAL_SEMI_SPACE_MB = 4;
-
-let semiSpaceSet = false;
 /**
- * Threads start with a 4 MB semi-space instead of V8's 1 MB, which grows only after many collections: parsing
- * allocates many short-lived objects (1, 4, 8 and 16 MB measured; 4 was as fast as any and lighter than 16).
- * The flag is read when an isolate is created, so it applies to the threads started after this call.
+ * V8 flags for the threads of a batch run (the CLI), applied by each thread's boot loader (workerBoot.ts) before
+ * it loads the bundle. V8 optimises a function with TurboFan once it has used up an "interrupt budget" of
+ * bytecode (66 KB by default on Node 20); a run over a folder of small documents is over before most of that
+ * optimised code pays back (the corpus's 14 text PDFs spent 360 ms in TurboFan, several functions compiled 3–4
+ * times after deoptimising). A 600 KB budget measured ~20 % faster there and 0–4 % slower on a 100 MB PDF
+ * (docs/decisions.md). Only on V8 11 (Node 20), where it was measured and the flag exists (newer V8 tiers up
+ * through Maglev by invocation counts); never inside an editor's extension host (Electron): V8 flags are
+ * process-wide, and that process is not ours to tune.
  */
-function startLargeYoungGeneration(): void {
-  // V8 flags are process-wide: inside an editor's extension host (Electron) they are not ours to change.
-  if (semiSpaceSet || process.versions.electron) return;
-  semiSpaceSet = true;
-  setFlagsFromString(`--min-semi-space-size=${INITIAL_SEMI_SPACE_MB}`);
+export function batchV8Flags(versions: NodeJS.ProcessVersions = process.versions): string | undefined {
+  if (versions.electron) return undefined;
+  return versions.v8.split('.')[0] === '11' ? '--interrupt-budget=600000' : undefined;
 }
+
+/**
+ * Threads beyond the first start only once work has waited this long for a thread that is up and busy: a new
+ * thread costs ~50 ms of CPU to start and runs its first files cold (~150–250 ms of slower parsing), which pays
+ * back only on work that would keep the running thread busy longer than that. A small batch (the corpus's 14
+ * text PDFs: ~180 ms of parsing) finishes sooner on one warm thread; a long batch or an OCR run widens to the
+ * full pool within a third of a second.
+ */
+const SCALE_UP_AFTER_MS = 300;
 
 /**
  * Threads for extraction. In an editor, one per core less one, so the UI keeps a core; headless (the CLI),
@@ -142,6 +154,7 @@ export class ExtractionPool {
   private readonly sharedSlots: Semaphore;
   private closed = false;
   private readonly script: string;
+  private scaleUp?: NodeJS.Timeout;
 
   constructor(
     private readonly size = defaultPoolSize(),
@@ -247,6 +260,7 @@ export class ExtractionPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.scaleUp);
     for (const t of this.queue.splice(0)) t.reject(cancelledError());
     await Promise.all(
       this.slots.map(async (s) => {
@@ -263,21 +277,30 @@ export class ExtractionPool {
     this.slots.length = 0;
   }
 
+  /** Threads running or starting. */
+  get threads(): number {
+    return this.slots.length;
+  }
+
   /** Starts up to `threads` threads now, ahead of any work (a caller that knows work is coming, e.g. the CLI). */
   warm(threads = 1): void {
     while (!this.closed && this.slots.length < Math.min(this.size, threads)) this.spawn();
   }
 
-  /** Starts threads ahead of their first task (one per file in flight, up to the size), so they boot while files are read and hashed. */
+  /** Starts the first thread ahead of its first task, so it boots while the file is read and hashed. */
   private prewarm(): void {
-    while (!this.closed && this.slots.length < Math.min(this.size, this.inFlight)) this.spawn();
+    if (!this.closed && this.slots.length === 0 && this.inFlight > 0) this.spawn();
   }
 
   private pump(): void {
     while (this.queue.length) {
-      let slot = this.slots.find((s) => !s.task);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
-      if (!slot) return;
+      // An idle ready thread; else, when no thread is ready yet, one still starting (the task waits in its port).
+      let slot = this.slots.find((s) => !s.task && s.ready) ?? (this.slots.some((s) => s.ready) ? undefined : this.slots.find((s) => !s.task));
+      if (!slot && this.slots.length === 0) slot = this.spawn();
+      if (!slot) {
+        if (this.slots.some((s) => s.ready)) this.scheduleScaleUp();
+        return;
+      }
       const task = this.queue.shift()!;
       slot.task = task;
       if (task.kind === 'extract' && task.options.ocr !== false) slot.ocrUsed = true;
@@ -287,14 +310,31 @@ export class ExtractionPool {
     }
   }
 
+  /** Work is waiting and every ready thread is busy: if it still waits after SCALE_UP_AFTER_MS, more threads start. */
+  private scheduleScaleUp(): void {
+    if (this.scaleUp || this.closed || this.slots.length >= this.size) return;
+    this.scaleUp = setTimeout(() => {
+      this.scaleUp = undefined;
+      if (this.closed) return;
+      const idle = this.slots.filter((s) => !s.task).length;
+      for (let n = Math.min(this.size - this.slots.length, this.queue.length - idle); n > 0; n--) this.spawn();
+      this.pump();
+    }, this.limits.scaleUpAfterMs ?? SCALE_UP_AFTER_MS);
+    this.scaleUp.unref();
+  }
+
   private spawn(): Slot {
-    startLargeYoungGeneration();
+    const v8Flags = batchV8Flags();
     const worker = new Worker(this.script, {
-      workerData: { ocrWorkers: this.ocrWorkersPerThread, codeCacheDir: this.limits.codeCacheDir ?? defaultCodeCacheDir() },
+      workerData: { ocrWorkers: this.ocrWorkersPerThread, codeCacheDir: this.limits.codeCacheDir ?? defaultCodeCacheDir(), ...(v8Flags ? { v8Flags } : {}) },
       resourceLimits: { maxOldGenerationSizeMb: this.limits.maxHeapMb ?? DEFAULT_HEAP_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     const slot: Slot = { worker };
     worker.on('message', (msg: WorkerResponse) => {
+      if (msg.type === 'ready') {
+        slot.ready = true;
+        return this.pump();
+      }
       const task = slot.task;
       if (!task || msg.id !== task.id) return;
       if (msg.type === 'progress') {

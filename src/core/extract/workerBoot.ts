@@ -7,14 +7,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import * as vm from 'node:vm';
 import { threadId, workerData } from 'node:worker_threads';
+
+const data = workerData as { codeCacheDir?: string; v8Flags?: string } | undefined;
+// V8 flags the pool asks for (batchV8Flags): set here, once Node's own start-up code has run (a changed flag set
+// makes V8 reject the code cache built into Node, which cost a thread ~25 ms when set before it started) and
+// before the bundle is compiled, so its cache below is written and checked under the same flags.
+if (data?.v8Flags) setFlagsFromString(data.v8Flags);
 
 const bundle = path.join(__dirname, 'extractWorker.js');
 const source = readFileSync(bundle, 'utf8');
 // One directory per Node build (the CLI's Node and the editor's differ), so they do not evict each other; one
 // file per bundle content (V8 checks little more than the source length, and installs may reset file times).
-const base = (workerData as { codeCacheDir?: string } | undefined)?.codeCacheDir;
+const base = data?.codeCacheDir;
 const cacheDir = base ? path.join(base, `${process.version}-${process.arch}`) : undefined;
 const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
 const cacheFile = cacheDir ? path.join(cacheDir, `extractWorker-${key}.v8cache`) : undefined;

@@ -9,6 +9,8 @@ export type WorkerRequest =
   | { type: 'shutdown' };
 
 export type WorkerResponse =
+  /** Sent once, when the thread has loaded its code and takes work. */
+  | { type: 'ready' }
   | { type: 'progress'; id: number; done: number; total: number }
   | { type: 'done'; id: number; doc: ExtractedDocument }
   | { type: 'count'; id: number; pages: number | undefined }

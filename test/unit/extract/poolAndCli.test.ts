@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mergeParts } from '../../../src/core/extract/mergeParts';
-import { collectInputs, extractBatch, ExtractionPool, type BatchOutcome, type Progress } from '../../../src/core';
+import { batchV8Flags, collectInputs, extractBatch, ExtractionPool, type BatchOutcome, type Progress } from '../../../src/core';
 import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/io';
 import { CORPUS, corpus } from '../../support/corpus';
@@ -30,6 +30,26 @@ describe('extraction in worker threads', function () {
     await writeFiles(tmp.dir, { 'a/x.txt': 'x', 'a/y.md': '# y', 'a/skip/z.txt': 'z', 'a/b.exe': 'b' });
     const { inputs } = await collectInputs(['a'], tmp.dir, { exclude: ['skip/**'] });
     assert.deepEqual(inputs.map((i) => i.relative), ['x.txt', 'y.md']);
+  });
+
+  it('starts more threads only when work keeps waiting for a busy one', async () => {
+    const files = ['docling/pdf/normal_4pages.pdf', 'docling/pdf/multi_page.pdf', 'docling/pdf/code_and_formula.pdf', 'docling/pdf/right_to_left_03.pdf'].map(corpus);
+    const patient = new ExtractionPool(2, 1, { scaleUpAfterMs: 60_000 });
+    const eager = new ExtractionPool(2, 1, { scaleUpAfterMs: 1 });
+    try {
+      const [a, b] = await Promise.all([Promise.all(files.map((f) => patient.extract(f, { ocr: false }))), Promise.all(files.map((f) => eager.extract(f, { ocr: false })))]);
+      assert.deepEqual(a.map((d) => d.text), b.map((d) => d.text));
+      assert.equal(patient.threads, 1, 'a batch that one thread clears before the wait is up stays on one thread');
+      assert.equal(eager.threads, 2, 'work left waiting starts the pool\'s other thread');
+    } finally {
+      await Promise.all([patient.close(), eager.close()]);
+    }
+  });
+
+  it('asks for V8 tuning only for batch runs on Node 20 (V8 11), never inside an editor', () => {
+    assert.equal(batchV8Flags({ ...process.versions, v8: '11.3.244.8-node.38' }), '--interrupt-budget=600000');
+    assert.equal(batchV8Flags({ ...process.versions, v8: '13.6.233.17-node.53' }), undefined);
+    assert.equal(batchV8Flags({ ...process.versions, v8: '11.3.244.8-node.38', electron: '37.2.0' }), undefined);
   });
 
   it('cancels work in flight by stopping its thread, and the pool goes on', async () => {
