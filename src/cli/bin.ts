@@ -1,6 +1,13 @@
 import { runCli } from './main';
 
 // Entry point of the `brightrun` executable (dist/cli.js).
+// Output piped into a program that stops reading (`brightrun extract … --json | head`): stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 const controller = new AbortController();
 let interrupted = false;
 process.on('SIGINT', () => {

@@ -1,5 +1,5 @@
 import { type ErrorInfo, toBrightRunError, isCancellation, throwIfAborted } from '../errors';
-import { expandInputs, globFilter } from '../fs/walkFiles';
+import { comparePaths, expandInputs, globFilter } from '../fs/walkFiles';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from '../project/fileTypes';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
@@ -23,7 +23,7 @@ export async function collectInputs(
   const filter = globFilter(globs.include ?? DEFAULT_INCLUDE, globs.exclude ?? DEFAULT_EXCLUDE);
   const { files, problems } = await expandInputs(paths, cwd, filter, { verb: 'extract' });
   const inputs: BatchInput[] = files.map((f) => ({ file: f.file, relative: f.relative, size: f.size }));
-  inputs.sort((a, b) => a.relative.localeCompare(b.relative));
+  inputs.sort((a, b) => comparePaths(a.relative, b.relative));
   return { inputs, problems };
 }
 

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { BrightRunError, cancelledError } from '../errors';
 import { sha256Bytes } from '../fs/hash';
 import { readInto } from '../fs/readInto';
@@ -132,6 +132,24 @@ export function batchV8Flags(versions: NodeJS.ProcessVersions = process.versions
  */
 const SCALE_UP_AFTER_MS = 300;
 
+/** The thread's script: the bundled build starts threads through a loader that keeps a V8 code cache (workerBoot.ts). */
+function workerScript(): string {
+  const boot = path.join(__dirname, 'extractWorkerBoot.js');
+  return existsSync(boot) ? boot : path.join(__dirname, 'extractWorker.js');
+}
+
+function defaultOcrWorkers(size: number): number {
+  return Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / size));
+}
+
+function threadOptions(ocrWorkers: number, limits: PoolOptions): WorkerOptions {
+  const v8Flags = batchV8Flags();
+  return {
+    workerData: { ocrWorkers, codeCacheDir: limits.codeCacheDir ?? defaultCodeCacheDir(), ...(v8Flags ? { v8Flags } : {}) },
+    resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb ?? DEFAULT_HEAP_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  };
+}
+
 /**
  * Threads for extraction. In an editor, one per core less one, so the UI keeps a core; headless (the CLI),
  * one per core.
@@ -158,12 +176,10 @@ export class ExtractionPool {
 
   constructor(
     private readonly size = defaultPoolSize(),
-    private readonly ocrWorkersPerThread = Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / size)),
+    private readonly ocrWorkersPerThread = defaultOcrWorkers(size),
     private readonly limits: PoolOptions = {},
   ) {
-    // The bundled build starts threads through a loader that keeps a V8 code cache (workerBoot.ts).
-    const boot = path.join(__dirname, 'extractWorkerBoot.js');
-    this.script = existsSync(boot) ? boot : path.join(__dirname, 'extractWorker.js');
+    this.script = workerScript();
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
     this.sharedSlots = new Semaphore(size);
   }
@@ -324,11 +340,7 @@ export class ExtractionPool {
   }
 
   private spawn(): Slot {
-    const v8Flags = batchV8Flags();
-    const worker = new Worker(this.script, {
-      workerData: { ocrWorkers: this.ocrWorkersPerThread, codeCacheDir: this.limits.codeCacheDir ?? defaultCodeCacheDir(), ...(v8Flags ? { v8Flags } : {}) },
-      resourceLimits: { maxOldGenerationSizeMb: this.limits.maxHeapMb ?? DEFAULT_HEAP_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    });
+    const worker = new Worker(this.script, threadOptions(this.ocrWorkersPerThread, this.limits));
     const slot: Slot = { worker };
     worker.on('message', (msg: WorkerResponse) => {
       if (msg.type === 'ready') {

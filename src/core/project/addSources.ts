@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { BrightRunError, fsError, throwIfAborted, type ErrorInfo } from '../errors';
 import { sha256File } from '../fs/hash';
-import { expandInputs, globFilter } from '../fs/walkFiles';
+import { comparePaths, expandInputs, globFilter } from '../fs/walkFiles';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from './fileTypes';
 import { toStoredPath } from './paths';
@@ -45,7 +45,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
   const problems: ErrorInfo[] = expanded.problems;
   const candidates = new Map<string, Candidate>(expanded.files.map((f) => [f.file, { file: f.file, size: f.size, mtimeMs: f.mtimeMs }]));
 
-  const files = [...candidates.values()].sort((a, b) => a.file.localeCompare(b.file));
+  const files = [...candidates.values()].sort((a, b) => comparePaths(a.file, b.file));
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadPredefinedCMap, parseBinaryCMap } from '../../../src/core/extract/pdf/binaryCMap';
+import { CidToUnicode, loadCidToUnicode, loadPredefinedCMap, parseBinaryCMap } from '../../../src/core/extract/pdf/binaryCMap';
 import { CMap } from '../../../src/core/extract/pdf/cmap';
 import { readAll } from '../../support/cmapCodes';
 
@@ -86,6 +86,39 @@ describe('binaryCMap', () => {
     assert.equal(loadPredefinedCMap('..', DIR), undefined);
     assert.equal(loadPredefinedCMap('H.bcmap', DIR), undefined);
     assert.equal(loadPredefinedCMap('', DIR), undefined);
+  });
+
+  it('the compact CID → Unicode tables give what the CMaps give, for every CID of the four collections', () => {
+    for (const ordering of ['Japan1', 'GB1', 'CNS1', 'Korea1']) {
+      const table = loadCidToUnicode(ordering, DIR);
+      assert.ok(table, ordering);
+      const cmap = load(`Adobe-${ordering}-UCS2`);
+      let mapped = 0;
+      for (let cid = 0; cid < 0x10000; cid++) {
+        const expected = cmap.unicode(cid);
+        assert.equal(table.unicode(cid), expected === '\0' ? undefined : expected, `${ordering} CID ${cid}`);
+        if (expected !== undefined) mapped++;
+      }
+      assert.ok(mapped > 15000, `${ordering}: ${mapped} CIDs mapped`);
+      assert.equal(loadCidToUnicode(ordering, DIR), table, 'cached');
+    }
+    assert.equal(loadCidToUnicode('Nowhere1', DIR), undefined);
+    assert.equal(loadCidToUnicode('../x', DIR), undefined);
+    assert.equal(loadCidToUnicode('Japan1', path.join(DIR, 'none')), undefined);
+  });
+
+  it('compact tables: packed pairs, long texts, ranges and overrides', () => {
+    const t = new CidToUnicode();
+    t.setUnits(1, 0x41, 2);
+    t.setUnits(2, 0xd840dc0b, 4); // a surrogate pair
+    t.setUnits(3, 0x0041, 4); // a leading U+0000 unit is kept, as the CMap keeps it
+    t.setUnits(4, 0x414243, 3); // an odd trailing byte is dropped
+    t.set(5, '有限会社');
+    t.setRange(10, 12, 'x');
+    t.setRange(20, 21, 'ab');
+    t.setRange(30, 31, 'abc');
+    t.setUnits(5, 0x42, 2); // a later single replaces a long text
+    assert.deepEqual([1, 2, 3, 4, 5, 10, 12, 20, 21, 30, 31, 6, -1, 70000].map((c) => t.unicode(c)), ['A', '\ud840\udc0b', '\0A', '\u4142', 'B', 'x', 'z', 'ab', 'ac', 'abc', 'abd', undefined, undefined, undefined]);
   });
 
   it('caches per name', () => {

@@ -107,31 +107,62 @@ function utf16Small(v: number, width: number): string {
   return String.fromCharCode(Math.floor(v / 0x10000), v & 0xffff);
 }
 
-/** Decodes one file into `cmap`, on top of what it holds; returns normally even when the data is cut short. */
-function decodeInto(cmap: CMap, data: Uint8Array): void {
+/** Where decoded CID→Unicode entries (types 4 and 5) go: a CMap, or a dense table (loadCidToUnicode). */
+interface UnicodeSink {
+  /** A single whose destination fits a number (width ≤ 4 bytes). */
+  one(cid: number, dst: number, width: number): void;
+  /** A single with a longer destination. */
+  oneBig(cid: number, dst: bigint, width: number): void;
+  range(lo: number, hi: number, dst: string): void;
+}
+
+interface RecordHandlers {
+  wmode?(mode: number): void;
+  useCMap(name: string): void;
+  /** Types 0–3; returns false to stop decoding. */
+  codes(r: Reader, type: number, seq: boolean, width: number, count: number): boolean;
+  unicode: UnicodeSink;
+}
+
+/** Walks one file's records; returns normally even when the data is cut short. */
+function decodeRecords(data: Uint8Array, h: RecordHandlers): void {
   const r = new Reader(data);
-  cmap.useCMap = undefined;
   try {
-    cmap.wmode = r.byte() & 1;
+    const mode = r.byte() & 1;
+    h.wmode?.(mode);
     while (!r.done) {
       const head = r.byte();
       const type = head >> 5;
       if (type === 7) {
         const sub = head & 0x1f;
         if (sub === 0) r.str();
-        else if (sub === 1) cmap.useCMap = r.str();
+        else if (sub === 1) h.useCMap(r.str());
         continue;
       }
       const seq = (head & 0x10) !== 0;
       const width = (head & 0x0f) + 1;
       const count = r.uint();
-      if (type === 4 || type === 5) decodeUnicode(cmap, r, type, seq, width, count);
-      else if (type <= 3 && width <= 4) decodeCodes(cmap, r, type, seq, width, count);
-      else return;
+      if (type === 4 || type === 5) decodeUnicode(h.unicode, r, type, seq, width, count);
+      else if (type > 3 || width > 4 || !h.codes(r, type, seq, width, count)) return;
     }
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
   }
+}
+
+/** Decodes one file into `cmap`, on top of what it holds; returns normally even when the data is cut short. */
+function decodeInto(cmap: CMap, data: Uint8Array): void {
+  cmap.useCMap = undefined;
+  decodeRecords(data, {
+    wmode: (mode) => (cmap.wmode = mode),
+    useCMap: (name) => (cmap.useCMap = name),
+    codes: (r, type, seq, width, count) => (decodeCodes(cmap, r, type, seq, width, count), true),
+    unicode: {
+      one: (cid, dst, width) => cmap.addUnicode(cid, utf16Small(dst, width), 2),
+      oneBig: (cid, dst, width) => cmap.addUnicode(cid, utf16(dst, width), 2),
+      range: (lo, hi, dst) => cmap.addUnicodeRange(lo, hi, dst, 2),
+    },
+  });
 }
 
 /** Types 0–3: codespace, notdef, code→CID singles and ranges, all keyed by `width`-byte codes. */
@@ -167,18 +198,18 @@ function decodeCodes(cmap: CMap, r: Reader, type: number, seq: boolean, width: n
 }
 
 /** Types 4–5: CID (2 bytes) → UTF-16BE destination of `width` bytes. */
-function decodeUnicode(cmap: CMap, r: Reader, type: number, seq: boolean, width: number, count: number): void {
+function decodeUnicode(sink: UnicodeSink, r: Reader, type: number, seq: boolean, width: number, count: number): void {
   const MOD_CID = 0x10000;
   if (type === 4 && width <= 4) {
     // Destinations of one or two UTF-16 units (nearly all of them): plain numbers are exact and much faster.
     const modulus = 2 ** (8 * width);
     let cid = r.raw(2);
     let dst = r.raw(width);
-    cmap.addUnicode(cid, utf16Small(dst, width), 2);
+    sink.one(cid, dst, width);
     for (let i = 1; i < count; i++) {
       cid = (cid + (seq ? 1 : 1 + r.uint())) % MOD_CID;
       dst = (((dst + 1 + r.int()) % modulus) + modulus) % modulus;
-      cmap.addUnicode(cid, utf16Small(dst, width), 2);
+      sink.one(cid, dst, width);
     }
     return;
   }
@@ -186,11 +217,11 @@ function decodeUnicode(cmap: CMap, r: Reader, type: number, seq: boolean, width:
     const mask = (1n << BigInt(8 * width)) - 1n;
     let cid = r.raw(2);
     let dst = r.rawBig(width);
-    cmap.addUnicode(cid, utf16(dst, width), 2);
+    sink.oneBig(cid, dst, width);
     for (let i = 1; i < count; i++) {
       cid = (cid + (seq ? 1 : 1 + r.uint())) % MOD_CID;
       dst = (dst + 1n + r.bigInt()) & mask;
-      cmap.addUnicode(cid, utf16(dst, width), 2);
+      sink.oneBig(cid, dst, width);
     }
     return;
   }
@@ -200,7 +231,58 @@ function decodeUnicode(cmap: CMap, r: Reader, type: number, seq: boolean, width:
     lo = i === 0 ? r.raw(2) : (hi + (seq ? 1 : 1 + r.uint())) % MOD_CID;
     hi = (lo + r.uint()) % MOD_CID;
     const dst = width <= 4 ? utf16Small(r.raw(width), width) : utf16(r.rawBig(width), width);
-    if (lo <= hi && dst) cmap.addUnicodeRange(lo, hi, dst, 2);
+    if (lo <= hi && dst) sink.range(lo, hi, dst);
+  }
+}
+
+/**
+ * A CID→Unicode map (Adobe's UCS2 maps) held as one 32-bit number per CID: one UTF-16 unit, or two packed as
+ * (first << 16 | second) with a non-zero first unit; 0 is "no mapping". Longer destinations (rare) go to a Map.
+ * The texts are made on lookup: a document uses a few hundred of the ~20,000 CIDs.
+ */
+export class CidToUnicode {
+  readonly units = new Uint32Array(0x10000);
+  readonly long = new Map<number, string>();
+
+  unicode(cid: number): string | undefined {
+    if (this.long.size && this.long.has(cid)) return this.long.get(cid);
+    const v = cid >= 0 && cid < 0x10000 ? this.units[cid] : 0;
+    if (!v) return undefined;
+    return v > 0xffff ? String.fromCharCode(v >>> 16, v & 0xffff) : String.fromCharCode(v);
+  }
+
+  /** @internal */ set(cid: number, text: string): void {
+    const a = text.charCodeAt(0);
+    if (text.length === 1 || (text.length === 2 && a !== 0)) {
+      this.long.delete(cid);
+      this.units[cid] = text.length === 1 ? a : ((a << 16) | text.charCodeAt(1)) >>> 0;
+    } else {
+      this.units[cid] = 0;
+      this.long.set(cid, text);
+    }
+  }
+
+  /** @internal */ setRange(lo: number, hi: number, dst: string): void {
+    // The last unit counts up along the range (as CMap ranges do); a one-unit prefix packs beside it.
+    const prefix = dst.slice(0, -1);
+    const last = dst.charCodeAt(dst.length - 1);
+    const head = prefix.length === 1 ? prefix.charCodeAt(0) : prefix.length === 0 ? 0 : -1;
+    for (let cid = lo; cid <= hi; cid++) {
+      const unit = (last + cid - lo) & 0xffff;
+      if (head < 0 || (head === 0 && prefix.length === 1)) this.set(cid, prefix + String.fromCharCode(unit));
+      else {
+        if (this.long.size) this.long.delete(cid);
+        this.units[cid] = head ? ((head << 16) | unit) >>> 0 : unit;
+      }
+    }
+  }
+
+  /** @internal */ setUnits(cid: number, dst: number, width: number): void {
+    // width 1–2: one unit; 3: the odd trailing byte is dropped (as utf16Small); 4: two units.
+    const v = width <= 2 ? dst : width === 3 ? Math.floor(dst / 0x100) : dst;
+    if (width === 4 && dst < 0x10000) return this.set(cid, utf16Small(dst, width)); // a leading U+0000 unit
+    if (this.long.size) this.long.delete(cid);
+    this.units[cid] = v;
   }
 }
 
@@ -231,19 +313,54 @@ export function loadPredefinedCMap(name: string, dir?: string): CMap | undefined
   let result: CMap | undefined;
   const first = readCMapFile(base, name);
   if (first) {
-    // Collect the chain child → root, reading each file's usecmap name with a throwaway decode.
-    const chain: Uint8Array[] = [first];
-    let parent = parseBinaryCMap(first).useCMap;
-    while (parent !== undefined && chain.length <= MAX_DEPTH) {
-      const data = readCMapFile(base, parent);
-      if (!data) break;
-      chain.push(data);
-      parent = parseBinaryCMap(data).useCMap;
+    result = parseBinaryCMap(first);
+    if (result.useCMap !== undefined) {
+      // Built on others: collect the chain child → root, then apply it root first so the child's entries win.
+      const chain: Uint8Array[] = [first];
+      let parent: string | undefined = result.useCMap;
+      while (parent !== undefined && chain.length <= MAX_DEPTH) {
+        const data = readCMapFile(base, parent);
+        if (!data) break;
+        chain.push(data);
+        parent = parseBinaryCMap(data).useCMap;
+      }
+      result = new CMap();
+      for (let i = chain.length - 1; i >= 0; i--) decodeInto(result, chain[i]);
+      result.useCMap = parent;
     }
-    result = new CMap();
-    for (let i = chain.length - 1; i >= 0; i--) decodeInto(result, chain[i]);
-    result.useCMap = parent;
   }
   cache.set(key, result);
   return result;
+}
+
+const ucs2Cache = new Map<string, CidToUnicode | undefined>();
+
+/**
+ * Adobe's CID→Unicode map of a character collection ('Japan1', 'GB1', 'CNS1', 'Korea1'), e.g.
+ * Adobe-Japan1-UCS2.bcmap, as a CidToUnicode table; cached. Undefined when the file is missing or is not a plain
+ * CID→Unicode map (it then should be read with loadPredefinedCMap).
+ */
+export function loadCidToUnicode(ordering: string, dir?: string): CidToUnicode | undefined {
+  const base = dir ?? pdfjsAssets().cmaps;
+  const key = base + '\0' + ordering;
+  if (ucs2Cache.has(key)) return ucs2Cache.get(key);
+  const data = readCMapFile(base, `Adobe-${ordering}-UCS2`);
+  let table: CidToUnicode | undefined;
+  if (data) {
+    const t = new CidToUnicode();
+    let plain = true;
+    decodeRecords(data, {
+      useCMap: () => (plain = false),
+      // A codespace (the whole 2-byte range) is read past; CID mappings would make it more than a CID→Unicode map.
+      codes: (r, type, seq, width, count) => (type === 0 ? (decodeCodes(new CMap(), r, type, seq, width, count), true) : (plain = false)),
+      unicode: {
+        one: (cid, dst, width) => t.setUnits(cid, dst, width),
+        oneBig: (cid, dst, width) => t.set(cid, utf16(dst, width)),
+        range: (lo, hi, dst) => t.setRange(lo, hi, dst),
+      },
+    });
+    table = plain ? t : undefined;
+  }
+  ucs2Cache.set(key, table);
+  return table;
 }

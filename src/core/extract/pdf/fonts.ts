@@ -5,7 +5,7 @@
  * CID font with no ToUnicode, a predefined CMap other than Identity) raises PdfUnsupportedError, and the caller
  * reads the file with pdf.js instead.
  */
-import { loadPredefinedCMap } from './binaryCMap';
+import { loadCidToUnicode, loadPredefinedCMap } from './binaryCMap';
 import { CMap, identityCMap, parseCMap } from './cmap';
 import { glyphUnicodeFromTrueType } from './trueTypeCmap';
 import { baseEncoding, dingbatToUnicode, glyphToUnicode, standardFont, type StandardFont } from './encodings';
@@ -28,7 +28,16 @@ export interface PdfFont {
 }
 
 const DEFAULT_WIDTH = 0.5;
-const WHITESPACE = /^\s+$/;
+/** Whether a glyph's text is only whitespace (JavaScript's \s), without a regular expression: asked for every code of every font. */
+function isBlank(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0) continue;
+    if (c < 0x1680 || !(c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff)) return false;
+  }
+  return true;
+}
 
 export function loadFont(file: PdfFile, dict: PdfDict): PdfFont {
   const subtype = nameOf(file.get(dict, 'Subtype'));
@@ -100,7 +109,7 @@ function loadSimpleFont(file: PdfFile, dict: PdfDict, subtype: string | undefine
     const name = names?.[code];
     const text = fromCMap ?? (name ? (dingbatFont ? dingbatToUnicode(name) : glyphToUnicode(name)) : undefined);
     font.unicodes[code] = text;
-    if (text !== undefined && WHITESPACE.test(text)) font.spaces[code] = 1;
+    if (text !== undefined && isBlank(text)) font.spaces[code] = 1;
   }
 
   let scale = 0.001;
@@ -220,7 +229,7 @@ class CidFont implements PdfFont {
     if (this.cache.has(code)) return this.cache.get(code);
     const u = this.toUnicode ? this.toUnicode.unicode(code) : this.cidText?.(this.cid(code));
     this.cache.set(code, u);
-    if (u !== undefined && WHITESPACE.test(u)) this.spaces.add(code);
+    if (u !== undefined && isBlank(u)) this.spaces.add(code);
     return u;
   }
   isSpace(code: number): boolean {
@@ -273,7 +282,8 @@ function loadCidFont(file: PdfFile, dict: PdfDict): PdfFont {
       return v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : undefined;
     };
     const ordering = text('Ordering');
-    const ucs2 = text('Registry') === 'Adobe' && ordering && CHARACTER_COLLECTIONS.has(ordering) ? loadPredefinedCMap(`Adobe-${ordering}-UCS2`) : undefined;
+    const adobe = text('Registry') === 'Adobe' && ordering && CHARACTER_COLLECTIONS.has(ordering) ? ordering : undefined;
+    const ucs2 = adobe ? (loadCidToUnicode(adobe) ?? loadPredefinedCMap(`Adobe-${adobe}-UCS2`)) : undefined;
     cidText = ucs2 ? (cid) => ucs2.unicode(cid) : trueTypeCidText(file, cidFont);
     if (!cidText) throw new PdfUnsupportedError(`CID font ${baseFont} has no ToUnicode`);
   }
