@@ -40,8 +40,6 @@ export interface PoolOptions {
   maxHeapMb?: number;
   /** Directory for the threads' V8 code cache (bundled build only); default: the user's cache directory. */
   codeCacheDir?: string;
-  /** How long work waits for a busy pool before more threads start (default SCALE_UP_AFTER_MS). */
-  scaleUpAfterMs?: number;
 }
 
 interface TaskOptions {
@@ -123,15 +121,6 @@ export function batchV8Flags(versions: NodeJS.ProcessVersions = process.versions
   return versions.v8.split('.')[0] === '11' ? '--interrupt-budget=600000' : undefined;
 }
 
-/**
- * Threads beyond the first start only once work has waited this long for a thread that is up and busy: a new
- * thread costs ~50 ms of CPU to start and runs its first files cold (~150–250 ms of slower parsing), which pays
- * back only on work that would keep the running thread busy longer than that. A small batch (the corpus's 14
- * text PDFs: ~180 ms of parsing) finishes sooner on one warm thread; a long batch or an OCR run widens to the
- * full pool within a third of a second.
- */
-const SCALE_UP_AFTER_MS = 300;
-
 /** The thread's script: the bundled build starts threads through a loader that keeps a V8 code cache (workerBoot.ts). */
 function workerScript(): string {
   const boot = path.join(__dirname, 'extractWorkerBoot.js');
@@ -172,7 +161,6 @@ export class ExtractionPool {
   private readonly sharedSlots: Semaphore;
   private closed = false;
   private readonly script: string;
-  private scaleUp?: NodeJS.Timeout;
 
   constructor(
     private readonly size = defaultPoolSize(),
@@ -276,7 +264,6 @@ export class ExtractionPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.scaleUp);
     for (const t of this.queue.splice(0)) t.reject(cancelledError());
     await Promise.all(
       this.slots.map(async (s) => {
@@ -293,29 +280,27 @@ export class ExtractionPool {
     this.slots.length = 0;
   }
 
-  /** Threads running or starting. */
-  get threads(): number {
-    return this.slots.length;
-  }
-
   /** Starts up to `threads` threads now, ahead of any work (a caller that knows work is coming, e.g. the CLI). */
   warm(threads = 1): void {
     while (!this.closed && this.slots.length < Math.min(this.size, threads)) this.spawn();
   }
 
-  /** Starts the first thread ahead of its first task, so it boots while the file is read and hashed. */
+  /** Starts threads ahead of their first task (one per file in flight, up to the size), so they boot while files are read and hashed. */
   private prewarm(): void {
-    if (!this.closed && this.slots.length === 0 && this.inFlight > 0) this.spawn();
+    while (!this.closed && this.slots.length < Math.min(this.size, this.inFlight)) this.spawn();
   }
 
   private pump(): void {
     while (this.queue.length) {
       // An idle ready thread; else, when no thread is ready yet, one still starting (the task waits in its port).
       let slot = this.slots.find((s) => !s.task && s.ready) ?? (this.slots.some((s) => s.ready) ? undefined : this.slots.find((s) => !s.task));
-      if (!slot && this.slots.length === 0) slot = this.spawn();
       if (!slot) {
-        if (this.slots.some((s) => s.ready)) this.scheduleScaleUp();
-        return;
+        // A thread is starting with nothing to do yet (it takes this task when ready), or the pool is full.
+        if (this.slots.length >= this.size || this.slots.some((s) => !s.ready && !s.task)) return;
+        const fresh = this.spawn();
+        // With threads up but busy, the task waits for whichever is free first: a busy one, or this one once ready.
+        if (this.slots.some((s) => s.ready)) return;
+        slot = fresh;
       }
       const task = this.queue.shift()!;
       slot.task = task;
@@ -324,19 +309,6 @@ export class ExtractionPool {
       this.arm(slot);
       slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: task.options, ...(task.data ? { data: task.data } : {}) } satisfies WorkerRequest);
     }
-  }
-
-  /** Work is waiting and every ready thread is busy: if it still waits after SCALE_UP_AFTER_MS, more threads start. */
-  private scheduleScaleUp(): void {
-    if (this.scaleUp || this.closed || this.slots.length >= this.size) return;
-    this.scaleUp = setTimeout(() => {
-      this.scaleUp = undefined;
-      if (this.closed) return;
-      const idle = this.slots.filter((s) => !s.task).length;
-      for (let n = Math.min(this.size - this.slots.length, this.queue.length - idle); n > 0; n--) this.spawn();
-      this.pump();
-    }, this.limits.scaleUpAfterMs ?? SCALE_UP_AFTER_MS);
-    this.scaleUp.unref();
   }
 
   private spawn(): Slot {

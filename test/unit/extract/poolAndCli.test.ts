@@ -32,20 +32,6 @@ describe('extraction in worker threads', function () {
     assert.deepEqual(inputs.map((i) => i.relative), ['x.txt', 'y.md']);
   });
 
-  it('starts more threads only when work keeps waiting for a busy one', async () => {
-    const files = ['docling/pdf/normal_4pages.pdf', 'docling/pdf/multi_page.pdf', 'docling/pdf/code_and_formula.pdf', 'docling/pdf/right_to_left_03.pdf'].map(corpus);
-    const patient = new ExtractionPool(2, 1, { scaleUpAfterMs: 60_000 });
-    const eager = new ExtractionPool(2, 1, { scaleUpAfterMs: 1 });
-    try {
-      const [a, b] = await Promise.all([Promise.all(files.map((f) => patient.extract(f, { ocr: false }))), Promise.all(files.map((f) => eager.extract(f, { ocr: false })))]);
-      assert.deepEqual(a.map((d) => d.text), b.map((d) => d.text));
-      assert.equal(patient.threads, 1, 'a batch that one thread clears before the wait is up stays on one thread');
-      assert.equal(eager.threads, 2, 'work left waiting starts the pool\'s other thread');
-    } finally {
-      await Promise.all([patient.close(), eager.close()]);
-    }
-  });
-
   it('asks for V8 tuning only for batch runs on Node 20 (V8 11), never inside an editor', () => {
     assert.equal(batchV8Flags({ ...process.versions, v8: '11.3.244.8-node.38' }), '--interrupt-budget=600000');
     assert.equal(batchV8Flags({ ...process.versions, v8: '13.6.233.17-node.53' }), undefined);

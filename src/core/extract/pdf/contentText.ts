@@ -139,27 +139,26 @@ export class PageTextReader {
 
   private op(op: Op, a: PdfObject[], resources: PdfDict | undefined, depth: number): void {
     const gs = this.gs;
-    const n = (i: number) => num(a, i);
     switch (op) {
       case Op.BEGIN_TEXT:
         this.tm = [1, 0, 0, 1, 0, 0];
         this.tlm = [1, 0, 0, 1, 0, 0];
         return;
       case Op.FONT: {
-        gs.fontSize = n(1);
+        gs.fontSize = num(a, 1);
         this.setFont(a[0], resources);
         return;
       }
       case Op.MOVE:
-        this.moveLine(n(0), n(1));
+        this.moveLine(num(a, 0), num(a, 1));
         return;
       case Op.MOVE_SET_LEADING:
-        gs.leading = -n(1);
-        this.moveLine(n(0), n(1));
+        gs.leading = -num(a, 1);
+        this.moveLine(num(a, 0), num(a, 1));
         return;
       case Op.MATRIX:
         if (a.length >= 6) {
-          this.tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
+          this.tlm = [num(a, 0), num(a, 1), num(a, 2), num(a, 3), num(a, 4), num(a, 5)];
           this.tm = [...this.tlm];
         }
         return;
@@ -183,25 +182,25 @@ export class PageTextReader {
         if (a[0] instanceof Uint8Array) this.show(a[0]);
         return;
       case Op.NEXT_LINE_SHOW_SPACING:
-        gs.wordSpacing = n(0);
-        gs.charSpacing = n(1);
+        gs.wordSpacing = num(a, 0);
+        gs.charSpacing = num(a, 1);
         this.moveLine(0, -gs.leading);
         if (a[2] instanceof Uint8Array) this.show(a[2]);
         return;
       case Op.CHAR_SPACING:
-        gs.charSpacing = n(0);
+        gs.charSpacing = num(a, 0);
         return;
       case Op.WORD_SPACING:
-        gs.wordSpacing = n(0);
+        gs.wordSpacing = num(a, 0);
         return;
       case Op.H_SCALE:
-        gs.hScale = n(0) / 100;
+        gs.hScale = num(a, 0) / 100;
         return;
       case Op.LEADING:
-        gs.leading = n(0);
+        gs.leading = num(a, 0);
         return;
       case Op.RISE:
-        gs.rise = n(0);
+        gs.rise = num(a, 0);
         return;
       case Op.SAVE:
         if (this.stack.length < 256) this.stack.push({ ...gs, ctm: [...gs.ctm] });
@@ -211,7 +210,7 @@ export class PageTextReader {
         if (this.stack.length > this.floor) this.gs = this.stack.pop()!;
         return;
       case Op.CONCAT:
-        if (a.length >= 6) gs.ctm = multiply([n(0), n(1), n(2), n(3), n(4), n(5)], gs.ctm);
+        if (a.length >= 6) gs.ctm = multiply([num(a, 0), num(a, 1), num(a, 2), num(a, 3), num(a, 4), num(a, 5)], gs.ctm);
         return;
       case Op.EXT_G_STATE:
         this.extGState(a[0], resources);

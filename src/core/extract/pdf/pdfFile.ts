@@ -176,11 +176,11 @@ export class PdfFile {
         let p = lexer.pos;
         for (let i = 0; i < count; i++) {
           // Entries are "oooooooooo ggggg n\r\n" (20 bytes), but tolerate other whitespace.
-          const m = /^(\d+)\s+(\d+)\s+([nf])/.exec(String.fromCharCode(...data.subarray(p, p + 24)));
-          if (!m) throw new Error('bad xref entry');
+          const entry = readXrefEntry(data, p);
+          if (!entry) throw new Error('bad xref entry');
           const num = start + i;
-          if (m[3] === 'n' && !this.entries.has(num) && Number(m[1]) > 0) this.entries.set(num, { type: 1, offset: Number(m[1]) });
-          p += m[0].length;
+          if (entry.inUse && !this.entries.has(num) && entry.offset > 0) this.entries.set(num, { type: 1, offset: entry.offset });
+          p = entry.end;
           while (p < data.length && (data[p] === 0x20 || data[p] === 0x0d || data[p] === 0x0a)) p++;
         }
         lexer.pos = p;
@@ -359,4 +359,23 @@ export class PdfFile {
     const d = this.resolve(obj);
     return isDict(d) ? d : d instanceof PdfStream ? d.dict : undefined;
   }
+}
+
+const isDigit = (c: number | undefined): c is number => c !== undefined && c >= 0x30 && c <= 0x39;
+const isBlank = (c: number | undefined): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d || c === 0;
+
+/** One xref table entry at `p`: digits, whitespace, digits, whitespace, 'n' or 'f' (as /^(\d+)\s+(\d+)\s+([nf])/). */
+export function readXrefEntry(data: Uint8Array, p: number): { offset: number; inUse: boolean; end: number } | undefined {
+  let offset = 0;
+  const s = p;
+  while (isDigit(data[p]) && p - s < 20) offset = offset * 10 + (data[p++]! - 0x30);
+  if (p === s || !isBlank(data[p])) return undefined;
+  while (isBlank(data[p])) p++;
+  const g = p;
+  while (isDigit(data[p]) && p - g < 10) p++;
+  if (p === g || !isBlank(data[p])) return undefined;
+  while (isBlank(data[p])) p++;
+  const kind = data[p];
+  if (kind !== 0x6e && kind !== 0x66) return undefined;
+  return { offset, inUse: kind === 0x6e, end: p + 1 };
 }

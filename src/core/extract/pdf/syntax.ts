@@ -22,15 +22,22 @@ for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
 
 const shortOps = new Map<number, PdfOp>();
+/** Names of up to 6 bytes by their bytes (most names in content streams: /F1, /GS0, /Im3, /Span…), capped. */
+const shortNames = new Map<number, PdfName>();
+const SHORT_NAMES_CAP = 8192;
+
+/** Bytes as Latin-1 text, natively (no spread, no intermediate array). */
+export const latin1 = (buf: Uint8Array, start: number, end: number): string => (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, s: number, e: number) => string }).latin1Slice.call(buf, start, end);
 
 export class PdfLexer {
   pos: number;
-  constructor(
-    readonly buf: Uint8Array,
-    pos = 0,
-    readonly end = buf.length,
-  ) {
+  /** The bytes, as a plain Uint8Array view: strings are sub-arrays of it, which a Buffer would make through a slower JS constructor. */
+  readonly buf: Uint8Array;
+  readonly end: number;
+  constructor(buf: Uint8Array, pos = 0, end = buf.length) {
+    this.buf = buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = pos;
+    this.end = end;
   }
 
   skipSpace(): void {
@@ -122,17 +129,18 @@ export class PdfLexer {
     if (p === start) p++; // a stray delimiter byte
     this.pos = p;
     const len = p - start;
-    if (len <= 2) {
-      const key = buf[start]! | (len === 2 ? buf[start + 1]! << 8 : 0);
+    if (len <= 3) {
+      // Keyword bytes are never 0 (whitespace), so the packed bytes identify it.
+      const key = buf[start]! | (len > 1 ? buf[start + 1]! << 8 : 0) | (len > 2 ? buf[start + 2]! << 16 : 0);
       let op = shortOps.get(key);
       if (!op) {
-        op = PdfOp.of(String.fromCharCode(...buf.subarray(start, p)));
+        op = PdfOp.of(latin1(buf, start, p));
         shortOps.set(key, op);
       }
       if (op === OP_ID) this.skipInlineImage();
       return op;
     }
-    const word = String.fromCharCode(...buf.subarray(start, Math.min(p, start + 64)));
+    const word = latin1(buf, start, Math.min(p, start + 64));
     if (word === 'true') return true;
     if (word === 'false') return false;
     if (word === 'null') return null;
@@ -163,7 +171,18 @@ export class PdfLexer {
       p++;
     }
     this.pos = p;
-    let name = String.fromCharCode(...buf.subarray(start, Math.min(p, start + 256)));
+    const len = p - start;
+    if (!escaped && len <= 6) {
+      let key = len;
+      for (let i = start; i < p; i++) key = key * 256 + buf[i]!;
+      let name = shortNames.get(key);
+      if (!name) {
+        name = PdfName.of(latin1(buf, start, p));
+        if (shortNames.size < SHORT_NAMES_CAP) shortNames.set(key, name);
+      }
+      return name;
+    }
+    let name = latin1(buf, start, Math.min(p, start + 256));
     if (escaped) name = name.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     return PdfName.of(name);
   }
