@@ -37,6 +37,10 @@ try {
   const listing = execFileSync(path.join(repo, 'node_modules', '.bin', 'vsce'), ['ls', '--no-dependencies'], { cwd: repo }).toString().trim().split('\n');
   const leaked = listing.filter((f) => /^(src|test|webview|bench|scripts)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
   if (leaked.length) throw new Error(`the package would contain sources or maps: ${leaked.slice(0, 5).join(', ')}`);
+  // What the extension loads by path at run time (a file left out of .vscodeignore fails only when used).
+  const required = ['dist/extension.js', 'dist/cli.js', 'dist/extractWorker.js', 'dist/extractWorkerBoot.js', 'dist/pdfjs/pdf.mjs', 'dist/pdfjs/pdf.worker.mjs'];
+  const missing = required.filter((f) => !listing.includes(f));
+  if (missing.length) throw new Error(`the package would lack ${missing.join(', ')}`);
   console.log(`${path.relative(repo, out)}: ${(statSync(out).size / 1048576).toFixed(1)} MB, ${listing.length} files (platform-specific: the native canvas for ${process.platform}-${process.arch})`);
 } finally {
   rmSync(target, { recursive: true, force: true });

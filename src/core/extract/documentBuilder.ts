@@ -103,7 +103,7 @@ function renderMarkdown(type: BlockType, text: string, level?: number): string {
     case 'list':
       return text
         .split('\n')
-        .map((line) => (/^\s*([-*+•]|\d+[.)])\s/.test(line) ? line : `- ${line}`))
+        .map((line) => (/^\s*([-*+\u2022]|\d+[.)])\s/.test(line) ? line : `- ${line}`))
         .join('\n');
     case 'code':
       return '```\n' + text + '\n```';

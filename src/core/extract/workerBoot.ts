@@ -3,6 +3,7 @@
 // (~80 ms of a cold CLI run on small files). The cache is written once, after a thread's first file, into a
 // per-user directory (given by the pool; never a shared temp directory, since cached code is executable), and
 // V8 rejects it by itself when the bundle, Node or the V8 flags change.
+import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -18,12 +19,15 @@ const data = workerData as { codeCacheDir?: string; v8Flags?: string } | undefin
 if (data?.v8Flags) setFlagsFromString(data.v8Flags);
 
 const bundle = path.join(__dirname, 'extractWorker.js');
-const source = readFileSync(bundle, 'utf8');
+// Read as bytes, hashed as bytes, then made text: the bundle is ASCII (esbuild escapes the rest), which makes a
+// one-byte string faster than UTF-8 decoding would (~2 ms less per thread, and hashing bytes ~2 ms less than text).
+const bytes = readFileSync(bundle);
+const source = bytes.toString(typeof isAscii === 'function' && isAscii(bytes) ? 'latin1' : 'utf8');
 // One directory per Node build (the CLI's Node and the editor's differ), so they do not evict each other; one
 // file per bundle content (V8 checks little more than the source length, and installs may reset file times).
 const base = data?.codeCacheDir;
 const cacheDir = base ? path.join(base, `${process.version}-${process.arch}`) : undefined;
-const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
+const key = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 const cacheFile = cacheDir ? path.join(cacheDir, `extractWorker-${key}.v8cache`) : undefined;
 
 let cachedData: Buffer | undefined;

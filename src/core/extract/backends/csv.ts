@@ -67,5 +67,5 @@ function looksLikeHeader(first: string[], rest: string[][]): boolean {
 }
 
 function isNumeric(s: string): boolean {
-  return /^[-+]?[\d.,\s%$€£]+$/.test(s) && /\d/.test(s);
+  return /^[-+]?[\d.,\s%$\u20ac\u00a3]+$/.test(s) && /\d/.test(s);
 }
