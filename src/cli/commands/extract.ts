@@ -68,8 +68,8 @@ async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: Extractio
       if (o.doc) {
         pages += o.doc.pages?.length ?? 0;
         ocrPages += o.doc.ocrPages;
-        if (textOut) await writeOutput(textOut, `${o.input.relative}.txt`, o.doc.text.endsWith('\n') || !o.doc.text ? o.doc.text : `${o.doc.text}\n`);
-        if (mdOut) await writeOutput(mdOut, `${o.input.relative}.md`, o.doc.markdown);
+        if (textOut) await writeOutput(textOut, `${o.input.relative}.txt`, o.doc.text.endsWith('\n') || !o.doc.text ? [o.doc.text] : [o.doc.text, '\n']);
+        if (mdOut) await writeOutput(mdOut, `${o.input.relative}.md`, [o.doc.markdown]);
       } else {
         failures.push(o);
       }
@@ -138,7 +138,7 @@ async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number
   return summary.failed ? 1 : 0;
 }
 
-async function writeOutput(root: string, relative: string, content: string): Promise<void> {
+async function writeOutput(root: string, relative: string, content: readonly string[]): Promise<void> {
   const file = path.join(root, relative);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, content);

@@ -18,7 +18,7 @@ export class DocumentStore {
 
   async save(doc: ExtractedDocument): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.pathFor(doc.id), JSON.stringify(doc) + '\n');
+    await writeFileAtomic(this.pathFor(doc.id), [JSON.stringify(doc), '\n']);
   }
 
   /** The stored document, or undefined when there is none. A damaged file is reported, not hidden. */

@@ -103,11 +103,11 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
   const started = Date.now();
   const { signal } = callbacks;
   throwIfAborted(signal);
-  const data = callbacks.data ? privateUnlessPdf(callbacks.data) : await readChecked(file, options);
+  const input = await readInput(file, options, callbacks.data);
   throwIfAborted(signal);
-  const id = options.skipHash ? '' : createHash('sha256').update(data).digest('hex');
+  const { size, id } = input;
   const ctx: BackendContext = { file, options, ...(signal ? { signal } : {}), ...(callbacks.onUnit ? { onUnit: callbacks.onUnit } : {}) };
-  const { format, detectedBy, result } = await dispatch(data, ctx, callbacks.ocr);
+  const { format, detectedBy, result } = sniff(input) === 'text-or-unknown' ? extractTextual(decodeInput(input, ctx), ctx) : await dispatch(input.data!, ctx, callbacks.ocr);
   const warnings: ExtractionWarning[] = [...result.warnings];
   const named = formatFromName(file);
   if (namesDisagree(named, format)) {
@@ -119,7 +119,7 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
   }
   return {
     id,
-    source: { path: file, name: path.basename(file), size: data.length },
+    source: { path: file, name: path.basename(file), size },
     format,
     detectedBy,
     ...(result.encoding ? { encoding: result.encoding } : {}),
@@ -134,6 +134,35 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
     ocrPages: result.ocrPages ?? 0,
     extractedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * The file's bytes, held only here: a text file lets go of them once decoded (decodeInput), so a 100 MB CSV does
+ * not keep its raw bytes beside its text while it is parsed. No other frame keeps a reference meanwhile.
+ */
+interface Input {
+  data: Buffer | undefined;
+  size: number;
+  id: string;
+}
+
+async function readInput(file: string, options: ExtractOptions, shared: Buffer | undefined): Promise<Input> {
+  const data = shared ? privateUnlessPdf(shared) : await readChecked(file, options);
+  return { data, size: data.length, id: options.skipHash ? '' : createHash('sha256').update(data).digest('hex') };
+}
+
+function sniff(input: Input): ReturnType<typeof detectMagic>['kind'] {
+  return detectMagic(input.data!.subarray(0, HEAD_BYTES)).kind;
+}
+
+/** Decodes a text file and drops its bytes. */
+function decodeInput(input: Input, ctx: BackendContext): { text: string; encoding: ReturnType<typeof detectEncoding> } {
+  const data = input.data!;
+  input.data = undefined;
+  const head = data.subarray(0, HEAD_BYTES);
+  if (looksBinary(head)) throw unsupported(ctx.file, 'binary data of an unknown type', 'Bright Run extracts PDF, Word, PowerPoint, text, Markdown, CSV, JSON and images; convert the file to one of those.');
+  const encoding = detectEncoding(data.length <= HEAD_BYTES ? data : head, data.length <= HEAD_BYTES);
+  return { text: decodeBytes(data, encoding), encoding };
 }
 
 async function dispatch(data: Buffer, ctx: BackendContext, ocr: OcrService | undefined): Promise<{ format: DocumentFormat; detectedBy: string; result: BackendResult }> {
@@ -176,16 +205,12 @@ async function dispatch(data: Buffer, ctx: BackendContext, ocr: OcrService | und
     case 'unsupported':
       throw unsupported(file, magic.type, magic.remedy);
     case 'text-or-unknown':
-      return extractTextual(data, ctx);
+      return extractTextual(decodeInput({ data, size: data.length, id: '' }, ctx), ctx);
   }
 }
 
-function extractTextual(data: Buffer, ctx: BackendContext): { format: DocumentFormat; detectedBy: string; result: BackendResult } {
+function extractTextual({ text, encoding }: { text: string; encoding: ReturnType<typeof detectEncoding> }, ctx: BackendContext): { format: DocumentFormat; detectedBy: string; result: BackendResult } {
   const { file } = ctx;
-  const head = data.subarray(0, HEAD_BYTES);
-  if (looksBinary(head)) throw unsupported(file, 'binary data of an unknown type', 'Bright Run extracts PDF, Word, PowerPoint, text, Markdown, CSV, JSON and images; convert the file to one of those.');
-  const encoding = detectEncoding(data.length <= HEAD_BYTES ? data : head, data.length <= HEAD_BYTES);
-  const text = decodeBytes(data, encoding);
   if (!text.trim()) throw emptyFile(file, 'contains only whitespace');
   const format = classifyText(text.slice(0, HEAD_BYTES), file, text.length <= HEAD_BYTES, looksLikeJsonLines);
   const enc = { name: encoding.name, confidence: +encoding.confidence.toFixed(2) };

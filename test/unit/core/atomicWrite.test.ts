@@ -16,6 +16,16 @@ describe('atomic writes and hashing', () => {
     assert.deepEqual(await fs.readdir(tmp.dir), ['a.json']);
   });
 
+  it('writes parts in order, long texts piece by piece without splitting a surrogate pair', async () => {
+    const file = path.join(tmp.dir, 'parts.txt');
+    // 2^20 units put a surrogate pair across the first piece boundary; bytes and text both come out whole.
+    const long = 'a'.repeat((1 << 20) - 1) + '😀' + 'é'.repeat(1 << 20) + '中';
+    await writeFileAtomic(file, [long, Uint8Array.from([0x21]), '\n']);
+    assert.equal(await fs.readFile(file, 'utf8'), long + '!\n');
+    await writeFileAtomic(file, long);
+    assert.equal(await fs.readFile(file, 'utf8'), long);
+  });
+
   it('keeps the old file when the write fails, and cleans its temp file', async () => {
     const file = path.join(tmp.dir, 'target');
     await fs.mkdir(file); // renaming a file over a folder fails
