@@ -336,7 +336,11 @@ export class ExtractionPool {
     worker.on('error', (err) => this.retire(slot, err));
     worker.on('exit', (code) => {
       if (slot.task) this.retire(slot, new Error(`the extraction thread stopped (exit code ${code})`));
-      else this.remove(slot);
+      else {
+        // A thread that stopped before taking work (while starting, say): queued work goes to another.
+        this.remove(slot);
+        if (!this.closed) this.pump();
+      }
     });
     this.slots.push(slot);
     return slot;
