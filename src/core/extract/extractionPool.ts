@@ -69,7 +69,7 @@ async function readSharedPdf(file: string, size: number): Promise<Uint8Array | u
       await handle.read(head, 0, 1024, 0);
       if (!head.includes('%PDF-')) return undefined;
       const data = new Uint8Array(new SharedArrayBuffer(size));
-      return (await readInto(handle, data)) === size ? data : undefined;
+      return (await readInto(handle, data, 4)) === size ? data : undefined;
     } finally {
       await handle.close();
     }

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../../../src/core/fs/atomicWrite';
 import { sha256File } from '../../../src/core/fs/hash';
+import { readInto } from '../../../src/core/fs/readInto';
 import { useTempDir } from '../../support/tmp';
 
 describe('atomic writes and hashing', () => {
@@ -24,6 +25,25 @@ describe('atomic writes and hashing', () => {
     assert.equal(await fs.readFile(file, 'utf8'), long + '!\n');
     await writeFileAtomic(file, long);
     assert.equal(await fs.readFile(file, 'utf8'), long);
+  });
+
+  it('reads a file into memory whole, in parallel ranges or not, and says how much a short file gave', async () => {
+    const file = path.join(tmp.dir, 'r.bin');
+    const content = Buffer.alloc(20 * 1024 * 1024 + 13);
+    for (let i = 0; i < content.length; i += 4096) content[i] = (i / 4096) & 0xff;
+    await fs.writeFile(file, content);
+    const handle = await fs.open(file, 'r');
+    try {
+      for (const parallel of [1, 4]) {
+        const target = new Uint8Array(content.length);
+        assert.equal(await readInto(handle, target, parallel), content.length);
+        assert.ok(Buffer.from(target).equals(content), `parallel ${parallel}`);
+      }
+      const larger = new Uint8Array(content.length + 9 * 1024 * 1024);
+      assert.equal(await readInto(handle, larger, 4), content.length, 'only what the file holds');
+    } finally {
+      await handle.close();
+    }
   });
 
   it('keeps the old file when the write fails, and cleans its temp file', async () => {

@@ -90,6 +90,12 @@ export class PageTextReader {
   private tlm: Matrix = [1, 0, 0, 1, 0, 0];
   // the run being built
   private str = '';
+  /**
+   * `str` is not empty and does not end with a space. Kept beside it because `str` grows a glyph at a time (a rope
+   * of small strings), and asking the rope how it ends flattens it: once per word, that was the reader's top cost
+   * on long lines.
+   */
+  private open = false;
   private runX = 0;
   private runY = 0;
   private runSize = 0;
@@ -359,12 +365,13 @@ export class PageTextReader {
       }
       if (simple ? simple.spaces[code] === 1 : font.isSpace(code)) {
         // Whitespace only leaves a pending space, which the next glyph keeps unless it overlaps the previous one.
-        if (this.str && !this.str.endsWith(' ')) this.spacePending = true;
+        if (this.open) this.spacePending = true;
         contiguous = false;
         continue;
       }
       if (contiguous) {
         this.str += text;
+        if (text) this.open = text.charCodeAt(text.length - 1) !== 32;
         this.penX = gx + adv * ma;
         this.penY = gy + adv * mb;
         continue;
@@ -396,11 +403,11 @@ export class PageTextReader {
         if (along > SPACE_MAX * h) {
           this.spacePending = false;
           this.flush(false);
-        } else if ((along > SPACE_MIN * h || this.spacePending) && this.str && !this.str.endsWith(' ')) this.str += ' ';
+        } else if ((along > SPACE_MIN * h || this.spacePending) && this.open) this.space();
         if (Math.abs(across) > VERTICAL_SHIFT * h) this.flush(false);
       }
     }
-    if (this.spacePending && this.str && !this.str.endsWith(' ')) this.str += ' ';
+    if (this.spacePending && this.open) this.space();
     this.spacePending = false;
     if (!this.str) {
       this.runX = gx;
@@ -412,9 +419,15 @@ export class PageTextReader {
       this.runFont = font;
     }
     this.str += text;
+    if (text) this.open = text.charCodeAt(text.length - 1) !== 32;
     this.penX = endX;
     this.penY = endY;
     this.hasPen = true;
+  }
+
+  private space(): void {
+    this.str += ' ';
+    this.open = false;
   }
 
   private verticalGlyph(text: string, gx: number, gy: number, size: number): void {
@@ -433,8 +446,10 @@ export class PageTextReader {
       const width = (this.penX - this.runX) * this.ux + (this.penY - this.runY) * this.uy;
       this.out.push({ str, x: this.runX, y: this.runY, width, size: this.runSize || this.runHeight, rtl, eol });
       this.str = '';
+      this.open = false;
     } else if (eol && this.out.length && !this.out[this.out.length - 1]!.eol) {
       this.out.push({ str: '', x: this.penX, y: this.penY, width: 0, size: this.runSize, rtl: false, eol: true });
     }
   }
 }
+
