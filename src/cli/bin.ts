@@ -1,13 +1,9 @@
+import { allowBatchTuning } from '../core/extract/extractionPool';
 import { runCli } from './main';
 
-// Entry point of the `brightrun` executable (dist/cli.js).
-// Output piped into a program that stops reading (`brightrun extract … --json | head`): stop quietly, as Unix tools do.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
-}
+// Entry point of the `brightrun` executable (dist/cli.js). This process is the CLI's own: its extraction threads
+// may tune V8 for batch runs (see batchV8Flags).
+allowBatchTuning();
 const controller = new AbortController();
 let interrupted = false;
 process.on('SIGINT', () => {
@@ -15,11 +11,22 @@ process.on('SIGINT', () => {
   interrupted = true;
   controller.abort();
 });
+// Output piped into a program that stops reading (`brightrun extract … --json | head -1`): stop the run as
+// Ctrl-C would (work in flight is cancelled, nothing half-written is left), write nothing more, and exit 141,
+// the status of a Unix tool stopped by SIGPIPE, so `set -o pipefail` sees the run did not finish.
+let pipeClosed = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    pipeClosed = true;
+    controller.abort();
+  });
+}
 runCli(
   process.argv.slice(2),
   {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: (t) => void (pipeClosed || process.stdout.write(t)),
+    err: (t) => void (pipeClosed || process.stderr.write(t)),
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
     cwd: process.cwd(),
     env: process.env,
@@ -27,10 +34,10 @@ runCli(
   controller.signal,
 ).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = pipeClosed ? 141 : code;
   },
   (err: unknown) => {
-    process.stderr.write(`brightrun: internal error: ${String(err)}\n`);
-    process.exitCode = 1;
+    if (!pipeClosed) process.stderr.write(`brightrun: internal error: ${String(err)}\n`);
+    process.exitCode = pipeClosed ? 141 : 1;
   },
 );

@@ -64,9 +64,7 @@ export class EtaEstimator {
 
 /** "1 h 05 min", "3 min 20 s", "12 s" */
 export function formatDuration(ms: number): string {
-  // Under 10 s, tenths: a run of a few hundred milliseconds reads "0.3 s", not "0 s".
-  if (ms < 9_950) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
+  const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;

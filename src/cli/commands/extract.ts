@@ -91,7 +91,7 @@ async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: Extractio
     },
   });
   progress.done();
-  const summary = `Extracted ${inputs.length - failures.length} of ${inputs.length} file(s): ${pages} page(s), ${ocrPages} OCR'd, in ${formatDuration(Date.now() - started)}${failures.length ? `; ${failures.length} failed` : ''}.`;
+  const summary = `Extracted ${inputs.length - failures.length} of ${inputs.length} file(s): ${pages} page(s), ${ocrPages} OCR'd, in ${elapsed(Date.now() - started)}${failures.length ? `; ${failures.length} failed` : ''}.`;
   if (!args.json) {
     io.out(summary + '\n');
     for (const f of failures) io.err(`brightrun: failed [${f.error!.code}] ${f.error!.message} — ${f.error!.remedy}\n`);
@@ -132,7 +132,7 @@ async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number
   const line =
     total === 0
       ? `Nothing to extract in "${project.config.name}": no queued documents${v['retry-failed'] ? ' or failed ones' : ' (use --retry-failed to retry failed ones)'}.`
-      : `Extracted ${summary.done} of ${total} document(s) (${summary.reused} unchanged, reused): ${summary.pages} page(s), ${summary.ocrPages} OCR'd, in ${formatDuration(Date.now() - started)}${summary.failed ? `; ${summary.failed} failed` : ''}.`;
+      : `Extracted ${summary.done} of ${total} document(s) (${summary.reused} unchanged, reused): ${summary.pages} page(s), ${summary.ocrPages} OCR'd, in ${elapsed(Date.now() - started)}${summary.failed ? `; ${summary.failed} failed` : ''}.`;
   (args.json ? io.err : io.out)(line + '\n');
   if (!args.json) for (const f of failures) io.err(`brightrun: failed [${f.error!.code}] ${f.path}: ${f.error!.message} — ${f.error!.remedy}\n`);
   return summary.failed ? 1 : 0;
@@ -142,6 +142,11 @@ async function writeOutput(root: string, relative: string, content: readonly str
   const file = path.join(root, relative);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, content);
+}
+
+/** A run's duration for its summary: tenths under 10 s ("in 0.3 s", not "in 0 s"). */
+function elapsed(ms: number): string {
+  return ms < 9_950 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms);
 }
 
 function positiveInt(value: unknown, flag: string): number {

@@ -40,6 +40,8 @@ export interface PoolOptions {
   maxHeapMb?: number;
   /** Directory for the threads' V8 code cache (bundled build only); default: the user's cache directory. */
   codeCacheDir?: string;
+  /** The threads' script (tests: a stand-in thread); default: the extraction worker beside this module. */
+  workerScript?: string;
 }
 
 interface TaskOptions {
@@ -106,18 +108,29 @@ const DEFAULT_STALL_MS = 3 * 60_000;
 const DEFAULT_HEAP_MB = 3072;
 /** A larger young generation: extraction allocates many short-lived objects, and the default one is collected far too often. */
 const YOUNG_GENERATION_MB = 64;
+let processTuning = false;
+
+/**
+ * Lets this pool's threads set process-wide V8 flags (batchV8Flags). Only a program that owns its process calls
+ * this — the CLI does; the extension never does, since an extension host (local, remote or in a browser-hosted
+ * editor) is shared with other extensions.
+ */
+export function allowBatchTuning(): void {
+  processTuning = true;
+}
+
 /**
  * V8 flags for the threads of a batch run (the CLI), applied by each thread's boot loader (workerBoot.ts) before
  * it loads the bundle. V8 optimises a function with TurboFan once it has used up an "interrupt budget" of
  * bytecode (66 KB by default on Node 20); a run over a folder of small documents is over before most of that
  * optimised code pays back (the corpus's 14 text PDFs spent 360 ms in TurboFan, several functions compiled 3–4
  * times after deoptimising). A 600 KB budget measured ~20 % faster there and 0–4 % slower on a 100 MB PDF
- * (docs/decisions.md). Only on V8 11 (Node 20), where it was measured and the flag exists (newer V8 tiers up
- * through Maglev by invocation counts); never inside an editor's extension host (Electron): V8 flags are
- * process-wide, and that process is not ours to tune.
+ * (docs/decisions.md). Only where the process owner allowed it (allowBatchTuning), never under Electron, and
+ * only on V8 11 (Node 20), where it was measured and the flag exists (newer V8 tiers up through Maglev by
+ * invocation counts).
  */
-export function batchV8Flags(versions: NodeJS.ProcessVersions = process.versions): string | undefined {
-  if (versions.electron) return undefined;
+export function batchV8Flags(versions: NodeJS.ProcessVersions = process.versions, allowed = processTuning): string | undefined {
+  if (!allowed || versions.electron) return undefined;
   return versions.v8.split('.')[0] === '11' ? '--interrupt-budget=600000' : undefined;
 }
 
@@ -161,13 +174,15 @@ export class ExtractionPool {
   private readonly sharedSlots: Semaphore;
   private closed = false;
   private readonly script: string;
+  /** Threads that stopped before they were up, since the last one that came up. */
+  private bootFailures = 0;
 
   constructor(
     private readonly size = defaultPoolSize(),
     private readonly ocrWorkersPerThread = defaultOcrWorkers(size),
     private readonly limits: PoolOptions = {},
   ) {
-    this.script = workerScript();
+    this.script = limits.workerScript ?? workerScript();
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
     this.sharedSlots = new Semaphore(size);
   }
@@ -291,17 +306,21 @@ export class ExtractionPool {
   }
 
   private pump(): void {
-    while (this.queue.length) {
-      // An idle ready thread; else, when no thread is ready yet, one still starting (the task waits in its port).
-      let slot = this.slots.find((s) => !s.task && s.ready) ?? (this.slots.some((s) => s.ready) ? undefined : this.slots.find((s) => !s.task));
-      if (!slot) {
-        // A thread is starting with nothing to do yet (it takes this task when ready), or the pool is full.
-        if (this.slots.length >= this.size || this.slots.some((s) => !s.ready && !s.task)) return;
-        const fresh = this.spawn();
-        // With threads up but busy, the task waits for whichever is free first: a busy one, or this one once ready.
-        if (this.slots.some((s) => s.ready)) return;
-        slot = fresh;
+    // Threads for the work still waiting: one starting per waiting task not yet covered by a starting thread, up
+    // to the size. After a thread failed to start, only while no thread is up: such starts then carry a task
+    // each, so a broken install fails the tasks one by one instead of restarting threads for ever.
+    const up = this.slots.some((s) => s.ready);
+    if (this.bootFailures === 0 || !up) {
+      let starting = this.slots.filter((s) => !s.ready && !s.task).length;
+      while (this.queue.length > starting && this.slots.length < this.size) {
+        this.spawn();
+        starting++;
       }
+    }
+    // Tasks go to idle threads that are up; while none is up yet, to starting ones (the task waits in its port).
+    while (this.queue.length) {
+      const slot = this.slots.find((s) => !s.task && (s.ready || !up));
+      if (!slot) return;
       const task = this.queue.shift()!;
       slot.task = task;
       if (task.kind === 'extract' && task.options.ocr !== false) slot.ocrUsed = true;
@@ -317,6 +336,7 @@ export class ExtractionPool {
     worker.on('message', (msg: WorkerResponse) => {
       if (msg.type === 'ready') {
         slot.ready = true;
+        this.bootFailures = 0;
         return this.pump();
       }
       const task = slot.task;
@@ -333,8 +353,12 @@ export class ExtractionPool {
       else task.reject(new BrightRunError(msg.error));
       this.pump();
     });
-    worker.on('error', (err) => this.retire(slot, err));
+    const stopped = () => {
+      if (!slot.ready && this.slots.includes(slot)) this.bootFailures++;
+    };
+    worker.on('error', (err) => (stopped(), this.retire(slot, err)));
     worker.on('exit', (code) => {
+      stopped();
       if (slot.task) this.retire(slot, new Error(`the extraction thread stopped (exit code ${code})`));
       else {
         // A thread that stopped before taking work (while starting, say): queued work goes to another.

@@ -32,10 +32,56 @@ describe('extraction in worker threads', function () {
     assert.deepEqual(inputs.map((i) => i.relative), ['x.txt', 'y.md']);
   });
 
-  it('asks for V8 tuning only for batch runs on Node 20 (V8 11), never inside an editor', () => {
-    assert.equal(batchV8Flags({ ...process.versions, v8: '11.3.244.8-node.38' }), '--interrupt-budget=600000');
-    assert.equal(batchV8Flags({ ...process.versions, v8: '13.6.233.17-node.53' }), undefined);
-    assert.equal(batchV8Flags({ ...process.versions, v8: '11.3.244.8-node.38', electron: '37.2.0' }), undefined);
+  /** A stand-in thread script: the first `healthy` starts come up and echo each task after 100 ms; later ones die while starting. */
+  async function standIn(healthy: number): Promise<{ script: string; starts: () => Promise<number> }> {
+    const dir = await fs.mkdtemp(path.join(tmp.dir, 'standIn-'));
+    const script = path.join(dir, 'thread.js');
+    const log = path.join(dir, 'starts');
+    await fs.writeFile(
+      script,
+      `const { parentPort } = require('node:worker_threads');
+       const fs = require('node:fs');
+       fs.appendFileSync(${JSON.stringify(log)}, 'x');
+       if (fs.readFileSync(${JSON.stringify(log)}, 'utf8').length > ${healthy}) throw new Error('cannot start');
+       parentPort.postMessage({ type: 'ready' });
+       parentPort.on('message', (m) => m.type === 'extract' && setTimeout(() => parentPort.postMessage({ type: 'done', id: m.id, doc: { text: m.file } }), 100));`,
+    );
+    return { script, starts: async () => (await fs.readFile(log, 'utf8')).length };
+  }
+
+  it('a thread that fails to start is not restarted while another is up, which does the work', async () => {
+    const { script, starts } = await standIn(1);
+    const pool = new ExtractionPool(2, 1, { workerScript: script });
+    try {
+      const first = pool.extract('a', { ocr: false });
+      await new Promise((r) => setTimeout(r, 60)); // the first thread is up and busy
+      const docs = await Promise.all([first, pool.extract('b', { ocr: false }), pool.extract('c', { ocr: false })]);
+      assert.deepEqual(docs.map((d) => d.text), ['a', 'b', 'c']);
+      assert.equal(await starts(), 2, 'one failed start, not retried while a thread is up');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('when no thread can start, each start carries a task that then fails: no endless restarts', async () => {
+    const { script, starts } = await standIn(0);
+    const pool = new ExtractionPool(2, 1, { workerScript: script });
+    try {
+      const results = await Promise.allSettled(['a', 'b', 'c'].map((f) => pool.extract(f, { ocr: false })));
+      assert.ok(results.every((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'CORRUPT_FILE'));
+      assert.ok((await starts()) <= 4, `${await starts()} starts for 3 tasks`);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('asks for V8 tuning only where the process owner allows it, on Node 20 (V8 11), never under Electron', () => {
+    const node20 = { ...process.versions, v8: '11.3.244.8-node.38' };
+    assert.equal(batchV8Flags(node20, true), '--interrupt-budget=600000');
+    assert.equal(batchV8Flags(node20, false), undefined, 'an extension host, even on plain Node (remote), is not tuned');
+    assert.equal(batchV8Flags(node20), undefined, 'not allowed unless allowBatchTuning() was called (only the CLI does)');
+    assert.equal(batchV8Flags({ ...process.versions, v8: '13.6.233.17-node.53' }, true), undefined);
+    assert.equal(batchV8Flags({ ...node20, electron: '37.2.0' }, true), undefined);
   });
 
   it('cancels work in flight by stopping its thread, and the pool goes on', async () => {
@@ -121,6 +167,29 @@ describe('brightrun extract', function () {
     assert.match(r.out(), /Extracted 2 of 3 file\(s\)/);
     assert.match(r.err(), /failed \[EMPTY_FILE\] .*empty\.txt.* — Remove it/);
     assert.equal(await fs.readFile(path.join(tmp.dir, 'out/sub/b.csv.txt'), 'utf8'), 'x\ty\n1\t2\n');
+  });
+
+  it('stops quietly with status 141 when its output pipe closes (`… --json | head -1`)', async () => {
+    const { spawn } = await import('node:child_process');
+    const cli = path.resolve(__dirname, '../../../../dist/cli.js');
+    const child = spawn(process.execPath, [cli, 'extract', '.', '--text-out', path.join(tmp.dir, 'piped'), '--json', '--no-ocr'], { cwd: CORPUS, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    // Like `head -1`: read the first line, then close the pipe.
+    const first = await new Promise<string>((resolve) => {
+      let got = '';
+      child.stdout.on('data', (d: Buffer) => {
+        got += d;
+        if (got.includes('\n')) {
+          child.stdout.destroy();
+          resolve(got.split('\n')[0]!);
+        }
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.ok(JSON.parse(first).path, 'the first line was a result');
+    assert.equal(code, 141);
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled|at .*\(/, 'no crash trace');
   });
 
   it('checks its options', async () => {

@@ -96,7 +96,7 @@ describe('binaryCMap', () => {
       let mapped = 0;
       for (let cid = 0; cid < 0x10000; cid++) {
         const expected = cmap.unicode(cid);
-        assert.equal(table.unicode(cid), expected === '\0' ? undefined : expected, `${ordering} CID ${cid}`);
+        assert.equal(table.unicode(cid), expected, `${ordering} CID ${cid}`);
         if (expected !== undefined) mapped++;
       }
       assert.ok(mapped > 15000, `${ordering}: ${mapped} CIDs mapped`);
@@ -118,7 +118,9 @@ describe('binaryCMap', () => {
     t.setRange(20, 21, 'ab');
     t.setRange(30, 31, 'abc');
     t.setUnits(5, 0x42, 2); // a later single replaces a long text
-    assert.deepEqual([1, 2, 3, 4, 5, 10, 12, 20, 21, 30, 31, 6, -1, 70000].map((c) => t.unicode(c)), ['A', '\ud840\udc0b', '\0A', '\u4142', 'B', 'x', 'z', 'ab', 'ac', 'abc', 'abd', undefined, undefined, undefined]);
+    t.setUnits(40, 0, 2); // U+0000 is a mapping, as in the CMap
+    t.setRange(41, 42, '\uffff'); // the last unit wraps to U+0000 at CID 42
+    assert.deepEqual([1, 2, 3, 4, 5, 10, 12, 20, 21, 30, 31, 40, 41, 42, 6, -1, 70000].map((c) => t.unicode(c)), ['A', '\ud840\udc0b', '\0A', '\u4142', 'B', 'x', 'z', 'ab', 'ac', 'abc', 'abd', '\0', '\uffff', '\0', undefined, undefined, undefined]);
   });
 
   it('caches per name', () => {

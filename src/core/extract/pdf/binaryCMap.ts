@@ -237,7 +237,8 @@ function decodeUnicode(sink: UnicodeSink, r: Reader, type: number, seq: boolean,
 
 /**
  * A CID→Unicode map (Adobe's UCS2 maps) held as one 32-bit number per CID: one UTF-16 unit, or two packed as
- * (first << 16 | second) with a non-zero first unit; 0 is "no mapping". Longer destinations (rare) go to a Map.
+ * (first << 16 | second) with a non-zero first unit; 0 is "no mapping". Longer destinations, and those that
+ * start with U+0000 (rare), go to a Map.
  * The texts are made on lookup: a document uses a few hundred of the ~20,000 CIDs.
  */
 export class CidToUnicode {
@@ -253,7 +254,8 @@ export class CidToUnicode {
 
   /** @internal */ set(cid: number, text: string): void {
     const a = text.charCodeAt(0);
-    if (text.length === 1 || (text.length === 2 && a !== 0)) {
+    // A leading U+0000 cannot be packed (0 is "no mapping"; a 0 first unit means one unit): such texts go long.
+    if ((text.length === 1 || text.length === 2) && a !== 0) {
       this.long.delete(cid);
       this.units[cid] = text.length === 1 ? a : ((a << 16) | text.charCodeAt(1)) >>> 0;
     } else {
@@ -269,7 +271,7 @@ export class CidToUnicode {
     const head = prefix.length === 1 ? prefix.charCodeAt(0) : prefix.length === 0 ? 0 : -1;
     for (let cid = lo; cid <= hi; cid++) {
       const unit = (last + cid - lo) & 0xffff;
-      if (head < 0 || (head === 0 && prefix.length === 1)) this.set(cid, prefix + String.fromCharCode(unit));
+      if (head < 0 || (head === 0 && prefix.length === 1) || (unit === 0 && !head)) this.set(cid, prefix + String.fromCharCode(unit));
       else {
         if (this.long.size) this.long.delete(cid);
         this.units[cid] = head ? ((head << 16) | unit) >>> 0 : unit;
@@ -280,7 +282,7 @@ export class CidToUnicode {
   /** @internal */ setUnits(cid: number, dst: number, width: number): void {
     // width 1–2: one unit; 3: the odd trailing byte is dropped (as utf16Small); 4: two units.
     const v = width <= 2 ? dst : width === 3 ? Math.floor(dst / 0x100) : dst;
-    if (width === 4 && dst < 0x10000) return this.set(cid, utf16Small(dst, width)); // a leading U+0000 unit
+    if (v < 0x10000 && (width === 4 || v === 0)) return this.set(cid, utf16Small(dst, width)); // a U+0000 unit
     if (this.long.size) this.long.delete(cid);
     this.units[cid] = v;
   }

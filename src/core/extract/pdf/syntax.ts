@@ -21,10 +21,11 @@ const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
 
+/** Keywords of up to 3 bytes by their bytes (operators: Tj, BT, cm, BDC…), capped: garbage has many. */
 const shortOps = new Map<number, PdfOp>();
 /** Names of up to 6 bytes by their bytes (most names in content streams: /F1, /GS0, /Im3, /Span…), capped. */
 const shortNames = new Map<number, PdfName>();
-const SHORT_NAMES_CAP = 8192;
+const SHORT_CACHE_CAP = 8192;
 
 /** Bytes as Latin-1 text, natively (no spread, no intermediate array). */
 export const latin1 = (buf: Uint8Array, start: number, end: number): string => (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, s: number, e: number) => string }).latin1Slice.call(buf, start, end);
@@ -135,7 +136,7 @@ export class PdfLexer {
       let op = shortOps.get(key);
       if (!op) {
         op = PdfOp.of(latin1(buf, start, p));
-        shortOps.set(key, op);
+        if (shortOps.size < SHORT_CACHE_CAP) shortOps.set(key, op);
       }
       if (op === OP_ID) this.skipInlineImage();
       return op;
@@ -178,7 +179,7 @@ export class PdfLexer {
       let name = shortNames.get(key);
       if (!name) {
         name = PdfName.of(latin1(buf, start, p));
-        if (shortNames.size < SHORT_NAMES_CAP) shortNames.set(key, name);
+        if (shortNames.size < SHORT_CACHE_CAP) shortNames.set(key, name);
       }
       return name;
     }
