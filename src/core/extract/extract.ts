@@ -13,7 +13,7 @@ import { extractPpt } from './backends/ppt';
 import { extractPptx } from './backends/pptx';
 import { extractMarkdown, extractPlainText } from './backends/plainText';
 import { openCompoundFile, parsePropertySet } from './cfbContainer';
-import { classifyCompound, classifyText, classifyZip, detectMagic, formatFromName, namesDisagree } from './detect';
+import { classifyCompound, classifyText, classifyZip, detectMagic, formatFromName, namesDisagree, type Magic } from './detect';
 import { decodeBytes, detectEncoding, looksBinary } from './encoding';
 import type { OcrService } from './ocr/ocrService';
 import { DEFAULT_MAX_BYTES, EXTRACTOR_VERSION, type DocumentFormat, type ExtractedDocument, type ExtractionWarning, type ExtractOptions } from './types';
@@ -107,7 +107,8 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
   throwIfAborted(signal);
   const { size, id } = input;
   const ctx: BackendContext = { file, options, ...(signal ? { signal } : {}), ...(callbacks.onUnit ? { onUnit: callbacks.onUnit } : {}) };
-  const { format, detectedBy, result } = sniff(input) === 'text-or-unknown' ? extractTextual(decodeInput(input, ctx), ctx) : await dispatch(input.data!, ctx, callbacks.ocr);
+  const magic = detectMagic(input.data!.subarray(0, HEAD_BYTES));
+  const { format, detectedBy, result } = magic.kind === 'text-or-unknown' ? extractTextual(decodeInput(input, ctx), ctx) : await dispatch(input.data!, magic, ctx, callbacks.ocr);
   const warnings: ExtractionWarning[] = [...result.warnings];
   const named = formatFromName(file);
   if (namesDisagree(named, format)) {
@@ -151,10 +152,6 @@ async function readInput(file: string, options: ExtractOptions, shared: Buffer |
   return { data, size: data.length, id: options.skipHash ? '' : createHash('sha256').update(data).digest('hex') };
 }
 
-function sniff(input: Input): ReturnType<typeof detectMagic>['kind'] {
-  return detectMagic(input.data!.subarray(0, HEAD_BYTES)).kind;
-}
-
 /** Decodes a text file and drops its bytes. */
 function decodeInput(input: Input, ctx: BackendContext): { text: string; encoding: ReturnType<typeof detectEncoding> } {
   const data = input.data!;
@@ -165,10 +162,9 @@ function decodeInput(input: Input, ctx: BackendContext): { text: string; encodin
   return { text: decodeBytes(data, encoding), encoding };
 }
 
-async function dispatch(data: Buffer, ctx: BackendContext, ocr: OcrService | undefined): Promise<{ format: DocumentFormat; detectedBy: string; result: BackendResult }> {
+/** Binary formats, by their magic (text files go through decodeInput and extractTextual). */
+async function dispatch(data: Buffer, magic: Exclude<Magic, { kind: 'text-or-unknown' }>, ctx: BackendContext, ocr: OcrService | undefined): Promise<{ format: DocumentFormat; detectedBy: string; result: BackendResult }> {
   const { file } = ctx;
-  const head = data.subarray(0, HEAD_BYTES);
-  const magic = detectMagic(head);
   switch (magic.kind) {
     case 'pdf': {
       const r = await extractPdf(data, ctx, ocr ? { run: (page, n) => ocr.recognizePdfPage(page, n, ctx), concurrency: ocr.concurrency } : undefined);
@@ -204,8 +200,6 @@ async function dispatch(data: Buffer, ctx: BackendContext, ocr: OcrService | und
     }
     case 'unsupported':
       throw unsupported(file, magic.type, magic.remedy);
-    case 'text-or-unknown':
-      return extractTextual(decodeInput({ data, size: data.length, id: '' }, ctx), ctx);
   }
 }
 
