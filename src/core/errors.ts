@@ -25,6 +25,9 @@ export type ErrorCode =
   | 'WRONG_PASSWORD'
   | 'ZIP_BOMB'
   | 'OCR_FAILED'
+  | 'RESOURCE_LIMIT'
+  | 'EXTRACTION_CRASHED'
+  | 'SOURCE_CHANGED'
   | 'INTERNAL';
 
 export interface ErrorInfo {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, type ExtractOptions } from '../core';
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE, extractOptionsFromConfig, type ExtractOptions } from '../core';
+
+const optional = <K extends string>(key: K, value: number | undefined): { [P in K]?: number } => (value !== undefined ? ({ [key]: value } as { [P in K]?: number }) : {});
 
 /** Typed reads of the `brightrun.*` settings declared in package.json. */
 export function readSettings(scope?: vscode.Uri) {
@@ -25,10 +27,13 @@ export function explicitExtractOptions(scope?: vscode.Uri): ExtractOptions {
   };
   const ocr = explicit<boolean>('ocr.enabled');
   const languages = explicit<string[]>('ocr.languages');
-  const maxMb = explicit<number>('extract.maxFileSizeMB');
-  return {
+  return extractOptionsFromConfig({
     ...(ocr !== undefined ? { ocr } : {}),
     ...(languages ? { ocrLanguages: languages } : {}),
-    ...(maxMb !== undefined ? { maxBytes: maxMb * 1024 * 1024 } : {}),
-  };
+    ...optional('maxFileSizeMB', explicit<number>('extract.maxFileSizeMB')),
+    ...optional('maxMemoryMB', explicit<number>('extract.maxMemoryMB')),
+    ...optional('maxDecompressedMB', explicit<number>('extract.maxDecompressedMB')),
+    ...optional('maxImageMegapixels', explicit<number>('extract.maxImageMegapixels')),
+    ...optional('timeLimitSeconds', explicit<number>('extract.timeLimitSeconds')),
+  });
 }

@@ -8,6 +8,7 @@ import { DocumentStore } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
 import { StatusWriter } from './statusWriter';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
+import { extractOptionsFromConfig } from './limits';
 import type { ExtractedDocument, ExtractOptions } from './types';
 
 export interface ExtractProjectOptions extends OperationOptions {
@@ -80,9 +81,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const queue = await readQueueState(project.paths.queue);
   if (!only) await writeQueueState(project.paths.queue, { ...queue, active: true, paused: false });
   const extractOptions: ExtractOptions = {
-    ...(project.config.extract?.ocr !== undefined ? { ocr: project.config.extract.ocr } : {}),
-    ...(project.config.extract?.ocrLanguages ? { ocrLanguages: project.config.extract.ocrLanguages } : {}),
-    ...(project.config.extract?.maxFileSizeMB ? { maxBytes: project.config.extract.maxFileSizeMB * 1024 * 1024 } : {}),
+    ...extractOptionsFromConfig(project.config.extract),
     ...opts.options,
   };
   const writer = new StatusWriter(project, opts.flushIntervalMs ?? 500);

@@ -53,7 +53,19 @@ export interface DocumentMetadata {
 }
 
 export interface ExtractionWarning {
-  code: 'NAME_MISMATCH' | 'ENCODING_GUESSED' | 'LOW_OCR_CONFIDENCE' | 'OCR_SKIPPED' | 'PAGE_FAILED' | 'PARTIAL_CONTENT' | 'MALFORMED_ROWS' | 'EMPTY_TEXT' | 'UNREADABLE_PART';
+  code: 'NAME_MISMATCH' | 'ENCODING_GUESSED' | 'LOW_OCR_CONFIDENCE' | 'OCR_SKIPPED' | 'PAGE_FAILED' | 'PARTIAL_CONTENT' | 'MALFORMED_ROWS' | 'EMPTY_TEXT' | 'UNREADABLE_PART'
+    /** Pages that draw nothing (no glyphs, no images): counted, not OCR'd. */
+    | 'BLANK_PAGES'
+    /** UTF-8 text with bytes that are not UTF-8: those became U+FFFD. */
+    | 'INVALID_UTF8'
+    /** Control characters or noncharacters were removed from the text. */
+    | 'CONTROL_CHARS_REMOVED'
+    /** Text drawn with a font that has no usable Unicode mapping. */
+    | 'UNDECODABLE_TEXT'
+    /** OCR read something else than the page's text layer; the text layer was kept. */
+    | 'OCR_DISAGREES'
+    /** Parts of the document that were not extracted (see the message). */
+    | 'SKIPPED_CONTENT';
   message: string;
   page?: number;
 }
@@ -85,9 +97,28 @@ export interface ExtractOptions {
   password?: string;
   ocr?: boolean;
   ocrLanguages?: string[];
-  /** Zip bomb caps for OOXML files. */
+  /**
+   * Decompression budget of one file, in bytes: everything inflated from its ZIP parts, and each decoded PDF
+   * stream. Setting: `extract.maxDecompressedMB` (default DEFAULT_MAX_UNCOMPRESSED).
+   */
   maxUncompressedBytes?: number;
+  /** Zip bomb cap: largest uncompressed ÷ compressed size of one ZIP entry. */
   maxCompressionRatio?: number;
+  /**
+   * Memory budget of one file's extraction, in MB: the resident memory of the process that parses it (native
+   * memory included), enforced by the supervisor (extractionPool.ts). Setting: `extract.maxMemoryMB`.
+   */
+  maxMemoryMB?: number;
+  /**
+   * Pixel budget: the largest image decoded, or page rasterised for OCR, in pixels (width × height). Setting:
+   * `extract.maxImageMegapixels`.
+   */
+  maxImagePixels?: number;
+  /**
+   * Base of the time budget of one file, in seconds; the budget grows with its pages and size (limits.ts,
+   * timeBudgetMs). Setting: `extract.timeLimitSeconds`.
+   */
+  timeLimitSeconds?: number;
   /** PDF only: extract just these pages (1-based, inclusive) — one part of a large PDF split across threads. */
   pageRange?: { first: number; last: number };
   /** Skip hashing (a part whose whole-file hash another part computes). */

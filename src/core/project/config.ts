@@ -15,7 +15,7 @@ export interface ProjectConfig {
   formatVersion: number;
   name: string;
   description?: string;
-  extract?: { ocr?: boolean; ocrLanguages?: string[]; maxFileSizeMB?: number };
+  extract?: { ocr?: boolean; ocrLanguages?: string[]; maxFileSizeMB?: number; maxMemoryMB?: number; maxDecompressedMB?: number; maxImageMegapixels?: number; timeLimitSeconds?: number };
   records?: { builder?: 'chunk' | 'pairs'; template?: RecordTemplate; chunkSize?: number; chunkOverlap?: number; dedupe?: 'none' | 'exact' | 'near' };
   splits?: { train: number; validation: number; test: number; seed?: number };
   exports?: Array<{ name: string; formats: ExportFormat[]; compress?: boolean }>;
