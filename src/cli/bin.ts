@@ -1,9 +1,6 @@
-import { allowBatchTuning } from '../core/extract/extractionPool';
 import { runCli } from './main';
 
-// Entry point of the `brightrun` executable (dist/cli.js). This process is the CLI's own: its extraction threads
-// may tune V8 for batch runs (see batchV8Flags).
-allowBatchTuning();
+// Entry point of the `brightrun` executable (dist/cli.js).
 const controller = new AbortController();
 let interrupted = false;
 process.on('SIGINT', () => {

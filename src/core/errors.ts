@@ -35,12 +35,15 @@ export interface ErrorInfo {
   message: string;
   remedy: string;
   file?: string;
+  /** For the log only, never shown as the message: what a crashed parser process wrote last, say. */
+  detail?: string;
 }
 
 export class BrightRunError extends Error implements ErrorInfo {
   readonly code: ErrorCode;
   readonly remedy: string;
   readonly file?: string;
+  readonly detail?: string;
 
   constructor(info: ErrorInfo, options?: { cause?: unknown }) {
     super(info.message, options);
@@ -48,10 +51,11 @@ export class BrightRunError extends Error implements ErrorInfo {
     this.code = info.code;
     this.remedy = info.remedy;
     this.file = info.file;
+    this.detail = info.detail;
   }
 
   toJSON(): ErrorInfo {
-    return { code: this.code, message: this.message, remedy: this.remedy, ...(this.file ? { file: this.file } : {}) };
+    return { code: this.code, message: this.message, remedy: this.remedy, ...(this.file ? { file: this.file } : {}), ...(this.detail ? { detail: this.detail } : {}) };
   }
 }
 

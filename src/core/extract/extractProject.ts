@@ -3,7 +3,7 @@ import { EtaEstimator, type OperationOptions } from '../progress';
 import type { LogEntry } from '../project/processingLog';
 import { fromStoredPath, toStoredPath } from '../project/paths';
 import type { Project } from '../project/project';
-import type { ExtractionSummary, SourceEntry, SourceStatus } from '../project/sources';
+import { MAX_EXTRACT_ATTEMPTS, type ExtractionSummary, type SourceEntry, type SourceStatus } from '../project/sources';
 import { DocumentStore } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
 import { StatusWriter } from './statusWriter';
@@ -165,7 +165,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         signal: controller.signal,
         onStart: () => {
           started = Date.now();
-          writer.set(source, { status: 'extracting' });
+          writer.set(source, { status: 'extracting', attempts: (source.status === 'extracting' ? (source.attempts ?? 1) : 0) + 1 });
           opts.onFileStart?.(source.path);
         },
         ...(opts.onFileProgress ? { onUnit: (done: number, total: number) => opts.onFileProgress!(source.path, done, total) } : {}),
@@ -203,6 +203,18 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
       signal?.removeEventListener('abort', forward);
     }
   };
+
+  // A source that runs kept leaving "extracting" (each was killed while extracting it) is not tried again by
+  // itself: it is failed, and only an explicit retry (retryFailed, "Retry Failed") runs it once more.
+  if (!opts.retryFailed) {
+    for (const source of todo.filter(interruptedTooOften)) {
+      const error = interruptedError(fromStoredPath(project.root, source.path), source.attempts ?? MAX_EXTRACT_ATTEMPTS);
+      summary.failed++;
+      logs.push({ level: 'error', stage: 'extract', message: error.message, file: source.path, error });
+      finish(source, { path: source.path, status: 'failed', reused: false, error }, source.sha256, source.size);
+    }
+    todo = todo.filter((s) => !interruptedTooOften(s));
+  }
 
   report();
   try {
@@ -242,6 +254,19 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   }
   if (firstCancellation || signal?.aborted) throwIfAborted(signal);
   return summary;
+}
+
+function interruptedTooOften(source: SourceEntry): boolean {
+  return source.status === 'extracting' && (source.attempts ?? 1) >= MAX_EXTRACT_ATTEMPTS;
+}
+
+function interruptedError(file: string, attempts: number): ErrorInfo {
+  return {
+    code: 'EXTRACTION_CRASHED',
+    file,
+    message: `Extracting ${file} was interrupted ${attempts} times (the run stopped while it was being extracted), so it is not tried again by itself.`,
+    remedy: 'If the file is genuine, choose "Retry Failed Documents" (or brightrun extract --retry-failed) to try it once more; otherwise remove it from the dataset.',
+  };
 }
 
 /** The few facts about an extracted document that the source list keeps. */

@@ -1,14 +1,19 @@
-// Worker-thread entry: extracts files sent by ExtractionPool, one at a time, with OCR in this thread's own
-// tesseract worker. Replies with the document, or the error's {code, message, remedy, file}.
-import { parentPort, workerData } from 'node:worker_threads';
+// Entry of an extraction process (extractionPool.ts starts it with child_process.fork): extracts files sent by
+// the pool one at a time, with OCR in this process's own tesseract workers, and replies with the document or the
+// error's {code, message, remedy, file}. A parser that aborts the runtime (V8 fatal error, out of memory, a native
+// crash) or hangs takes only this process down; the pool sees the death and fails that one file.
+import { promises as fs } from 'node:fs';
 import { toBrightRunError } from '../errors';
 import { extract } from './extract';
 import { pdfPageCount } from './pdf/textLayer';
 import { createOcrService } from './ocr/tesseractOcr';
+import { hostOptions, startMemoryWatchdog } from './memoryWatchdog';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
-if (!parentPort) throw new Error('extractWorker must run in a worker thread');
-const port = parentPort;
+if (!process.send) throw new Error('extractWorker must run in a child process started with an IPC channel');
+const send = (msg: WorkerResponse) => process.send!(msg);
+const options = hostOptions();
+const watchdog = startMemoryWatchdog(options.memoryLimitMb);
 let ocr: ReturnType<typeof createOcrService> | undefined;
 const PROGRESS_INTERVAL_MS = 50;
 
@@ -21,35 +26,44 @@ function firstTaskDone(): void {
 }
 let lastProgress = 0;
 
-port.on('message', async (msg: WorkerRequest) => {
+// The pool going away (the CLI ended, the editor closed) ends this process too. Ctrl-C in a terminal reaches the
+// whole process group: the pool decides what a cancelled file means, so this process does not die of it.
+process.on('disconnect', () => process.exit(0));
+process.on('SIGINT', () => undefined);
+
+process.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'shutdown') {
     await ocr?.dispose();
-    port.close();
-    return;
+    process.exit(0);
   }
+  if (msg.options.maxMemoryMB) watchdog.setLimitMb(msg.options.maxMemoryMB);
   if (msg.type === 'count') {
-    const pages = msg.data ? pdfPageCount(msg.data) : undefined;
-    port.postMessage({ type: 'count', id: msg.id, pages } satisfies WorkerResponse);
+    let pages: number | undefined;
+    try {
+      pages = pdfPageCount(await fs.readFile(msg.file));
+    } catch {
+      pages = undefined; // the extraction itself reports the problem
+    }
+    send({ type: 'count', id: msg.id, pages });
     return;
   }
   try {
-    if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], (workerData as { ocrWorkers?: number } | undefined)?.ocrWorkers ?? 1);
+    if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], options.ocrWorkers ?? 1);
     const doc = await extract(msg.file, msg.options, {
       ...(ocr ? { ocr } : {}),
-      ...(msg.data ? { data: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength) } : {}),
       onUnit: (done, total) => {
         // At most ~20 progress messages a second: a 400-page PDF would otherwise post one per page.
         const now = Date.now();
         if (done < total && now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
-        port.postMessage({ type: 'progress', id: msg.id, done, total } satisfies WorkerResponse);
+        send({ type: 'progress', id: msg.id, done, total });
       },
     });
-    firstTaskDone(); // before replying, so a thread ended right after its first file has written its cache
-    port.postMessage({ type: 'done', id: msg.id, doc } satisfies WorkerResponse);
+    firstTaskDone(); // before replying, so a process ended right after its first file has written its cache
+    send({ type: 'done', id: msg.id, doc, peakRssMb: watchdog.peakMb() });
   } catch (err) {
-    port.postMessage({ type: 'failed', id: msg.id, error: toBrightRunError(err, msg.file).toJSON() } satisfies WorkerResponse);
+    send({ type: 'failed', id: msg.id, error: toBrightRunError(err, msg.file).toJSON(), peakRssMb: watchdog.peakMb() });
   }
 });
 
-port.postMessage({ type: 'ready' } satisfies WorkerResponse);
+send({ type: 'ready' });

@@ -2,21 +2,22 @@ import { setMaxListeners } from 'node:events';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { BrightRunError, cancelledError } from '../errors';
-import { sha256Bytes } from '../fs/hash';
-import { readInto } from '../fs/readInto';
+import { sha256File } from '../fs/hash';
+import { ExtractionProcess, processArgs, type ProcessExit } from './extractionProcess';
+import { DEFAULT_MAX_MEMORY_MB, resourceLimitError, timeBudgetMs } from './limits';
+import { parseLimitMarker } from './memoryWatchdog';
 import { mergeParts } from './mergeParts';
 import { DEFAULT_MAX_BYTES, type ExtractedDocument, type ExtractOptions } from './types';
-import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { HostOptions, WorkerResponse } from './workerProtocol';
 
 interface Task {
   id: number;
   kind: 'extract' | 'count';
   file: string;
   options: ExtractOptions;
-  /** The file's bytes, already read, in shared memory (large PDFs: read once, parsed by several threads). */
-  data?: Uint8Array;
+  /** The file's size in bytes (for its time budget), when known. */
+  size?: number;
   resolve: (value: never) => void;
   reject: (err: unknown) => void;
   onUnit?: (done: number, total: number) => void;
@@ -24,23 +25,34 @@ interface Task {
 }
 
 interface Slot {
-  worker: Worker;
-  /** The thread has loaded its code (until then a task given to it waits, so it goes to a ready thread if any). */
+  worker: ExtractionProcess;
+  /** The memory budget of the process (its task's), in MB; it was started with processArgs(heapMb). */
+  heapMb: number;
+  /** The process has loaded its code (until then a task given to it waits, so it goes to a ready one if any). */
   ready?: boolean;
   task?: Task;
+  /** When its task started, and its time budget (grows once the page count is known). */
+  taskStarted?: number;
   /** It has run a task with OCR on (it then holds tesseract workers to dispose of). */
   ocrUsed?: boolean;
+  /** No-progress watchdog and time budget of the task in flight. */
   watchdog?: NodeJS.Timeout;
+  deadline?: NodeJS.Timeout;
+  /** Why the pool stopped the process, so its death is reported as that and not as a crash. */
+  stoppedFor?: { budget: 'time'; what: string; limit: string } | { cancelled: true } | { retired: true };
 }
 
 export interface PoolOptions {
   /** A file whose extraction shows no progress (no page done) for this long is stopped as stuck. */
   stallTimeoutMs?: number;
-  /** Heap limit of each thread: a file that needs more fails alone instead of taking the process down. */
+  /**
+   * Memory budget of each process in MB, when the tasks do not set their own (`maxMemoryMB`): the JavaScript heap
+   * cap, and the resident-set limit its watchdog enforces.
+   */
   maxHeapMb?: number;
-  /** Directory for the threads' V8 code cache (bundled build only); default: the user's cache directory. */
+  /** Directory for the processes' V8 code cache (bundled build only); default: the user's cache directory. */
   codeCacheDir?: string;
-  /** The threads' script (tests: a stand-in thread); default: the extraction worker beside this module. */
+  /** The processes' script (tests: a stand-in); default: the extraction worker beside this module. */
   workerScript?: string;
 }
 
@@ -51,90 +63,46 @@ interface TaskOptions {
 }
 
 /**
- * PDFs of this size or more are read once into shared memory by the calling thread, which counts their pages
- * and hashes them while threads parse page ranges of at least MIN_PAGES_PER_PART pages each.
+ * PDFs of this size or more are split into page ranges of at least MIN_PAGES_PER_PART pages each, run by several
+ * processes at once, while the calling thread hashes the file.
  */
-const SHARED_BYTES = 8 * 1024 * 1024;
+const SPLIT_BYTES = 8 * 1024 * 1024;
 const MIN_PAGES_PER_PART = 40;
 /**
- * Page ranges go to several threads only on pools of 4+: on 2 cores, two parts measured slower than one (each
- * thread boots and warms up its own JIT, and the hashing competes with them for the cores).
+ * Page ranges go to several processes only on pools of 4+: on 2 cores, two parts measured slower than one (each
+ * process boots and warms up its own JIT, and the hashing competes with them for the cores).
  */
 const MIN_THREADS_TO_SPLIT = 4;
+/**
+ * A process whose resident set peaked over this share of its budget is replaced after its file: V8 and malloc
+ * return memory lazily, and the next file should start with its whole budget.
+ */
+const RECYCLE_SHARE = 0.5;
 
-/** A PDF's bytes in a SharedArrayBuffer (one read), or undefined when it is not a PDF or cannot be read. */
-async function readSharedPdf(file: string, size: number): Promise<Uint8Array | undefined> {
-  try {
-    const handle = await fs.open(file, 'r');
-    try {
-      const head = Buffer.alloc(1024);
-      await handle.read(head, 0, 1024, 0);
-      if (!head.includes('%PDF-')) return undefined;
-      const data = new Uint8Array(new SharedArrayBuffer(size));
-      return (await readInto(handle, data, 4)) === size ? data : undefined;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined; // the thread reads it and reports the problem
-  }
-}
-
-/** A counting semaphore: at most `permits` holders at a time, the rest wait in order. */
-class Semaphore {
-  private readonly waiting: Array<() => void> = [];
-  constructor(private permits: number) {}
-  async acquire(): Promise<void> {
-    if (this.permits > 0) {
-      this.permits--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.permits++;
-  }
-}
-
-/** Where threads keep their V8 code cache: the user's cache directory (never a shared temp directory). */
+/** Where processes keep their V8 code cache: the user's cache directory (never a shared temp directory). */
 function defaultCodeCacheDir(): string | undefined {
   const base = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : path.join(os.homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache'));
   return base ? path.join(base, 'brightrun', 'code-cache') : undefined;
 }
 
 const DEFAULT_STALL_MS = 3 * 60_000;
-const DEFAULT_HEAP_MB = 3072;
-/** A larger young generation: extraction allocates many short-lived objects, and the default one is collected far too often. */
-const YOUNG_GENERATION_MB = 64;
-let processTuning = false;
 
 /**
- * Lets this pool's threads set process-wide V8 flags (batchV8Flags). Only a program that owns its process calls
- * this — the CLI does; the extension never does, since an extension host (local, remote or in a browser-hosted
- * editor) is shared with other extensions.
+ * V8 flags for extraction processes, applied by each process's boot loader (workerBoot.ts) before it loads the
+ * bundle. V8 optimises a function with TurboFan once it has used up an "interrupt budget" of bytecode (66 KB by
+ * default on Node 20); a run over a folder of small documents is over before most of that optimised code pays
+ * back (the corpus's 14 text PDFs spent 360 ms in TurboFan, several functions compiled 3–4 times after
+ * deoptimising). A 600 KB budget measured ~20 % faster there and 0–4 % slower on a 100 MB PDF
+ * (docs/decisions.md). The processes are the pool's own, so the flag touches nobody else's code; only on V8 11
+ * (Node 20), where it was measured and the flag exists (newer V8 tiers up through Maglev by invocation counts),
+ * and never under Electron.
  */
-export function allowBatchTuning(): void {
-  processTuning = true;
-}
-
-/**
- * V8 flags for the threads of a batch run (the CLI), applied by each thread's boot loader (workerBoot.ts) before
- * it loads the bundle. V8 optimises a function with TurboFan once it has used up an "interrupt budget" of
- * bytecode (66 KB by default on Node 20); a run over a folder of small documents is over before most of that
- * optimised code pays back (the corpus's 14 text PDFs spent 360 ms in TurboFan, several functions compiled 3–4
- * times after deoptimising). A 600 KB budget measured ~20 % faster there and 0–4 % slower on a 100 MB PDF
- * (docs/decisions.md). Only where the process owner allowed it (allowBatchTuning), never under Electron, and
- * only on V8 11 (Node 20), where it was measured and the flag exists (newer V8 tiers up through Maglev by
- * invocation counts).
- */
-export function batchV8Flags(versions: NodeJS.ProcessVersions = process.versions, allowed = processTuning): string | undefined {
-  if (!allowed || versions.electron) return undefined;
+export function batchV8Flags(versions: NodeJS.ProcessVersions = process.versions): string | undefined {
+  if (versions.electron) return undefined;
   return versions.v8.split('.')[0] === '11' ? '--interrupt-budget=600000' : undefined;
 }
 
-/** The thread's script: the bundled build starts threads through a loader that keeps a V8 code cache (workerBoot.ts). */
+/** The process's script: the bundled build starts through a loader that keeps a V8 code cache (workerBoot.ts). */
 function workerScript(): string {
   const boot = path.join(__dirname, 'extractWorkerBoot.js');
   return existsSync(boot) ? boot : path.join(__dirname, 'extractWorker.js');
@@ -144,16 +112,8 @@ function defaultOcrWorkers(size: number): number {
   return Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / size));
 }
 
-function threadOptions(ocrWorkers: number, limits: PoolOptions): WorkerOptions {
-  const v8Flags = batchV8Flags();
-  return {
-    workerData: { ocrWorkers, codeCacheDir: limits.codeCacheDir ?? defaultCodeCacheDir(), ...(v8Flags ? { v8Flags } : {}) },
-    resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb ?? DEFAULT_HEAP_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  };
-}
-
 /**
- * Threads for extraction. In an editor, one per core less one, so the UI keeps a core; headless (the CLI),
+ * Processes for extraction. In an editor, one per core less one, so the UI keeps a core; headless (the CLI),
  * one per core.
  */
 export function defaultPoolSize(interactive = true): number {
@@ -161,20 +121,24 @@ export function defaultPoolSize(interactive = true): number {
   return Math.max(1, interactive ? cores - 1 : cores);
 }
 
+const mb = (bytes: number) => `${Math.round(bytes / 1048576).toLocaleString('en-US')} MB`;
+
 /**
- * Runs extractions in worker threads so the caller's event loop (the extension host, the CLI's progress bar)
- * stays responsive. Each thread extracts one file at a time with its own OCR workers. Cancelling a task
- * terminates its thread; a new one is started for the next task.
+ * Runs extractions in child processes, so that a parser that hangs, exhausts memory or crashes the runtime takes
+ * down only its own file's attempt — never the caller (the extension host, the CLI) — and the caller's event loop
+ * stays responsive. Each process extracts one file at a time with its own OCR workers, under the file's budgets:
+ * memory (enforced inside the process on its whole resident set, memoryWatchdog.ts), time (grows with pages and
+ * size, limits.ts) and no progress for `stallTimeoutMs`. A process that dies fails its file with what happened
+ * (RESOURCE_LIMIT naming the budget, or EXTRACTION_CRASHED) and the pool goes on with a new process.
  */
 export class ExtractionPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;
   private inFlight = 0;
-  private readonly sharedSlots: Semaphore;
   private closed = false;
   private readonly script: string;
-  /** Threads that stopped before they were up, since the last one that came up. */
+  /** Processes that stopped before they were up, since the last one that came up. */
   private bootFailures = 0;
 
   constructor(
@@ -184,17 +148,16 @@ export class ExtractionPool {
   ) {
     this.script = limits.workerScript ?? workerScript();
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
-    this.sharedSlots = new Semaphore(size);
   }
 
   /**
-   * Queues a file; `onStart` fires when a thread takes it (not when it is queued). A large PDF is split into
-   * page ranges run on several threads at once when the pool has more than one.
+   * Queues a file; `onStart` fires when a process takes it (not when it is queued). A large PDF is split into
+   * page ranges run by several processes at once when the pool has 4 or more.
    */
   async extract(file: string, options: ExtractOptions, opts: TaskOptions = {}): Promise<ExtractedDocument> {
     this.inFlight++;
     try {
-      this.prewarm();
+      this.prewarm(options);
       return await this.extractFile(file, options, opts);
     } finally {
       this.inFlight--;
@@ -202,30 +165,21 @@ export class ExtractionPool {
   }
 
   private async extractFile(file: string, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
-    const size = options.pageRange ? undefined : await fs.stat(file).then((st) => st.size, () => undefined);
-    if (size === undefined || size < SHARED_BYTES || size > (options.maxBytes ?? DEFAULT_MAX_BYTES)) return this.enqueue(file, options, opts);
-    // At most one large file per thread is held in memory at a time, however many the caller hands over at once.
-    await this.sharedSlots.acquire();
-    try {
-      const data = await readSharedPdf(file, size);
-      return data ? await this.extractShared(file, data, options, opts) : await this.enqueue(file, options, opts);
-    } finally {
-      this.sharedSlots.release();
+    const size = await fs.stat(file).then((st) => st.size, () => undefined);
+    if (options.pageRange || this.size < MIN_THREADS_TO_SPLIT || size === undefined || size < SPLIT_BYTES || size > (options.maxBytes ?? DEFAULT_MAX_BYTES)) {
+      return this.enqueue(file, options, opts, size);
     }
-  }
-
-  /** A large PDF in shared memory: threads count its pages, then parse page ranges of it while this thread hashes it. */
-  private async extractShared(file: string, data: Uint8Array, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
-    const hashing = options.skipHash ? Promise.resolve('') : sha256Bytes(data, opts.signal);
-    hashing.catch(() => undefined);
-    const pages = this.size >= MIN_THREADS_TO_SPLIT ? await this.enqueue<number | undefined>(file, options, { ...(opts.signal ? { signal: opts.signal } : {}) }, data, 'count') : undefined;
+    const pages = await this.enqueue<number | undefined>(file, options, { ...(opts.signal ? { signal: opts.signal } : {}) }, size, 'count');
     const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;
-    const unhashed = { ...options, skipHash: true };
-    const doc = pages && parts > 1 ? await this.extractInParts(file, data, unhashed, opts, pages, parts) : await this.enqueue<ExtractedDocument>(file, unhashed, opts, data);
+    if (!pages || parts < 2) return this.enqueue(file, options, opts, size);
+    // The parts skip hashing; this thread hashes the file meanwhile (streamed, on libuv's threads).
+    const hashing = options.skipHash ? Promise.resolve('') : sha256File(file, opts.signal);
+    hashing.catch(() => undefined);
+    const doc = await this.extractInParts(file, { ...options, skipHash: true }, opts, pages, parts, size);
     return { ...doc, id: await hashing };
   }
 
-  private async extractInParts(file: string, data: Uint8Array, options: ExtractOptions, opts: TaskOptions, pages: number, parts: number): Promise<ExtractedDocument> {
+  private async extractInParts(file: string, options: ExtractOptions, opts: TaskOptions, pages: number, parts: number, size: number): Promise<ExtractedDocument> {
     const started = Date.now();
     const per = Math.ceil(pages / parts);
     const done = new Array<number>(parts).fill(0);
@@ -236,24 +190,24 @@ export class ExtractionPool {
           file,
           { ...options, pageRange: { first: i * per + 1, last: Math.min(pages, (i + 1) * per) } },
           {
-          ...(opts.signal ? { signal: opts.signal } : {}),
-          onStart: () => {
-            if (!startedOnce) opts.onStart?.();
-            startedOnce = true;
-          },
+            ...(opts.signal ? { signal: opts.signal } : {}),
+            onStart: () => {
+              if (!startedOnce) opts.onStart?.();
+              startedOnce = true;
+            },
             onUnit: (d) => {
               done[i] = d;
               opts.onUnit?.(done.reduce((a, b) => a + b, 0), pages);
             },
           },
-          data,
+          size,
         ),
       ),
     );
     return mergeParts(results, Date.now() - started);
   }
 
-  private enqueue<T = ExtractedDocument>(file: string, options: ExtractOptions, opts: TaskOptions, data?: Uint8Array, kind: Task['kind'] = 'extract'): Promise<T> {
+  private enqueue<T = ExtractedDocument>(file: string, options: ExtractOptions, opts: TaskOptions, size: number | undefined, kind: Task['kind'] = 'extract'): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
     if (opts.signal) setMaxListeners(0, opts.signal); // one listener per queued file is expected here
@@ -265,7 +219,7 @@ export class ExtractionPool {
         kind,
         file,
         options,
-        ...(data ? { data } : {}),
+        ...(size !== undefined ? { size } : {}),
         resolve: ((value: T) => (settle(), resolve(value))) as (value: never) => void,
         reject: (err) => (settle(), reject(err)),
         ...(opts.onUnit ? { onUnit: opts.onUnit } : {}),
@@ -282,119 +236,177 @@ export class ExtractionPool {
     for (const t of this.queue.splice(0)) t.reject(cancelledError());
     await Promise.all(
       this.slots.map(async (s) => {
-        clearTimeout(s.watchdog);
+        this.disarm(s);
         s.task?.reject(cancelledError());
-        // A thread that never ran OCR holds nothing to release: stopping it is quicker than a graceful exit.
-        if (!s.ocrUsed) return void (await s.worker.terminate());
-        s.worker.postMessage({ type: 'shutdown' } satisfies WorkerRequest);
-        const exited = new Promise((r) => s.worker.once('exit', r));
-        const timeout = new Promise((r) => setTimeout(r, 2000).unref());
-        if ((await Promise.race([exited.then(() => 'exit'), timeout])) !== 'exit') await s.worker.terminate();
+        s.task = undefined;
+        s.stoppedFor = { retired: true };
+        // A graceful exit (OCR workers disposed of, coverage and logs flushed), or a kill after a grace period.
+        s.worker.postMessage({ type: 'shutdown' });
+        const timeout = new Promise((r) => setTimeout(r, s.ocrUsed ? 2000 : 500).unref());
+        if ((await Promise.race([s.worker.exited().then(() => 'exit'), timeout])) !== 'exit') s.worker.terminate();
+        return s.worker.exited();
       }),
     );
     this.slots.length = 0;
   }
 
-  /** Starts up to `threads` threads now, ahead of any work (a caller that knows work is coming, e.g. the CLI). */
-  warm(threads = 1): void {
-    while (!this.closed && this.slots.length < Math.min(this.size, threads)) this.spawn();
+  /** Starts up to `count` processes now, ahead of any work (a caller that knows work is coming, e.g. the CLI). */
+  warm(count = 1, options: ExtractOptions = {}): void {
+    while (!this.closed && this.slots.length < Math.min(this.size, count)) this.spawn(this.budgetMb(options));
   }
 
-  /** Starts threads ahead of their first task (one per file in flight, up to the size), so they boot while files are read and hashed. */
-  private prewarm(): void {
-    while (!this.closed && this.slots.length < Math.min(this.size, this.inFlight)) this.spawn();
+  /** Starts processes ahead of their first task (one per file in flight, up to the size), so they boot while files are read and hashed. */
+  private prewarm(options: ExtractOptions): void {
+    while (!this.closed && this.slots.length < Math.min(this.size, this.inFlight)) this.spawn(this.budgetMb(options));
+  }
+
+  private budgetMb(options: ExtractOptions): number {
+    return options.maxMemoryMB ?? this.limits.maxHeapMb ?? DEFAULT_MAX_MEMORY_MB;
   }
 
   private pump(): void {
-    // Threads for the work still waiting: one starting per waiting task not yet covered by a starting thread, up
-    // to the size. After a thread failed to start, only while no thread is up: such starts then carry a task
-    // each, so a broken install fails the tasks one by one instead of restarting threads for ever.
+    if (this.closed) return;
+    // Processes for the work still waiting: one starting per waiting task not yet covered by a starting process,
+    // up to the size. After a process failed to start, only while no process is up: such starts then carry a
+    // task each, so a broken install fails the tasks one by one instead of restarting processes for ever.
     const up = this.slots.some((s) => s.ready);
     if (this.bootFailures === 0 || !up) {
       let starting = this.slots.filter((s) => !s.ready && !s.task).length;
       while (this.queue.length > starting && this.slots.length < this.size) {
-        this.spawn();
+        this.spawn(this.budgetMb(this.queue[starting]!.options));
         starting++;
       }
     }
-    // Tasks go to idle threads that are up; while none is up yet, to starting ones (the task waits in its port).
+    // Tasks go to idle processes that are up; while none is up yet, to starting ones (the task waits in its pipe).
     while (this.queue.length) {
-      const slot = this.slots.find((s) => !s.task && (s.ready || !up));
+      let slot = this.slots.find((s) => !s.task && !s.stoppedFor && (s.ready || !up));
       if (!slot) return;
-      const task = this.queue.shift()!;
+      const task = this.queue[0]!;
+      const budget = this.budgetMb(task.options);
+      if (processArgs(slot.heapMb).join() !== processArgs(budget).join()) {
+        // A task whose memory budget needs another heap cap gets a process started with it.
+        this.stop(slot, { retired: true });
+        slot = this.spawn(budget);
+      }
+      slot.heapMb = budget;
+      this.queue.shift();
       slot.task = task;
+      slot.taskStarted = Date.now();
       if (task.kind === 'extract' && task.options.ocr !== false) slot.ocrUsed = true;
       task.onStart?.();
       this.arm(slot);
-      slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: task.options, ...(task.data ? { data: task.data } : {}) } satisfies WorkerRequest);
+      this.setDeadline(slot, 0);
+      slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: { ...task.options, maxMemoryMB: budget } });
     }
   }
 
-  private spawn(): Slot {
-    const worker = new Worker(this.script, threadOptions(this.ocrWorkersPerThread, this.limits));
-    const slot: Slot = { worker };
-    worker.on('message', (msg: WorkerResponse) => {
-      if (msg.type === 'ready') {
-        slot.ready = true;
-        this.bootFailures = 0;
-        return this.pump();
-      }
-      const task = slot.task;
-      if (!task || msg.id !== task.id) return;
-      if (msg.type === 'progress') {
-        this.arm(slot);
-        task.onUnit?.(msg.done, msg.total);
-        return;
-      }
-      clearTimeout(slot.watchdog);
-      slot.task = undefined;
-      if (msg.type === 'done') task.resolve(msg.doc as never);
-      else if (msg.type === 'count') task.resolve(msg.pages as never);
-      else task.reject(new BrightRunError(msg.error));
-      this.pump();
-    });
-    const stopped = () => {
-      if (!slot.ready && this.slots.includes(slot)) this.bootFailures++;
-    };
-    worker.on('error', (err) => (stopped(), this.retire(slot, err)));
-    worker.on('exit', (code) => {
-      stopped();
-      if (slot.task) this.retire(slot, new Error(`the extraction thread stopped (exit code ${code})`));
-      else {
-        // A thread that stopped before taking work (while starting, say): queued work goes to another.
-        this.remove(slot);
-        if (!this.closed) this.pump();
-      }
-    });
+  private spawn(heapMb: number): Slot {
+    const hostOptions: HostOptions = { ocrWorkers: this.ocrWorkersPerThread, memoryLimitMb: heapMb };
+    const codeCacheDir = this.limits.codeCacheDir ?? defaultCodeCacheDir();
+    if (codeCacheDir) hostOptions.codeCacheDir = codeCacheDir;
+    const v8Flags = batchV8Flags();
+    if (v8Flags) hostOptions.v8Flags = v8Flags;
+    const worker = new ExtractionProcess(this.script, hostOptions, heapMb);
+    const slot: Slot = { worker, heapMb };
+    worker.on('message', (msg: WorkerResponse) => this.onMessage(slot, msg));
+    worker.on('error', (err) => this.onExit(slot, { code: null, signal: null, output: err.message }));
+    worker.on('exit', (exit) => this.onExit(slot, exit));
     this.slots.push(slot);
     return slot;
   }
 
-  /** (Re)starts the stall watchdog of a busy thread. */
+  private onMessage(slot: Slot, msg: WorkerResponse): void {
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      this.bootFailures = 0;
+      return this.pump();
+    }
+    const task = slot.task;
+    if (!task || msg.id !== task.id) return;
+    if (msg.type === 'progress') {
+      this.arm(slot);
+      if (msg.done === 0 || msg.done === msg.total) this.setDeadline(slot, msg.total);
+      task.onUnit?.(msg.done, msg.total);
+      return;
+    }
+    this.disarm(slot);
+    slot.task = undefined;
+    if (msg.type === 'done') task.resolve(msg.doc as never);
+    else if (msg.type === 'count') task.resolve(msg.pages as never);
+    else task.reject(new BrightRunError(msg.error));
+    if ((msg.type === 'done' || msg.type === 'failed') && (msg.peakRssMb ?? 0) > slot.heapMb * RECYCLE_SHARE) this.stop(slot, { retired: true });
+    this.pump();
+  }
+
+  /** A process ended: its task (if any) fails with what happened, and the pool goes on. */
+  private onExit(slot: Slot, exit: ProcessExit): void {
+    this.disarm(slot);
+    if (!slot.ready && this.slots.includes(slot)) this.bootFailures++;
+    this.remove(slot);
+    const task = slot.task;
+    slot.task = undefined;
+    if (task && !('cancelled' in (slot.stoppedFor ?? {}))) task.reject(this.deathError(slot, task, exit));
+    this.pump();
+  }
+
+  private deathError(slot: Slot, task: Task, exit: ProcessExit): BrightRunError {
+    const file = task.file;
+    const stopped = slot.stoppedFor;
+    if (stopped && 'budget' in stopped) return resourceLimitError(file, 'time', stopped.what, stopped.limit);
+    const marker = parseLimitMarker(exit.output);
+    const heapExhausted = /heap out of memory|Reached heap limit|Ineffective mark-compacts near heap limit|Array buffer allocation failed/i.test(exit.output);
+    if (marker || heapExhausted) {
+      const used = marker ? `extracting it used ${mb(marker.usedMb * 1048576)} of memory` : 'extracting it filled the JavaScript heap';
+      return resourceLimitError(file, 'memory', used, `the ${mb(slot.heapMb * 1048576)} memory budget`);
+    }
+    const how = exit.signal ? `signal ${exit.signal}` : exit.code === null ? 'could not be started' : `exit code ${exit.code}`;
+    const error = new BrightRunError({
+      code: 'EXTRACTION_CRASHED',
+      file,
+      message: slot.ready ? `Extracting ${file} crashed its parser process (${how}); the file was not extracted.` : `The extraction process for ${file} stopped before it was ready (${how}).`,
+      remedy: slot.ready
+        ? 'The file is damaged, or built to break document parsers. Open it in its own application and save a fresh copy, or remove it from the dataset. Other files were not affected; the log has the details.'
+        : 'Reinstall Bright Run; if this repeats, show the log and report it.',
+      detail: exit.output.slice(-2000),
+    });
+    return error;
+  }
+
+  /** (Re)starts the no-progress watchdog of a busy process. */
   private arm(slot: Slot): void {
     clearTimeout(slot.watchdog);
     const ms = this.limits.stallTimeoutMs ?? DEFAULT_STALL_MS;
     slot.watchdog = setTimeout(() => {
-      if (!slot.task) return;
-      const file = slot.task.file;
-      this.retire(slot, new Error(`no progress for ${Math.round(ms / 1000)} s`), `Extracting ${file} stopped: it made no progress for ${Math.round(ms / 1000)} s.`);
+      if (slot.task) this.stop(slot, { budget: 'time', what: `extracting it made no progress for ${Math.round(ms / 1000)} s`, limit: 'the no-progress limit' });
     }, ms);
   }
 
-  /** A thread that crashed (out of memory in a parser, say) or stalled fails its task with a specific error; the pool goes on. */
-  private retire(slot: Slot, err: Error, message?: string): void {
-    clearTimeout(slot.watchdog);
+  /** Sets the time budget of the task in flight, counted from its start: limits.ts timeBudgetMs. */
+  private setDeadline(slot: Slot, pages: number): void {
     const task = slot.task;
-    slot.task = undefined;
-    this.remove(slot);
-    void slot.worker.terminate();
-    task?.reject(
-      new BrightRunError(
-        { code: 'CORRUPT_FILE', file: task.file, message: message ?? `Extracting ${task.file} crashed its worker: ${err.message}.`, remedy: 'The file is probably damaged or far too complex; open and re-save it, or remove it from the dataset.' },
-        { cause: err },
-      ),
-    );
-    this.pump();
+    if (!task || task.kind !== 'extract') return;
+    clearTimeout(slot.deadline);
+    const budget = timeBudgetMs(task.options, task.size ?? 0, pages);
+    const left = Math.max(0, slot.taskStarted! + budget - Date.now());
+    slot.deadline = setTimeout(() => {
+      if (slot.task !== task) return;
+      const seconds = Math.round(budget / 1000);
+      const sized = `${pages ? `${pages} page${pages === 1 ? '' : 's'}, ` : ''}${mb(task.size ?? 0)}`;
+      this.stop(slot, { budget: 'time', what: `extracting it took longer than ${seconds} s`, limit: `its time budget (${seconds} s for ${sized})` });
+    }, left);
+  }
+
+  private disarm(slot: Slot): void {
+    clearTimeout(slot.watchdog);
+    clearTimeout(slot.deadline);
+  }
+
+  /** Stops a process on purpose; its 'exit' then reports why (a budget) or nothing (cancelled, retired). */
+  private stop(slot: Slot, why: NonNullable<Slot['stoppedFor']>): void {
+    this.disarm(slot);
+    slot.stoppedFor = why;
+    if ('retired' in why) this.remove(slot);
+    slot.worker.terminate();
   }
 
   private remove(slot: Slot): void {
@@ -411,10 +423,9 @@ export class ExtractionPool {
     }
     const slot = this.slots.find((s) => s.task === task);
     if (!slot) return;
-    clearTimeout(slot.watchdog);
     slot.task = undefined;
+    this.stop(slot, { cancelled: true });
     this.remove(slot);
-    void slot.worker.terminate();
     task.reject(cancelledError());
     this.pump();
   }

@@ -1,6 +1,6 @@
 export * from './types';
 export { extract, type ExtractCallbacks } from './extract';
-export { allowBatchTuning, batchV8Flags, ExtractionPool, defaultPoolSize } from './extractionPool';
+export { batchV8Flags, ExtractionPool, defaultPoolSize } from './extractionPool';
 export { collectInputs, extractBatch, type BatchInput, type BatchOutcome, type BatchOptions } from './batch';
 export { DocumentStore } from './documentStore';
 export { extractProject, loadSourceDocument, summarize, type ExtractionControl, type ExtractProjectOptions, type ProjectExtractOutcome, type ProjectExtractSummary } from './extractProject';

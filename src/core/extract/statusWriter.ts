@@ -8,6 +8,8 @@ export interface StatusChange {
   sha256?: string;
   size?: number;
   error?: ErrorInfo;
+  /** With `extracting`: the attempt this is (SourceEntry.attempts). */
+  attempts?: number;
 }
 
 /** Batches status changes into sources.json (one locked write per interval, not one per file). */
@@ -47,7 +49,7 @@ export class StatusWriter {
         sources: sources.map((s) => {
           const p = batch.get(s.path);
           if (!p || s.sha256 !== p.expectSha) return s; // re-added with other bytes meanwhile: leave it queued
-          const { error: _old, extracted: oldSummary, ...rest } = s;
+          const { error: _old, extracted: oldSummary, attempts: _attempts, ...rest } = s;
           const extracted = p.change.status === 'done' ? (p.change.extracted ?? oldSummary) : p.change.status === 'extracting' ? oldSummary : undefined;
           return {
             ...rest,
@@ -56,6 +58,7 @@ export class StatusWriter {
             size: p.change.size ?? s.size,
             updatedAt: now,
             ...(p.change.error ? { error: p.change.error } : {}),
+            ...(p.change.status === 'extracting' && p.change.attempts ? { attempts: p.change.attempts } : {}),
             ...(extracted ? { extracted } : {}),
           };
         }),

@@ -1,4 +1,4 @@
-// Worker-thread entry of the bundled build: loads dist/extractWorker.js through a V8 code cache. A new thread
+// Extraction-process entry of the bundled build: loads dist/extractWorker.js through a V8 code cache. A new process
 // would otherwise parse and compile the 1.3 MB bundle, and every function its first file runs, from scratch
 // (~80 ms of a cold CLI run on small files). The cache is written once, after a thread's first file, into a
 // per-user directory (given by the pool; never a shared temp directory, since cached code is executable), and
@@ -10,11 +10,11 @@ import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import * as vm from 'node:vm';
-import { threadId, workerData } from 'node:worker_threads';
+import { hostOptions } from './memoryWatchdog';
 
-const data = workerData as { codeCacheDir?: string; v8Flags?: string } | undefined;
+const data = hostOptions();
 // V8 flags the pool asks for (batchV8Flags): set here, once Node's own start-up code has run (a changed flag set
-// makes V8 reject the code cache built into Node, which cost a thread ~25 ms when set before it started) and
+// makes V8 reject the code cache built into Node, which cost a process ~25 ms when set before it started) and
 // before the bundle is compiled, so its cache below is written and checked under the same flags.
 if (data?.v8Flags) setFlagsFromString(data.v8Flags);
 
@@ -46,7 +46,7 @@ if (cacheFile && (!cachedData || script.cachedDataRejected)) {
   (globalThis as { brightrunFirstTaskDone?: () => void }).brightrunFirstTaskDone = () => {
     try {
       mkdirSync(cacheDir!, { recursive: true, mode: 0o700 });
-      const tmp = `${cacheFile}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
+      const tmp = `${cacheFile}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
       writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       renameSync(tmp, cacheFile);
       // Caches of other builds (an older version, say) are of no use any more.

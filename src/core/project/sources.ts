@@ -2,6 +2,9 @@ import { promises as fs } from 'node:fs';
 import { BrightRunError, type ErrorInfo } from '../errors';
 import { writeJsonAtomic } from '../fs/atomicWrite';
 
+/** Runs that may start extracting a source without finishing before it is failed (docs/threat-model.md: poison pills). */
+export const MAX_EXTRACT_ATTEMPTS = 2;
+
 export type SourceStatus = 'queued' | 'extracting' | 'done' | 'failed';
 export const SOURCE_STATUSES: readonly SourceStatus[] = ['queued', 'extracting', 'done', 'failed'];
 
@@ -15,6 +18,11 @@ export interface SourceEntry {
   addedAt: string;
   updatedAt: string;
   status: SourceStatus;
+  /**
+   * Set while `extracting`: how many runs have started extracting these bytes without finishing (a run killed
+   * mid-file). A source left extracting after MAX_EXTRACT_ATTEMPTS is failed instead of tried again.
+   */
+  attempts?: number;
   error?: ErrorInfo;
   /** What extraction found, for tooltips and lists without opening the document. */
   extracted?: ExtractionSummary;
@@ -38,7 +46,7 @@ export function requeued(sources: SourceEntry[], paths: readonly string[], now =
   const changed: SourceEntry[] = [];
   const out = sources.map((s) => {
     if (!want.has(s.path)) return s;
-    const { error: _e, ...rest } = s;
+    const { error: _e, attempts: _a, ...rest } = s;
     const next: SourceEntry = { ...rest, status: 'queued', updatedAt: now };
     changed.push(next);
     return next;

@@ -67,6 +67,39 @@ describe('extractProject', function () {
     assert.notEqual(empty.sha256, (await project.readSources()).find((s) => s.path === 'docs/a.txt')!.sha256);
   });
 
+  it('a file whose attempt dies is failed with its remedy, the rest of the batch finishes, and it is not retried unasked', async () => {
+    const project = await setup();
+    await project.saveConfig({ ...project.config, extract: { ...project.config.extract, maxMemoryMB: 256 } });
+    // ~40 MB of CSV: parsing it needs far more than the 256 MB budget, so its process is stopped
+    const row = 'alpha,beta,gamma,delta,epsilon,zeta,eta,theta\n';
+    await writeFiles(tmp.dir, { 'big/huge.csv': row.repeat(Math.ceil((40 * 1048576) / row.length)) });
+    await addSources(project, [path.join(tmp.dir, 'big/huge.csv')]);
+    const summary = await extractProject(project, { options: { ocr: false }, concurrency: 1 });
+    assert.equal(summary.done, 4);
+    const sources = Object.fromEntries((await project.readSources()).map((s) => [s.path, s]));
+    assert.equal(sources['big/huge.csv']!.status, 'failed');
+    assert.equal(sources['big/huge.csv']!.error?.code, 'RESOURCE_LIMIT');
+    assert.match(sources['big/huge.csv']!.error!.remedy, /extract\.maxMemoryMB/);
+    assert.equal(sources['big/huge.csv']!.attempts, undefined);
+    assert.deepEqual(await extractProject(project, { options: { ocr: false } }), { done: 0, reused: 0, failed: 0, pages: 0, ocrPages: 0 }, 'a later run leaves it alone');
+  });
+
+  it('a source that runs were killed on twice is failed instead of tried a third time, unless a retry is asked', async () => {
+    const project = await setup();
+    await project.updateSources((sources) => ({ sources: sources.map((s) => (s.path === 'docs/a.txt' ? { ...s, status: 'extracting', attempts: 2 } : s.path === 'docs/b.md' ? { ...s, status: 'extracting', attempts: 1 } : s)), result: undefined }));
+    const summary = await extractProject(project, { options: { ocr: false } });
+    const sources = Object.fromEntries((await project.readSources()).map((s) => [s.path, s]));
+    assert.equal(sources['docs/a.txt']!.status, 'failed');
+    assert.equal(sources['docs/a.txt']!.error?.code, 'EXTRACTION_CRASHED');
+    assert.match(sources['docs/a.txt']!.error!.remedy, /Retry Failed Documents/);
+    assert.equal(sources['docs/b.md']!.status, 'done', 'interrupted once: resumed');
+    assert.equal(summary.failed, 2, 'a.txt and the empty file');
+    await extractProject(project, { options: { ocr: false }, retryFailed: true });
+    const after = (await project.readSources()).find((s) => s.path === 'docs/a.txt')!;
+    assert.equal(after.status, 'done');
+    assert.equal(after.attempts, undefined);
+  });
+
   it('is cancellable: unfinished sources go back to queued', async () => {
     const project = await setup();
     const c = new AbortController();

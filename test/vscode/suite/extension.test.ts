@@ -95,7 +95,7 @@ describe('Bright Run in VS Code', () => {
     await waitFor('project again', () => (api.store.state.kind === 'open' ? true : undefined));
   });
 
-  it('extracts the queued documents in worker threads and updates the tree', async () => {
+  it('extracts the queued documents in extraction processes and updates the tree', async () => {
     await vscode.commands.executeCommand('brightrun.extract');
     await waitFor('extraction', () => (api.store.state.kind === 'open' && api.store.state.status.documents.queued === 0 && api.store.state.status.documents.extracting === 0 ? true : undefined), 60_000);
     const s = api.store.state.kind === 'open' ? api.store.state.status.documents : undefined;
@@ -156,6 +156,38 @@ describe('Bright Run in VS Code', () => {
     data.set('text/uri-list', new vscode.DataTransferItem(vscode.Uri.file(dropped).toString()));
     await api.tree.handleDrop(undefined, data);
     await waitFor('the dropped source', () => (api.store.state.kind === 'open' && api.store.state.sources.some((s) => s.path === 'dropped.md') ? true : undefined));
+  });
+
+  it('survives a document that kills its parser: the others finish, that one is failed with its remedy', async () => {
+    const config = path.join(root, 'brightrun.json');
+    const good = await fs.readFile(config, 'utf8');
+    // A 256 MB memory budget and ~40 MB of CSV, whose parsing needs far more: its extraction process is stopped.
+    await fs.writeFile(config, JSON.stringify({ ...JSON.parse(good), extract: { ...JSON.parse(good).extract, maxMemoryMB: 256 } }, null, 2));
+    const dir = path.join(root, 'hostile');
+    await fs.mkdir(dir, { recursive: true });
+    const row = 'alpha,beta,gamma,delta,epsilon,zeta,eta,theta\n';
+    await fs.writeFile(path.join(dir, 'huge.csv'), row.repeat(Math.ceil((40 * 1048576) / row.length)));
+    await fs.writeFile(path.join(dir, 'fine-1.txt'), 'The first good document.');
+    await fs.writeFile(path.join(dir, 'fine-2.md'), '# Second\n\nThe second good document.');
+    const hostPid = process.pid;
+    try {
+      await waitFor('budget in force', () => (api.store.state.kind === 'open' && api.store.state.project.config.extract?.maxMemoryMB === 256 ? true : undefined));
+      await vscode.commands.executeCommand('brightrun.addToDataset', vscode.Uri.file(dir), [vscode.Uri.file(dir)]);
+      const statusOf = (p: string) => (api.store.state.kind === 'open' ? api.store.state.sources.find((s) => s.path === p) : undefined);
+      await waitFor('the batch to finish', () => (['hostile/huge.csv', 'hostile/fine-1.txt', 'hostile/fine-2.md'].every((p) => ['done', 'failed'].includes(statusOf(p)?.status ?? '')) && !api.ingestion.snapshot.running ? true : undefined), 90_000);
+      assert.equal(statusOf('hostile/fine-1.txt')?.status, 'done');
+      assert.equal(statusOf('hostile/fine-2.md')?.status, 'done');
+      const bad = statusOf('hostile/huge.csv')!;
+      assert.equal(bad.status, 'failed');
+      assert.equal(bad.error?.code, 'RESOURCE_LIMIT');
+      assert.match(bad.error?.message ?? '', /over the 256 MB memory budget/);
+      assert.match(bad.error?.remedy ?? '', /extract\.maxMemoryMB/);
+      assert.equal(process.pid, hostPid, 'the same extension host');
+      assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, 'the extension is still active');
+    } finally {
+      await fs.writeFile(config, good);
+      await fs.rm(path.join(dir, 'huge.csv'), { force: true });
+    }
   });
 
   it('opens the project overview webview', async () => {

@@ -1,0 +1,96 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ExtractionPool } from '../../../src/core';
+import { useTempDir } from '../../support/tmp';
+
+/**
+ * The supervisor (ExtractionPool) against processes that die every way a parser can: each death fails only its
+ * own file, with the code and remedy that say what happened, and the pool goes on with the next file.
+ */
+describe('extraction isolation: parser deaths are contained', function () {
+  this.timeout(120_000);
+  const tmp = useTempDir();
+  const watchdogModule = path.join(__dirname, '..', '..', '..', 'src', 'core', 'extract', 'memoryWatchdog.js');
+
+  /**
+   * A stand-in extraction process that uses the real memory watchdog and behaves as the file's name says:
+   * `ok-*` succeed; `abort` aborts the runtime (as a failed V8 CHECK or a native assertion does); `segv` dies of a
+   * segmentation fault; `v8oom` prints V8's fatal out-of-memory message and aborts, as V8 does; `native` fills
+   * native memory (Buffers) in a synchronous loop; `hang` never returns.
+   */
+  async function standIn(): Promise<string> {
+    const script = path.join(tmp.dir, 'host.js');
+    await fs.writeFile(
+      script,
+      `const { startMemoryWatchdog, hostOptions } = require(${JSON.stringify(watchdogModule)});
+       const watchdog = startMemoryWatchdog(hostOptions().memoryLimitMb);
+       process.send({ type: 'ready' });
+       process.on('message', (m) => {
+         if (m.type !== 'extract') return;
+         watchdog.setLimitMb(m.options.maxMemoryMB);
+         const name = require('node:path').basename(m.file);
+         if (name === 'abort') process.abort();
+         if (name === 'segv') process.kill(process.pid, 'SIGSEGV');
+         if (name === 'v8oom') {
+           process.stderr.write('\\n<--- Last few GCs --->\\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\\n');
+           process.abort();
+         }
+         if (name === 'native') {
+           const held = [];
+           for (;;) held.push(Buffer.alloc(16 * 1048576, 1));
+         }
+         if (name === 'hang') for (;;);
+         process.send({ type: 'done', id: m.id, doc: { text: name } });
+       });`,
+    );
+    return script;
+  }
+
+  it('fails each dying file with its own code and remedy, and finishes the others', async () => {
+    const pool = new ExtractionPool(1, 1, { workerScript: await standIn() });
+    const names = ['ok-1', 'abort', 'ok-2', 'segv', 'v8oom', 'ok-3', 'native', 'hang', 'ok-4'];
+    for (const n of names) await fs.writeFile(path.join(tmp.dir, n), 'x');
+    try {
+      const results = await Promise.allSettled(names.map((n) => pool.extract(path.join(tmp.dir, n), { maxMemoryMB: 300, timeLimitSeconds: 2 })));
+      const by = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
+      for (const n of names.filter((x) => x.startsWith('ok-'))) {
+        assert.equal(by[n]!.status, 'fulfilled', `${n} is extracted`);
+        assert.equal((by[n] as PromiseFulfilledResult<{ text: string }>).value.text, n);
+      }
+      const reason = (n: string) => (by[n] as PromiseRejectedResult).reason as { code: string; message: string; remedy: string; detail?: string };
+      for (const n of ['abort', 'segv']) {
+        assert.equal(reason(n).code, 'EXTRACTION_CRASHED', n);
+        assert.match(reason(n).message, /crashed its parser process \((signal SIG\w+|exit code \d+)\)/);
+        assert.match(reason(n).remedy, /save a fresh copy, or remove it from the dataset/);
+      }
+      assert.equal(reason('v8oom').code, 'RESOURCE_LIMIT');
+      assert.match(reason('v8oom').message, /filled the JavaScript heap, over the 300 MB memory budget/);
+      assert.equal(reason('native').code, 'RESOURCE_LIMIT');
+      assert.match(reason('native').message, /used [\d,]+ MB of memory, over the 300 MB memory budget/);
+      assert.match(reason('native').remedy, /extract\.maxMemoryMB in brightrun\.json/);
+      assert.equal(reason('hang').code, 'RESOURCE_LIMIT');
+      assert.match(reason('hang').message, /took longer than 2 s, over its time budget/);
+      assert.match(reason('hang').remedy, /extract\.timeLimitSeconds/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('stops a real extraction over its memory budget; the same pool then extracts the next file', async () => {
+    // ~40 MB of CSV: parsing it takes several hundred MB, far over a 256 MB budget
+    const row = 'alpha,beta,gamma,delta,epsilon,zeta,eta,theta\n';
+    const big = path.join(tmp.dir, 'big.csv');
+    await fs.writeFile(big, row.repeat(Math.ceil((40 * 1048576) / row.length)));
+    const small = path.join(tmp.dir, 'small.txt');
+    await fs.writeFile(small, 'A small file.\n');
+    const pool = new ExtractionPool(1, 1);
+    try {
+      await assert.rejects(pool.extract(big, { ocr: false, maxMemoryMB: 256 }), (e: { code?: string; message?: string }) => e.code === 'RESOURCE_LIMIT' && /over the 256 MB memory budget/.test(e.message ?? ''));
+      const doc = await pool.extract(small, { ocr: false, maxMemoryMB: 256 });
+      assert.equal(doc.text.trim(), 'A small file.');
+    } finally {
+      await pool.close();
+    }
+  });
+});
