@@ -1,4 +1,4 @@
-import { promises as fs, type Dirent } from 'node:fs';
+import { promises as fs, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { BrightRunError, fsError, throwIfAborted, type ErrorInfo } from '../errors';
@@ -61,17 +61,25 @@ export async function walkFiles(root: string, filter: ReturnType<typeof globFilt
       const name = entry.name.toString('utf8');
       const full = path.join(dir, name);
       const relative = path.relative(root, full).split(path.sep).join('/');
-      const wanted = entry.isDirectory() ? !filter.excluded(`${relative}/x`) && !skipDirNames.includes(name) : filter.included(relative) && !filter.excluded(relative);
-      if (!wanted) continue;
+      const folderWanted = !filter.excluded(`${relative}/x`) && !skipDirNames.includes(name);
+      const fileWanted = filter.included(relative) && !filter.excluded(relative);
+      if (entry.isSymbolicLink()) {
+        // Judged by what it points at (a link to a folder is wanted like a folder), after its name is checked.
+        if (!isValidUtf8(entry.name)) {
+          if (fileWanted || folderWanted) result.problems.push(invalidNameProblem(dir, entry.name, false));
+        } else {
+          await linkInWalk(full, root, realRoot, { folderWanted, fileWanted }, result, (target, inside, stat) => take(target, inside, stat.size, stat.mtimeMs));
+        }
+        continue;
+      }
+      if (!(entry.isDirectory() ? folderWanted : fileWanted)) continue;
       if (!isValidUtf8(entry.name)) {
-        if (entry.isDirectory() || entry.isFile() || entry.isSymbolicLink()) result.problems.push(invalidNameProblem(dir, entry.name, entry.isDirectory()));
+        if (entry.isDirectory() || entry.isFile()) result.problems.push(invalidNameProblem(dir, entry.name, entry.isDirectory()));
       } else if (entry.isDirectory()) {
         await walk(full);
       } else if (entry.isFile()) {
         const stat = await fs.stat(full).catch(() => undefined);
         if (stat) take(full, relative, stat.size, stat.mtimeMs);
-      } else if (entry.isSymbolicLink()) {
-        await linkInWalk(full, root, realRoot, result, take);
       }
     }
   };
@@ -80,18 +88,33 @@ export async function walkFiles(root: string, filter: ReturnType<typeof globFilt
   return result;
 }
 
-/** A link met in a walk: its target taken when it is a file inside the walked folder, refused with a reason when it leads outside. */
-async function linkInWalk(link: string, root: string, realRoot: string, result: WalkResult, take: (file: string, relative: string, size: number, mtimeMs: number) => void): Promise<void> {
+/**
+ * A link met in a walk, judged by what it points at: a file inside the walked folder is taken as its target, a
+ * folder inside adds nothing (walked where it is), and one leading outside (or nowhere) is refused with its
+ * reason — each only when the filters want it (a link to a folder as a folder, to anything else as a file).
+ */
+async function linkInWalk(
+  link: string,
+  root: string,
+  realRoot: string,
+  wanted: { folderWanted: boolean; fileWanted: boolean },
+  result: WalkResult,
+  take: (target: string, inside: string, stat: Stats) => void,
+): Promise<void> {
   let real: string;
+  let stat: Stats;
   try {
     real = await fs.realpath(link);
+    stat = await fs.stat(real);
   } catch {
+    if (!wanted.fileWanted) return;
     const target = await fs.readlink(link).catch(() => '?');
     result.problems.push(new BrightRunError({ code: 'SOURCE_NOT_FOUND', file: link, message: `${link} is a symbolic link to ${target}, which does not exist.`, remedy: 'Remove the link, or restore what it points to.' }).toJSON());
     return;
   }
+  if (!(stat.isDirectory() ? wanted.folderWanted : wanted.fileWanted)) return;
   const inside = path.relative(realRoot, real);
-  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+  if (inside.startsWith('..') || path.isAbsolute(inside)) {
     result.problems.push(
       new BrightRunError({
         code: 'UNSUPPORTED_FILE',
@@ -102,11 +125,10 @@ async function linkInWalk(link: string, root: string, realRoot: string, result: 
     );
     return;
   }
-  const stat = await fs.stat(real).catch(() => undefined);
-  if (!stat?.isFile()) return; // a folder inside: walked where it is
+  if (!stat.isFile()) return; // a folder inside (or the walked folder itself): walked where it is
   const target = path.join(root, inside);
   result.notices.push(`${link} is a symbolic link; its target ${target} is taken instead.`);
-  take(target, inside.split(path.sep).join('/'), stat.size, stat.mtimeMs);
+  take(target, inside.split(path.sep).join('/'), stat);
 }
 
 /**

@@ -74,10 +74,12 @@ describe('paths: links, long and undecodable names, temp files', function () {
     await fs.symlink(path.join(project.root, 'docs/sub/inner.md'), path.join(project.root, 'docs/near.md'));
     await fs.symlink(path.join(project.root, 'docs/gone.txt'), path.join(project.root, 'docs/dangling.txt'));
     await fs.symlink(path.join(project.root, 'docs/sub'), path.join(project.root, 'docs/subdir-link'));
+    await fs.symlink(path.join(project.root, 'docs'), path.join(project.root, 'docs/sub/loop'));
+    await fs.symlink(path.join(tmp.dir, 'outside'), path.join(project.root, 'docs/outside-folder'));
     const walked = await addSources(project, [path.join(project.root, 'docs')]);
     assert.deepEqual(walked.added, ['docs/sub/inner.md']);
     assert.deepEqual(walked.unchanged, ['docs/real.txt']);
-    assert.deepEqual(walked.problems.map((p) => [path.basename(p.file!), p.code]).sort(), [['away.txt', 'UNSUPPORTED_FILE'], ['dangling.txt', 'SOURCE_NOT_FOUND']]);
+    assert.deepEqual(walked.problems.map((p) => [path.basename(p.file!), p.code]).sort(), [['away.txt', 'UNSUPPORTED_FILE'], ['dangling.txt', 'SOURCE_NOT_FOUND'], ['outside-folder', 'UNSUPPORTED_FILE']]);
     assert.match(walked.problems.find((p) => p.file!.endsWith('away.txt'))!.message, /outside the folder being added/);
     assert.ok(walked.notices.some((n) => /near\.md is a symbolic link; its target .*inner\.md/.test(n)));
     assert.deepEqual((await project.readSources()).map((s) => s.path).sort(), ['docs/real.txt', 'docs/sub/inner.md']);
