@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'RESOURCE_LIMIT'
   | 'EXTRACTION_CRASHED'
   | 'SOURCE_CHANGED'
+  | 'INVALID_FILE_NAME'
+  | 'OUTPUT_UNWRITABLE'
   | 'INTERNAL';
 
 export interface ErrorInfo {
@@ -104,4 +106,29 @@ export function fsError(err: unknown, file: string, doing: string): BrightRunErr
     default:
       return toBrightRunError(err, file);
   }
+}
+
+/** Maps Node's fs errors on writing an output file (e.g. --text-out) to specific errors that name the file. */
+export function outputError(err: unknown, file: string): BrightRunError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const make = (why: string, remedy: string) => new BrightRunError({ code: 'OUTPUT_UNWRITABLE', file, message: `Cannot write ${file}: ${why}.`, remedy }, { cause: err });
+  switch (code) {
+    case 'ENAMETOOLONG':
+      return make(`its name is too long for the file system (${Buffer.byteLength(basenameOf(file))} bytes; most allow 255 per name)`, 'Rename the input to a shorter name, or extract it on its own to a shorter --text-out path.');
+    case 'EACCES':
+    case 'EPERM':
+      return make('permission denied', 'Give your user write permission on the output folder, or choose another one.');
+    case 'ENOSPC':
+      return make('the disk is full', 'Free some disk space and run again.');
+    case 'EISDIR':
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return make('a file or folder of that name is in the way', 'Move it aside, or choose another output folder.');
+    default:
+      return make(`${err instanceof Error ? err.message : String(err)}`, 'Check the output folder, then run again.');
+  }
+}
+
+function basenameOf(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
 }

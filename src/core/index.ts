@@ -11,3 +11,5 @@ export * from './project/lock';
 export { Project, type ProjectStatus, type OpenOptions } from './project/project';
 export { addSources, type AddOptions, type AddResult } from './project/addSources';
 export * from './extract';
+export { openRegular, sameFile, type OpenedRegular } from './fs/openRegular';
+export { removeStaleTemps } from './fs/atomicWrite';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { collectInputs, defaultPoolSize, extractBatch, extractProject, ExtractionPool, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome } from '../../core';
+import { BrightRunError, collectInputs, defaultPoolSize, extractBatch, extractProject, ExtractionPool, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome, outputError, removeStaleTemps, toBrightRunError } from '../../core';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
 import { ProgressLine, UsageError, type CliIO } from '../io';
 import type { CommandSpec, ParsedCommandArgs } from './types';
@@ -50,11 +50,13 @@ export const extractCommand: CommandSpec = {
 /** Files mode: each input's text (and Markdown) written beside the others under --text-out / --md-out. */
 async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: ExtractionPool, options: ExtractOptions, textOut: string | undefined, mdOut: string | undefined): Promise<number> {
   const v = args.values;
-  const { inputs, problems } = await collectInputs(args.positionals, io.cwd, {
+  const { inputs, problems, notices } = await collectInputs(args.positionals, io.cwd, {
     ...(v.include ? { include: v.include as string[] } : {}),
     ...(v.exclude ? { exclude: v.exclude as string[] } : {}),
   });
   for (const p of problems) io.err(`brightrun: skipped [${p.code}] ${p.message} — ${p.remedy}\n`);
+  for (const n of notices) io.err(`brightrun: note: ${n}\n`);
+  const outputs = new OutputFolders();
   const started = Date.now();
   const progress = new ProgressLine(io, 'Extracting');
   let pages = 0;
@@ -64,13 +66,21 @@ async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: Extractio
     signal: args.signal,
     pool,
     onProgress: (p) => progress.update(p),
-    onOutcome: async (o) => {
+    onOutcome: async (extracted) => {
+      let o = extracted;
       if (o.doc) {
-        pages += o.doc.pages?.length ?? 0;
-        ocrPages += o.doc.ocrPages;
-        if (textOut) await writeOutput(textOut, `${o.input.relative}.txt`, o.doc.text.endsWith('\n') || !o.doc.text ? [o.doc.text] : [o.doc.text, '\n']);
-        if (mdOut) await writeOutput(mdOut, `${o.input.relative}.md`, [o.doc.markdown]);
-      } else {
+        // A file that cannot be written is that file's failure; the batch goes on.
+        const doc = o.doc;
+        try {
+          if (textOut) await outputs.write(textOut, `${o.input.relative}.txt`, doc.text.endsWith('\n') || !doc.text ? [doc.text] : [doc.text, '\n']);
+          if (mdOut) await outputs.write(mdOut, `${o.input.relative}.md`, [doc.markdown]);
+          pages += doc.pages?.length ?? 0;
+          ocrPages += doc.ocrPages;
+        } catch (err) {
+          o = { input: o.input, error: err instanceof BrightRunError ? err.toJSON() : toBrightRunError(err, o.input.file).toJSON() };
+        }
+      }
+      if (!o.doc) {
         failures.push(o);
       }
       if (args.json) {
@@ -113,6 +123,8 @@ async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number
     ...(v['ocr-lang'] ? { ocrLanguages: v['ocr-lang'] as string[] } : {}),
     ...(password !== undefined ? { password } : {}),
   };
+  // Temp files a killed run left where this one writes.
+  await Promise.all([removeStaleTemps(project.paths.dataDir), removeStaleTemps(project.paths.documents)]);
   const started = Date.now();
   const progress = new ProgressLine(io, 'Extracting');
   const failures: ProjectExtractOutcome[] = [];
@@ -138,10 +150,22 @@ async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number
   return summary.failed ? 1 : 0;
 }
 
-async function writeOutput(root: string, relative: string, content: readonly string[]): Promise<void> {
-  const file = path.join(root, relative);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, content);
+/** Writes outputs under --text-out / --md-out; the first write into a folder removes temp files a killed run left there. */
+class OutputFolders {
+  private readonly cleaned = new Map<string, Promise<unknown>>();
+
+  async write(root: string, relative: string, content: readonly string[]): Promise<void> {
+    const file = path.join(root, relative);
+    const dir = path.dirname(file);
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      if (!this.cleaned.has(dir)) this.cleaned.set(dir, removeStaleTemps(dir));
+      await this.cleaned.get(dir);
+      await writeFileAtomic(file, content);
+    } catch (err) {
+      throw outputError(err, file);
+    }
+  }
 }
 
 /** A run's duration for its summary: tenths under 10 s ("in 0.3 s", not "in 0 s"). */

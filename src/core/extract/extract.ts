@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { BrightRunError, fsError, throwIfAborted } from '../errors';
+import { openRegular } from '../fs/openRegular';
 import { readInto } from '../fs/readInto';
 import type { BackendContext, BackendResult } from './backendTypes';
 import { extractCsv } from './backends/csv';
@@ -42,46 +43,37 @@ const LIB = {
   image: 'tesseract.js@7',
 } as const;
 
-/** Reads a file with as few system calls as possible (one, usually), falling back to readFile if it changed size. */
-async function readWhole(file: string, size: number, maxBytes: number): Promise<Buffer> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(size);
-    const got = await readInto(handle, buf);
-    const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, got);
-    if (!more) return buf.subarray(0, got);
-    // It grew while being read: read it again as it is now, within the same limit.
-    const now = await handle.stat();
-    if (now.size > maxBytes) throw new BrightRunError({ code: 'FILE_TOO_LARGE', file, message: `${file} grew past the ${Math.round(maxBytes / 1048576)} MB limit while it was read.`, remedy: 'Wait until whatever writes it has finished, then extract it again.' });
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
+/** Reads an open file with as few system calls as possible (one, usually), reading it again whole if it grew. */
+async function readWhole(handle: FileHandle, file: string, size: number, maxBytes: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  const got = await readInto(handle, buf);
+  const { bytesRead: more } = await handle.read(Buffer.alloc(1), 0, 1, got);
+  if (!more) return buf.subarray(0, got);
+  // It grew while being read: read it again as it is now, within the same limit.
+  const now = await handle.stat();
+  if (now.size > maxBytes) throw new BrightRunError({ code: 'FILE_TOO_LARGE', file, message: `${file} grew past the ${Math.round(maxBytes / 1048576)} MB limit while it was read.`, remedy: 'Wait until whatever writes it has finished, then extract it again.' });
+  return await handle.readFile();
 }
 
-/** Checks the file (regular, within the size limit, not empty) and reads it. */
+/** Checks the file (regular and not a link — see openRegular —, within the size limit, not empty) and reads it. */
 async function readChecked(file: string, options: ExtractOptions): Promise<Buffer> {
-  let stat;
+  const { handle, stat } = await openRegular(file);
   try {
-    stat = await fs.stat(file);
-  } catch (err) {
-    throw fsError(err, file, 'read');
-  }
-  if (!stat.isFile()) throw new BrightRunError({ code: 'UNSUPPORTED_FILE', file, message: `${file} is not a regular file.`, remedy: 'Add regular files only.' });
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (stat.size > maxBytes) {
-    throw new BrightRunError({
-      code: 'FILE_TOO_LARGE',
-      file,
-      message: `${file} is ${Math.round(stat.size / 1048576)} MB, over the ${Math.round(maxBytes / 1048576)} MB limit.`,
-      remedy: 'Split it into smaller files, or raise the limit (setting brightrun.extract.maxFileSizeMB, or extract.maxFileSizeMB in brightrun.json).',
-    });
-  }
-  if (stat.size === 0) throw emptyFile(file, 'is empty (0 bytes)');
-  try {
-    return await readWhole(file, stat.size, maxBytes);
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (stat.size > maxBytes) {
+      throw new BrightRunError({
+        code: 'FILE_TOO_LARGE',
+        file,
+        message: `${file} is ${Math.round(stat.size / 1048576)} MB, over the ${Math.round(maxBytes / 1048576)} MB limit.`,
+        remedy: 'Split it into smaller files, or raise the limit (setting brightrun.extract.maxFileSizeMB, or extract.maxFileSizeMB in brightrun.json).',
+      });
+    }
+    if (stat.size === 0) throw emptyFile(file, 'is empty (0 bytes)');
+    return await readWhole(handle, file, stat.size, maxBytes);
   } catch (err) {
     throw err instanceof BrightRunError ? err : fsError(err, file, 'read');
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }
 

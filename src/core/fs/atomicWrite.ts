@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** Text is written in pieces of this many UTF-16 units, so a 100 MB string is never encoded into one 100 MB buffer. */
@@ -30,8 +31,18 @@ function* pieces(parts: readonly (string | Uint8Array)[]): Generator<string | Ui
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array | readonly (string | Uint8Array)[]): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx', 0o644);
+  let tmp = path.join(dir, tempNameFor(path.basename(file)));
+  let handle: fs.FileHandle;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      handle = await fs.open(tmp, 'wx', 0o644);
+      break;
+    } catch (err) {
+      // Two bases cut to the same prefix differ only by their random part; a clash (EEXIST) draws another.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 3) throw err;
+      tmp = path.join(dir, tempNameFor(path.basename(file)));
+    }
+  }
   try {
     for (const piece of pieces(typeof data === 'string' || data instanceof Uint8Array ? [data] : data)) {
       const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
@@ -67,5 +78,78 @@ async function syncDirectory(dir: string): Promise<void> {
     // best effort
   } finally {
     await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Longest file name, in UTF-8 bytes (Linux, macOS) and in UTF-16 units (Windows): 255 on all three. */
+const NAME_MAX = 255;
+
+/** Which machine wrote a temp file: a few hex digits of its host name, so that only this host judges its pids. */
+const HOST_TAG = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 6);
+
+/**
+ * The temp file's name beside `base`: `.<base>.<host>-<pid>.<random>.tmp`, with `base` cut (at a character
+ * boundary) so the whole name fits in 255 UTF-8 bytes and 255 UTF-16 units — a 240-byte output name must not
+ * fail for want of room for its temp name. The random part keeps cut names unique.
+ */
+export function tempNameFor(base: string, random = randomBytes(6).toString('hex')): string {
+  const tail = `.${HOST_TAG}-${process.pid}.${random}.tmp`; // ASCII: bytes = units
+  return `.${cutToFit(base, NAME_MAX - 1 - tail.length)}${tail}`;
+}
+
+/** The longest prefix of `s` of at most `max` UTF-8 bytes and `max` UTF-16 units, never splitting a character. */
+function cutToFit(s: string, max: number): string {
+  if (s.length <= max && Buffer.byteLength(s, 'utf8') <= max) return s;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of s) {
+    const b = Buffer.byteLength(ch, 'utf8');
+    if (bytes + b > max || end + ch.length > max) break;
+    bytes += b;
+    end += ch.length;
+  }
+  return s.slice(0, end);
+}
+
+/** Temp names of writeFileAtomic: `.<base>.<host>-<pid>.<12 hex>.tmp`, and the older `.<base>.<pid>.<12 hex>.tmp`. */
+const TEMP_NAME = /^\..*\.(?:([0-9a-f]{6})-)?(\d+)\.[0-9a-f]{12}\.tmp$/s;
+
+/**
+ * Removes the temp files that killed writers left in `dir` (not below it): a name of writeFileAtomic's pattern
+ * whose writer is a dead process on this host, or untouched for `maxAgeMs` (a live writer writes continuously
+ * and renames at once, so a minute without a change means it is gone, or on another host). Returns how many
+ * were removed. Best effort: a folder that cannot be read is left alone.
+ */
+export async function removeStaleTemps(dir: string, maxAgeMs = 60_000): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const [, host, pidText] = m;
+    const pid = Number(pidText);
+    const file = path.join(dir, name);
+    const deadHere = host === HOST_TAG && pid !== process.pid && !isProcessAlive(pid);
+    let stale = deadHere;
+    if (!stale) {
+      const stat = await fs.lstat(file).catch(() => undefined);
+      stale = !!stat?.isFile() && Date.now() - stat.mtimeMs > maxAgeMs && !(host === HOST_TAG && pid === process.pid);
+    }
+    if (stale && (await fs.rm(file, { force: true }).then(() => true, () => false))) removed++;
+  }
+  return removed;
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { throwIfAborted } from '../errors';
 
 /** sha256 of a file, streamed, so a 1 GB source costs 1 MB of memory. */
@@ -13,6 +14,21 @@ export async function sha256File(file: string, signal?: AbortSignal): Promise<st
       throwIfAborted(signal);
     }
     hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
+}
+
+/** sha256 of an open file from its start, streamed; the handle stays open (the caller closes it). */
+export async function sha256Handle(handle: FileHandle, signal?: AbortSignal): Promise<string> {
+  throwIfAborted(signal);
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  for (let at = 0; ; ) {
+    throwIfAborted(signal);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
+    if (bytesRead === 0) break;
+    hash.update(chunk.subarray(0, bytesRead));
+    at += bytesRead;
   }
   return hash.digest('hex');
 }

@@ -1,6 +1,9 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError, fsError, throwIfAborted, type ErrorInfo } from '../errors';
-import { sha256File } from '../fs/hash';
+import { removeStaleTemps } from '../fs/atomicWrite';
+import { sha256Handle } from '../fs/hash';
+import { openRegular } from '../fs/openRegular';
 import { comparePaths, expandInputs, globFilter } from '../fs/walkFiles';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from './fileTypes';
@@ -21,6 +24,8 @@ export interface AddResult {
   unchanged: string[];
   /** Inputs that could not be taken, each with its reason. Nothing else was affected by them. */
   problems: ErrorInfo[];
+  /** What was taken otherwise than named, e.g. "x.pdf is a symbolic link; its target /real/y.pdf is taken instead." */
+  notices: string[];
 }
 
 interface Candidate {
@@ -43,7 +48,12 @@ export async function addSources(project: Project, inputs: readonly string[], op
       : undefined;
   const expanded = await expandInputs(inputs, process.cwd(), filter, { verb: 'add', ...(signal ? { signal } : {}), skipDirNames: ['.brightrun'], refuse });
   const problems: ErrorInfo[] = expanded.problems;
-  const candidates = new Map<string, Candidate>(expanded.files.map((f) => [f.file, { file: f.file, size: f.size, mtimeMs: f.mtimeMs }]));
+  const { notices } = expanded;
+  // A link's target is its real path; inside the project (whose own path may pass through a link, like macOS's
+  // /var → /private/var) it is named from the project root, so it is stored relative like any other source.
+  const realRoot = await fs.realpath(project.root).catch(() => project.root);
+  const underRoot = (file: string) => (!isInside(project.root, file) && isInside(realRoot, file) ? path.join(project.root, path.relative(realRoot, file)) : file);
+  const candidates = new Map<string, Candidate>(expanded.files.map((f) => [underRoot(f.file), { file: underRoot(f.file), size: f.size, mtimeMs: f.mtimeMs }]));
 
   const files = [...candidates.values()].sort((a, b) => comparePaths(a.file, b.file));
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
@@ -54,10 +64,16 @@ export async function addSources(project: Project, inputs: readonly string[], op
     throwIfAborted(signal);
     onProgress?.({ done: i, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
     try {
-      hashed.push({ ...f, sha256: await sha256File(f.file, signal) });
+      // Hashed through openRegular, like extraction reads it: a file swapped for a link since the walk is refused.
+      const { handle, stat } = await openRegular(f.file);
+      try {
+        hashed.push({ ...f, size: stat.size, mtimeMs: stat.mtimeMs, sha256: await sha256Handle(handle, signal) });
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
     } catch (err) {
       throwIfAborted(signal);
-      problems.push(fsError(err, f.file, 'read').toJSON());
+      problems.push((err instanceof BrightRunError ? err : fsError(err, f.file, 'read')).toJSON());
     }
     bytesDone += f.size;
     eta.update(bytesDone);
@@ -68,7 +84,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
   const now = new Date().toISOString();
   const result = await project.updateSources((sources) => {
     const byPath = new Map(sources.map((s) => [s.path, s]));
-    const out: AddResult = { added: [], updated: [], unchanged: [], problems };
+    const out: AddResult = { added: [], updated: [], unchanged: [], problems, notices };
     for (const f of hashed) {
       const stored = toStoredPath(project.root, f.file);
       const existing = byPath.get(stored);
@@ -85,8 +101,10 @@ export async function addSources(project: Project, inputs: readonly string[], op
 
   await project.log([
     { level: 'info', stage: 'add', message: `Added ${result.added.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length}, problems ${problems.length}` },
+    ...notices.map((message) => ({ level: 'info' as const, stage: 'add' as const, message })),
     ...problems.map((p) => ({ level: 'error' as const, stage: 'add' as const, message: p.message, ...(p.file ? { file: p.file } : {}), error: p })),
   ]);
+  await removeStaleTemps(project.paths.dataDir); // left by a killed run; sources.json was just written here
   return result;
 }
 

@@ -82,6 +82,8 @@ export async function addDocuments(store: ProjectStore, jobs: JobRunner, uris: r
   const parts = [`${result.added.length} added`];
   if (result.updated.length) parts.push(`${result.updated.length} changed`);
   if (result.unchanged.length) parts.push(`${result.unchanged.length} unchanged`);
+  // Links taken as their targets are said, never silent (the project log keeps every notice).
+  if (result.notices.length) parts.push(result.notices.length === 1 ? result.notices[0]! : `${result.notices.length} links taken as their targets (see the log)`);
   if (result.problems.length) {
     const first = result.problems[0]!;
     void vscode.window.showWarningMessage(`Documents: ${parts.join(', ')}; ${result.problems.length} skipped — ${first.message} ${first.remedy}`, 'Show Log').then((c) => {

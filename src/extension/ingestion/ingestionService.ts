@@ -5,6 +5,7 @@ import {
   formatBytes,
   formatDuration,
   readQueueState,
+  removeStaleTemps,
   requeued,
   type ExtractionControl,
   type ExtractOptions,
@@ -97,6 +98,7 @@ export class IngestionService extends Disposable {
     const extractOptions: ExtractOptions = { ...explicitExtractOptions(vscode.Uri.file(project.root)), ...options.extra };
     const work = async (signal: AbortSignal, report?: (p: Progress) => void) => {
       this.batchStarted = Date.now();
+      await Promise.all([removeStaleTemps(project.paths.dataDir), removeStaleTemps(project.paths.documents)]); // left by a killed run
       return extractProject(project, {
         options: extractOptions,
         signal,
