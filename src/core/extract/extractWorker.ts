@@ -2,8 +2,8 @@
 // the pool one at a time, with OCR in this process's own tesseract workers, and replies with the document or the
 // error's {code, message, remedy, file}. A parser that aborts the runtime (V8 fatal error, out of memory, a native
 // crash) or hangs takes only this process down; the pool sees the death and fails that one file.
-import { promises as fs } from 'node:fs';
 import { toBrightRunError } from '../errors';
+import { openRegular } from '../fs/openRegular';
 import { extract } from './extract';
 import { pdfPageCount } from './pdf/textLayer';
 import { createOcrService } from './ocr/tesseractOcr';
@@ -40,7 +40,12 @@ process.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'count') {
     let pages: number | undefined;
     try {
-      pages = pdfPageCount(await fs.readFile(msg.file));
+      const { handle } = await openRegular(msg.file);
+      try {
+        pages = pdfPageCount(await handle.readFile());
+      } finally {
+        await handle.close();
+      }
     } catch {
       pages = undefined; // the extraction itself reports the problem
     }

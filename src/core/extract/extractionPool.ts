@@ -3,7 +3,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrightRunError, cancelledError } from '../errors';
-import { sha256File } from '../fs/hash';
+import { sha256Handle } from '../fs/hash';
+import { openRegular } from '../fs/openRegular';
 import { ExtractionProcess, processArgs, type ProcessExit } from './extractionProcess';
 import { DEFAULT_MAX_MEMORY_MB, resourceLimitError, timeBudgetMs } from './limits';
 import { parseLimitMarker } from './memoryWatchdog';
@@ -121,6 +122,16 @@ export function defaultPoolSize(interactive = true): number {
   return Math.max(1, interactive ? cores - 1 : cores);
 }
 
+/** sha256 of a source, opened as extraction opens it (never through a link swapped in). */
+async function hashRegular(file: string, signal?: AbortSignal): Promise<string> {
+  const { handle } = await openRegular(file);
+  try {
+    return await sha256Handle(handle, signal);
+  } finally {
+    await handle.close();
+  }
+}
+
 const mb = (bytes: number) => `${Math.round(bytes / 1048576).toLocaleString('en-US')} MB`;
 
 /**
@@ -173,7 +184,7 @@ export class ExtractionPool {
     const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;
     if (!pages || parts < 2) return this.enqueue(file, options, opts, size);
     // The parts skip hashing; this thread hashes the file meanwhile (streamed, on libuv's threads).
-    const hashing = options.skipHash ? Promise.resolve('') : sha256File(file, opts.signal);
+    const hashing = options.skipHash ? Promise.resolve('') : hashRegular(file, opts.signal);
     hashing.catch(() => undefined);
     const doc = await this.extractInParts(file, { ...options, skipHash: true }, opts, pages, parts, size);
     return { ...doc, id: await hashing };
