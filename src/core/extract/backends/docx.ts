@@ -33,8 +33,8 @@ const EMPTY_PART = '<brightrun-unreadable-part/>';
  */
 export async function extractDocx(pkg: OoxmlPackage): Promise<Omit<BackendResult, 'backend'>> {
   const warnings: ExtractionWarning[] = [];
-  const main = pkg.body(MAIN, 'mammoth').documentElement;
-  if (!main || localName(main) !== 'document') throw pkg.damaged(MAIN, 'it is not a Word document body');
+  // Checked in a call of its own, so no variable here keeps that DOM alive while mammoth builds its own.
+  if (!isWordBody(pkg)) throw pkg.damaged(MAIN, 'it is not a Word document body');
   // Loaded on first use: mammoth's module graph is large and most batches never need it.
   const { default: mammoth } = await import('mammoth');
   let result;
@@ -77,6 +77,11 @@ export async function extractDocx(pkg: OoxmlPackage): Promise<Omit<BackendResult
 }
 
 const MAIN = 'word/document.xml';
+
+function isWordBody(pkg: OoxmlPackage): boolean {
+  const root = pkg.body(MAIN, 'mammoth').documentElement;
+  return !!root && localName(root) === 'document';
+}
 
 /** mammoth's file input: `exists(name)` and `read(name, encoding?)` (a string for "utf-8"/"base64", else bytes). */
 function mammothFile(pkg: OoxmlPackage): { exists(name: string): boolean; read(name: string, encoding?: string): Promise<string | Uint8Array> } {
