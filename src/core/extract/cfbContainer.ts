@@ -1,5 +1,6 @@
 import CFB from 'cfb';
 import { BrightRunError } from '../errors';
+import { validateCompoundFile } from './cfbValidate';
 import type { DocumentMetadata } from './types';
 import { compact } from './xml';
 
@@ -9,13 +10,18 @@ export interface CompoundFile {
   read(name: string): Buffer | undefined;
 }
 
+/**
+ * Opens a compound file after validating its structure (cfbValidate.ts: FAT chains, directory tree), so neither
+ * the `cfb` package nor word-extractor ever walks a looping or out-of-range link.
+ */
 export function openCompoundFile(data: Buffer, file: string): CompoundFile {
+  validateCompoundFile(data, file);
   let cfb: CFB.CFB$Container;
   try {
     cfb = CFB.read(data, { type: 'buffer' });
   } catch (err) {
     throw new BrightRunError(
-      { code: 'CORRUPT_FILE', file, message: `${file} is a damaged Office compound file: ${(err as Error).message}.`, remedy: 'Open it in Office or LibreOffice and save it again (as DOCX or PPTX), or restore a good copy.' },
+      { code: 'CORRUPT_FILE', file, message: `${file} is a damaged Office compound file: its structure cannot be read.`, remedy: 'Open it in Office or LibreOffice and save it again (as DOCX or PPTX), or restore a good copy.' },
       { cause: err },
     );
   }

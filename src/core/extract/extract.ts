@@ -17,6 +17,7 @@ import { openCompoundFile, parsePropertySet } from './cfbContainer';
 import { classifyCompound, classifyText, classifyZip, detectMagic, formatFromName, namesDisagree, type Magic } from './detect';
 import { decodeBytes, detectEncoding, looksBinary } from './encoding';
 import type { OcrService } from './ocr/ocrService';
+import { OoxmlPackage } from './ooxmlPackage';
 import { DEFAULT_MAX_BYTES, EXTRACTOR_VERSION, type DocumentFormat, type ExtractedDocument, type ExtractionWarning, type ExtractOptions } from './types';
 import { ZipArchive } from './zipArchive';
 
@@ -167,9 +168,11 @@ async function dispatch(data: Buffer, magic: Exclude<Magic, { kind: 'text-or-unk
       const zip = ZipArchive.open(data, file, ctx.options);
       const kind = classifyZip(zip.names());
       if ('unsupported' in kind) throw unsupported(file, kind.unsupported, kind.remedy);
+      const pkg = new OoxmlPackage(zip, file, ctx.options, kind.format);
+      pkg.precheckBodies();
       zip.verifyAll();
-      if (kind.format === 'docx') return { format: 'docx', detectedBy: 'OOXML word/document.xml', result: { ...(await extractDocx(data, zip, file)), backend: LIB.docx } };
-      return { format: 'pptx', detectedBy: 'OOXML ppt/presentation.xml', result: { ...extractPptx(zip, file), backend: LIB.pptx } };
+      if (kind.format === 'docx') return { format: 'docx', detectedBy: 'OOXML word/document.xml', result: { ...(await extractDocx(pkg)), backend: LIB.docx } };
+      return { format: 'pptx', detectedBy: 'OOXML ppt/presentation.xml', result: { ...extractPptx(pkg), backend: LIB.pptx } };
     }
     case 'cfb': {
       const cfb = openCompoundFile(data, file);

@@ -16,7 +16,7 @@ function zip(entries: Record<string, Buffer | string>, opts: { lieAboutSize?: bo
     const raw = Buffer.isBuffer(content) ? content : Buffer.from(content);
     const data = deflateRawSync(raw);
     const nameBuf = Buffer.from(name);
-    const declared = opts.lieAboutSize ? 10 : raw.length;
+    const declared = opts.lieAboutSize && raw.length > 10 ? 10 : raw.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);

@@ -19,7 +19,7 @@ export async function extractDoc(data: Buffer, cfb: CompoundFile, summary: Summa
     const { default: WordExtractor } = await import('word-extractor');
     doc = await new WordExtractor().extract(data);
   } catch (err) {
-    throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} cannot be read as a Word document: ${(err as Error).message}.`, remedy: 'Open it in Word or LibreOffice and save it as DOCX, then add that file.' }, { cause: err });
+    throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} cannot be read as a Word document: its text tables are damaged.`, remedy: 'Open it in Word or LibreOffice and save it as DOCX, then add that file.' }, { cause: err });
   }
   const opts = { filterUnicode: false };
   const b = new DocumentBuilder();

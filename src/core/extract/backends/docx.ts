@@ -3,8 +3,8 @@ import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { numberLabels } from './docxNumbering';
 import type { ExtractionWarning } from '../types';
+import type { OoxmlPackage } from '../ooxmlPackage';
 import { childElements, descendants, localName, ooxmlMetadata, parseXml, textContent } from '../xml';
-import type { ZipArchive } from '../zipArchive';
 import type { Element } from '@xmldom/xmldom';
 
 /** Elements that separate words when met inside a cell or a list item (nested tables, paragraphs). */
@@ -18,31 +18,39 @@ const STYLE_MAP = [
   "p[style-name='Code'] => pre:separator('\\n')",
 ];
 
+/** What an unreadable auxiliary part becomes for mammoth: an element with no children (no styles, no notes). */
+const EMPTY_PART = '<brightrun-unreadable-part/>';
+
 /**
  * DOCX with mammoth: its semantic HTML (headings, lists, tables) is walked into blocks; metadata comes from
  * docProps/core.xml and docProps/app.xml. Images are dropped (their alt text is kept).
+ *
+ * mammoth never sees the archive's bytes (its ZIP library reads ZIP64 records and prepended data its own way):
+ * it is given mammoth's "file" input (`{ file: { exists, read } }`, lib/unzip.js of mammoth 1.13) over the
+ * package validated by zipArchive.ts, whose parts arrive decoded (BOM, UTF-16) and checked: the body within the
+ * memory budget and well formed, auxiliary parts (styles, numbering, notes, comments, relationships) replaced
+ * by an empty element, with an UNREADABLE_PART warning, when damaged.
  */
-export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): Promise<Omit<BackendResult, 'backend'>> {
+export async function extractDocx(pkg: OoxmlPackage): Promise<Omit<BackendResult, 'backend'>> {
   const warnings: ExtractionWarning[] = [];
-  let main: Element | null = null;
-  try {
-    main = parseXml(zip.readText('word/document.xml')).documentElement;
-  } catch {
-    // not XML at all: reported below
-  }
-  if (!main || localName(main) !== 'document') {
-    throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} is damaged: its word/document.xml part is not a Word document body.`, remedy: 'Open it in Word or LibreOffice and save it again, or restore a good copy.' });
-  }
+  // Checked in a call of its own, so no variable here keeps that DOM alive while mammoth builds its own.
+  if (!isWordBody(pkg)) throw pkg.damaged(MAIN, 'it is not a Word document body');
   // Loaded on first use: mammoth's module graph is large and most batches never need it.
   const { default: mammoth } = await import('mammoth');
-  const result = await mammoth.convertToHtml(
-    { buffer: data },
-    {
-      styleMap: STYLE_MAP,
-      includeDefaultStyleMap: true,
-      convertImage: mammoth.images.imgElement(async () => ({ src: '' })),
-    },
-  );
+  let result;
+  try {
+    result = await mammoth.convertToHtml(
+      { file: mammothFile(pkg) } as unknown as { buffer: Buffer },
+      {
+        styleMap: STYLE_MAP,
+        includeDefaultStyleMap: true,
+        convertImage: mammoth.images.imgElement(async () => ({ src: '' })),
+      },
+    );
+  } catch (err) {
+    if (err instanceof BrightRunError) throw err;
+    throw pkg.damaged(MAIN, 'its content could not be converted', err);
+  }
   const errors = result.messages.filter((m) => m.type === 'error');
   if (errors.length) warnings.push({ code: 'UNREADABLE_PART', message: `Some content could not be read: ${errors.map((m) => m.message).join('; ')}` });
   const b = new DocumentBuilder();
@@ -50,7 +58,7 @@ export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): 
   const body = root.getElementsByTagName('body')[0] ?? root.documentElement;
   if (body) {
     // Automatic heading numbers, applied only when the headings line up one to one with mammoth's.
-    const labels = safely(() => numberLabels(zip));
+    const labels = numberLabels(pkg);
     const headings = childElements(body).filter((el) => /^h[1-6]$/i.test(localName(el)) && inlineText(el));
     if (labels && labels.headings.length === headings.length && labels.headings.some(Boolean)) {
       headings.forEach((h, i) => labels.headings[i] && h.insertBefore(h.ownerDocument!.createTextNode(`${labels.headings[i]} `), h.firstChild));
@@ -60,19 +68,32 @@ export async function extractDocx(data: Buffer, zip: ZipArchive, file: string): 
     const itemLabels = labels && labels.items.length === listItems.length ? new Map(listItems.map((li, i) => [li, labels.items[i]!])) : undefined;
     walkBlocks(body, b, itemLabels);
   }
+  const metadata = ooxmlMetadata(pkg);
   return {
     ...b.result(),
-    metadata: ooxmlMetadata(zip),
-    warnings,
+    metadata,
+    warnings: [...pkg.warnings, ...warnings],
   };
 }
 
-function safely<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined; // damaged numbering only costs the numbers
-  }
+const MAIN = 'word/document.xml';
+
+function isWordBody(pkg: OoxmlPackage): boolean {
+  const root = pkg.body(MAIN, 'mammoth').documentElement;
+  return !!root && localName(root) === 'document';
+}
+
+/** mammoth's file input: `exists(name)` and `read(name, encoding?)` (a string for "utf-8"/"base64", else bytes). */
+function mammothFile(pkg: OoxmlPackage): { exists(name: string): boolean; read(name: string, encoding?: string): Promise<string | Uint8Array> } {
+  return {
+    exists: (name) => pkg.has(name),
+    read: async (name, encoding) => {
+      if (!encoding) return pkg.zip.read(name);
+      if (encoding === 'base64') return pkg.zip.read(name).toString('base64');
+      if (name === MAIN) return pkg.text(name, 'mammoth');
+      return pkg.auxiliaryText(name, 'mammoth') ?? EMPTY_PART;
+    },
+  };
 }
 
 type ItemLabels = Map<Element, string> | undefined;

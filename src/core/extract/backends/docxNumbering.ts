@@ -1,6 +1,6 @@
 import type { Element } from '@xmldom/xmldom';
-import { childElements, descendants, firstDescendant, localName, parseXml } from '../xml';
-import type { ZipArchive } from '../zipArchive';
+import type { OoxmlPackage } from '../ooxmlPackage';
+import { childElements, descendants, firstDescendant, localName } from '../xml';
 
 interface Level {
   start: number;
@@ -18,14 +18,17 @@ export interface NumberLabels {
 /**
  * Automatic numbers ("2.1 Scope", "2.3.1.") from word/numbering.xml, which mammoth does not render.
  * Walks the body's top-level paragraphs in order, keeps Word's counters per numbering instance and level,
- * and returns the labels of heading paragraphs and of list items, each in document order.
+ * and returns the labels of heading paragraphs and of list items, each in document order. A damaged
+ * numbering.xml or styles.xml costs only the numbers (an UNREADABLE_PART warning on the package).
  */
-export function numberLabels(zip: ZipArchive): NumberLabels | undefined {
-  if (!zip.has('word/numbering.xml') || !zip.has('word/styles.xml')) return undefined;
+export function numberLabels(pkg: OoxmlPackage): NumberLabels | undefined {
+  if (!pkg.has('word/numbering.xml') || !pkg.has('word/styles.xml')) return undefined;
   const attr = (el: Element | undefined, name: string) => el?.getAttribute(`w:${name}`) ?? el?.getAttribute(name) ?? undefined;
   const child = (el: Element | undefined, name: string) => (el ? childElements(el).find((c) => localName(c) === name) : undefined);
 
-  const numbering = parseXml(zip.readText('word/numbering.xml'));
+  const numbering = pkg.auxiliary('word/numbering.xml');
+  const stylesDoc = pkg.auxiliary('word/styles.xml');
+  if (!numbering?.documentElement || !stylesDoc) return undefined;
   const abstract = new Map<string, Map<number, Level>>();
   for (const a of descendants(numbering, 'abstractNum')) {
     const levels = new Map<number, Level>();
@@ -39,7 +42,7 @@ export function numberLabels(zip: ZipArchive): NumberLabels | undefined {
     abstract.set(attr(a, 'abstractNumId') ?? '', levels);
   }
   const nums = new Map<string, Map<number, Level>>();
-  for (const n of childElements(numbering.documentElement!).filter((c) => localName(c) === 'num')) {
+  for (const n of childElements(numbering.documentElement).filter((c) => localName(c) === 'num')) {
     const levels = new Map(abstract.get(attr(child(n, 'abstractNumId'), 'val') ?? '') ?? []);
     for (const o of childElements(n).filter((c) => localName(c) === 'lvlOverride')) {
       const ilvl = Number(attr(o, 'ilvl') ?? 0);
@@ -51,7 +54,7 @@ export function numberLabels(zip: ZipArchive): NumberLabels | undefined {
   }
 
   const styles = new Map<string, { name: string; basedOn?: string; numId?: string; ilvl?: number }>();
-  for (const s of descendants(parseXml(zip.readText('word/styles.xml')), 'style')) {
+  for (const s of descendants(stylesDoc, 'style')) {
     if (attr(s, 'type') !== 'paragraph') continue;
     const numPr = firstDescendant(s, 'numPr');
     const basedOn = attr(child(s, 'basedOn'), 'val');
@@ -71,7 +74,7 @@ export function numberLabels(zip: ZipArchive): NumberLabels | undefined {
     return {};
   };
 
-  const body = firstDescendant(parseXml(zip.readText('word/document.xml')), 'body');
+  const body = firstDescendant(pkg.body('word/document.xml'), 'body');
   if (!body) return undefined;
   const counters = new Map<string, number[]>();
   const labels: string[] = [];

@@ -5,8 +5,8 @@ import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { readChart } from './ooxmlChart';
 import type { ExtractionWarning } from '../types';
-import { childElements, descendants, firstDescendant, localName, ooxmlMetadata, parseXml } from '../xml';
-import type { ZipArchive } from '../zipArchive';
+import type { OoxmlPackage } from '../ooxmlPackage';
+import { childElements, descendants, firstDescendant, localName, ooxmlMetadata } from '../xml';
 
 const TITLE_PLACEHOLDERS = new Set(['title', 'ctrTitle']);
 const SKIPPED_PLACEHOLDERS = new Set(['sldNum', 'dt', 'ftr', 'hdr']);
@@ -14,13 +14,16 @@ const SKIPPED_PLACEHOLDERS = new Set(['sldNum', 'dt', 'ftr', 'hdr']);
 /**
  * PPTX: slides in presentation order (presentation.xml's slide list, resolved through its relationships),
  * each slide's shapes in drawing order — titles become headings, text boxes paragraphs, tables tables,
- * groups are entered — then the slide's speaker notes. Metadata from docProps.
+ * groups are entered — then the slide's speaker notes. Metadata from docProps. presentation.xml, its
+ * relationships and the slides are the body (damaged: CORRUPT_FILE naming the part); a slide's relationships,
+ * notes, charts and the properties are auxiliary (damaged: skipped with an UNREADABLE_PART warning).
  */
-export function extractPptx(zip: ZipArchive, file: string): Omit<BackendResult, 'backend'> {
-  if (!zip.has('ppt/presentation.xml')) throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} has no ppt/presentation.xml part.`, remedy: 'Open it in PowerPoint or LibreOffice and save it again.' });
+export function extractPptx(pkg: OoxmlPackage): Omit<BackendResult, 'backend'> {
+  const { file } = pkg;
+  if (!pkg.has('ppt/presentation.xml')) throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} has no ppt/presentation.xml part.`, remedy: 'Open it in PowerPoint or LibreOffice and save it again.' });
   const warnings: ExtractionWarning[] = [];
-  const presentation = parseXml(zip.readText('ppt/presentation.xml'));
-  const rels = readRels(zip, 'ppt/presentation.xml');
+  const presentation = pkg.body('ppt/presentation.xml');
+  const rels = readRels(pkg, 'ppt/presentation.xml', 'body');
   const slidePaths = descendants(presentation, 'sldId')
     .map((el) => rels.get(el.getAttribute('r:id') ?? ''))
     .filter((p): p is string => !!p);
@@ -28,31 +31,29 @@ export function extractPptx(zip: ZipArchive, file: string): Omit<BackendResult, 
   slidePaths.forEach((slidePath, i) => {
     const number = i + 1;
     b.beginPage(number, 'text-layer', `slide ${number}`);
-    try {
-      const slide = parseXml(zip.readText(slidePath));
-      const slideRels = readRels(zip, slidePath);
+    if (!pkg.has(slidePath)) warnings.push({ code: 'PAGE_FAILED', message: `Slide ${number} could not be read: its part ${slidePath} is missing.`, page: number });
+    else {
+      const slide = pkg.body(slidePath);
+      const slideRels = readRels(pkg, slidePath, 'auxiliary');
       const tree = firstDescendant(slide, 'spTree');
-      if (tree) walkShapes(tree, b, number, { zip, rels: slideRels });
+      if (tree) walkShapes(tree, b, number, { pkg, rels: slideRels });
       const notesPath = [...slideRels.values()].find((t) => /notesSlides\/notesSlide\d+\.xml$/.test(t));
-      if (notesPath && zip.has(notesPath)) {
-        const notes = notesText(parseXml(zip.readText(notesPath)));
-        if (notes) b.add({ type: 'notes', text: notes, slide: number });
-      }
-    } catch (err) {
-      if ((err as BrightRunError).code === 'ZIP_BOMB') throw err;
-      warnings.push({ code: 'PAGE_FAILED', message: `Slide ${number} could not be read: ${(err as Error).message}`, page: number });
+      const notesDoc = notesPath ? pkg.auxiliary(notesPath) : undefined;
+      const notes = notesDoc ? notesText(notesDoc) : '';
+      if (notes) b.add({ type: 'notes', text: notes, slide: number });
     }
     b.endPage();
   });
+  const metadata = { ...ooxmlMetadata(pkg), slides: slidePaths.length };
   return {
     ...b.result(),
-    metadata: { ...ooxmlMetadata(zip), slides: slidePaths.length },
-    warnings,
+    metadata,
+    warnings: [...pkg.warnings, ...warnings],
   };
 }
 
 interface SlideContext {
-  zip: ZipArchive;
+  pkg: OoxmlPackage;
   /** The slide's relationships: id → part path (charts, notes). */
   rels: Map<string, string>;
 }
@@ -79,8 +80,9 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
         if (table) b.table(descendants(table, 'tr').map((tr) => childElements(tr).filter((c) => localName(c) === 'tc').map((tc) => paragraphTexts(tc).join(' '))), { slide });
         const chartRef = descendants(el, 'chart').map((c) => c.getAttribute('r:id')).find(Boolean);
         const chartPath = chartRef ? ctx.rels.get(chartRef) : undefined;
-        if (chartPath && ctx.zip.has(chartPath)) {
-          const chart = readChart(parseXml(ctx.zip.readText(chartPath)));
+        const chartDoc = chartPath ? ctx.pkg.auxiliary(chartPath) : undefined;
+        if (chartDoc) {
+          const chart = readChart(chartDoc);
           if (chart.title) b.paragraph(chart.title, { slide });
           b.paragraph(chart.kind, { slide });
           if (chart.rows.length) b.table(chart.rows, { slide });
@@ -130,12 +132,14 @@ function notesText(notes: XmlDocument): string {
   return parts.join('\n').trim();
 }
 
-/** Relationship id → absolute part path, for a part's _rels file. */
-function readRels(zip: ZipArchive, part: string): Map<string, string> {
+/** Relationship id → absolute part path, for a part's _rels file (the presentation's is part of the body). */
+function readRels(pkg: OoxmlPackage, part: string, role: 'body' | 'auxiliary'): Map<string, string> {
   const relsPath = path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`);
   const map = new Map<string, string>();
-  if (!zip.has(relsPath)) return map;
-  for (const rel of descendants(parseXml(zip.readText(relsPath)), 'Relationship')) {
+  if (!pkg.has(relsPath)) return map;
+  const doc = role === 'body' ? pkg.body(relsPath) : pkg.auxiliary(relsPath);
+  if (!doc) return map;
+  for (const rel of descendants(doc, 'Relationship')) {
     const target = rel.getAttribute('Target');
     const id = rel.getAttribute('Id');
     if (!target || !id || rel.getAttribute('TargetMode') === 'External') continue;
