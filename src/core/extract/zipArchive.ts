@@ -25,6 +25,7 @@ export class ZipArchive {
     private readonly data: Buffer,
     entries: ZipEntry[],
     private readonly file: string,
+    private readonly maxRatio = DEFAULT_MAX_RATIO,
   ) {
     this.entries = new Map(entries.map((e) => [e.name, e]));
   }
@@ -32,17 +33,11 @@ export class ZipArchive {
   static open(data: Buffer, file: string, limits: ZipLimits = {}): ZipArchive {
     const entries = readZipDirectory(data, file);
     const maxTotal = limits.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED;
-    const maxRatio = limits.maxCompressionRatio ?? DEFAULT_MAX_RATIO;
-    let total = 0;
-    for (const e of entries) {
-      total += e.uncompressedSize;
-      const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
-      if (e.uncompressedSize > 1 << 20 && ratio > maxRatio) throw bomb(file, `${e.name} expands ${formatCount(ratio)}×`, maxRatio);
-    }
+    const total = entries.reduce((sum, e) => sum + e.uncompressedSize, 0);
     if (total > maxTotal) {
       throw resourceLimitError(file, 'decompressed', `its parts would expand to ${formatCount(total / 1048576)} MB`, `the ${formatCount(maxTotal / 1048576)} MB decompression budget`);
     }
-    return new ZipArchive(data, entries, file);
+    return new ZipArchive(data, entries, file, limits.maxCompressionRatio ?? DEFAULT_MAX_RATIO);
   }
 
   has(name: string): boolean {
@@ -80,7 +75,16 @@ export class ZipArchive {
   }
 
   /** Inflates every entry once, proving the archive is whole and honest before any part is parsed. */
+  /**
+   * Inflates every part once (checking each against its declared size and CRC). The per-part compression-ratio
+   * cap is checked here, after the budgets (ZipArchive.open, OoxmlPackage.precheckBodies), so a part too large
+   * for a budget is reported as that (RESOURCE_LIMIT, naming the setting), not as a zip bomb.
+   */
   verifyAll(): void {
+    for (const e of this.entries.values()) {
+      const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
+      if (e.uncompressedSize > 1 << 20 && ratio > this.maxRatio) throw bomb(this.file, `${e.name} expands ${formatCount(ratio)}×`, this.maxRatio);
+    }
     for (const name of this.entries.keys()) if (!name.endsWith('/')) this.read(name);
   }
 }
