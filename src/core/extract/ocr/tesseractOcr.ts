@@ -280,7 +280,7 @@ function imagePages(data: Buffer, type: ImageType, ctx: BackendContext): ImagePa
  * (width × height in points from the page's view box, 1/72 inch, PDF 32000-1 §8.3.2.3). Below MIN_OCR_DPI the
  * page is not rendered: RESOURCE_LIMIT, naming the setting.
  */
-function rasterDpi(box: { width: number; height: number }, n: number, ctx: BackendContext): number {
+export function rasterDpi(box: { width: number; height: number }, n: number, ctx: BackendContext): number {
   const max = maxImagePixels(ctx.options);
   const pixels = (dpi: number) => Math.ceil((box.width * dpi) / 72) * Math.ceil((box.height * dpi) / 72);
   if (pixels(OCR_DPI) <= max) return OCR_DPI;
