@@ -99,7 +99,8 @@ export interface ExtractOptions {
   ocrLanguages?: string[];
   /**
    * Decompression budget of one file, in bytes: everything inflated from its ZIP parts, and each decoded PDF
-   * stream. Setting: `extract.maxDecompressedMB` (default DEFAULT_MAX_UNCOMPRESSED).
+   * stream (per stream; a PDF's kept streams together get 2×, docs/extraction.md). Setting:
+   * `extract.maxDecompressedMB` (default DEFAULT_MAX_UNCOMPRESSED).
    */
   maxUncompressedBytes?: number;
   /** Zip bomb cap: largest uncompressed ÷ compressed size of one ZIP entry. */

@@ -67,9 +67,11 @@ describe('extract: PDF', () => {
     assert.ok(invalid.text.trim().length > 0);
   });
 
-  it('warns about a page with no text when OCR is off', async () => {
+  it('counts a page that draws nothing to read as blank, not as a page OCR skipped', async () => {
+    // simple2.pdf's one page draws 7 path operators and no text or image (pages OCR skips: budgets.test.ts).
     const doc = await extract(corpus('pdfminer/simple2.pdf'), { ocr: false });
-    assert.ok(doc.warnings.some((w) => w.code === 'OCR_SKIPPED'));
+    assert.ok(doc.warnings.some((w) => w.code === 'BLANK_PAGES'));
+    assert.ok(!doc.warnings.some((w) => w.code === 'OCR_SKIPPED'));
     assert.ok(doc.warnings.some((w) => w.code === 'EMPTY_TEXT'));
   });
 

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import {
-  PdfFilterError, applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate,
+  PdfBudgetError, PdfFilterError, applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate,
 } from '../../../src/core/extract/pdf/filters';
+import { lzwZeros } from '../../support/bombs';
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
@@ -252,16 +253,17 @@ describe('pdf/filters', () => {
       assert.throws(() => applyPredictor(new Uint8Array(4), { predictor: 12, colors: 1, bitsPerComponent: 3, columns: 1 }), PdfFilterError);
     });
   });
-  it('refuses a decompression bomb instead of inflating it', async () => {
-    const { createDeflate } = await import('node:zlib');
-    const deflate = createDeflate();
-    const chunks: Buffer[] = [];
-    deflate.on('data', (c: Buffer) => chunks.push(c));
-    const zeros = Buffer.alloc(1024 * 1024);
-    for (let i = 0; i < 600; i++) deflate.write(zeros);
-    await new Promise((resolve) => deflate.end(resolve));
-    const bomb = Buffer.concat(chunks); // 600 MB of zeros in well under 1 MB
-    assert.ok(bomb.length < 1024 * 1024);
-    assert.throws(() => inflate(bomb), (e: Error) => e instanceof PdfFilterError && /more than 512 MB/.test(e.message));
+  it('refuses a decompression bomb past the budget instead of inflating it', () => {
+    const bomb = zlib.deflateSync(Buffer.alloc(8 * 1024 * 1024)); // 8 MB of zeros in ~8 KB
+    assert.ok(bomb.length < 16 * 1024);
+    assert.equal(inflate(bomb, 8 * 1024 * 1024).length, 8 * 1024 * 1024);
+    assert.throws(() => inflate(bomb, 1024 * 1024), (e: Error) => e instanceof PdfBudgetError && e.limit === 1024 * 1024 && /more than 1 MB/.test(e.message));
+    const lzw = lzwZeros(4 * 1024 * 1024);
+    assert.ok(lzw.length < 8 * 1024);
+    assert.equal(decodeLzw(lzw).length, 4 * 1024 * 1024);
+    assert.throws(() => decodeLzw(lzw, 1, 1024 * 1024), PdfBudgetError);
+    // RunLength: 128 zeros per 2 bytes; ASCII85: 'z' is 4 zero bytes
+    assert.throws(() => decodeRunLength(new Uint8Array(20_000).map((_, i) => (i % 2 ? 0 : 129)), 1024 * 1024), PdfBudgetError);
+    assert.throws(() => decodeAscii85(bytes('z'.repeat(300_000)), 1024 * 1024), PdfBudgetError);
   });
 });

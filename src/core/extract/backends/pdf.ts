@@ -5,9 +5,14 @@ import { importModule } from '../esmImport';
 import type { BackendContext, BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
+import { maxImagePixels } from '../limits';
 import { compact } from '../xml';
+import type { PageDrawing } from '../pdf/contentText';
 import { addParagraphs, pageLines, type Line, type PositionedText } from '../pdf/layout';
+import { PdfJsGuard, PdfPixelError, checkInlineImages } from '../pdf/pdfjsGuard';
 import { PdfTextDocument } from '../pdf/textLayer';
+import { DEFAULT_MAX_UNCOMPRESSED } from '../types';
+import { blankPagesWarning, isBlank, pageFailure, pdfBudgetError, pixelSkipWarning, worthOcr } from './pdfPages';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs', { with: { 'resolution-mode': 'import' } });
 type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -22,8 +27,11 @@ interface TextItem {
   hasEOL: boolean;
 }
 
-/** OCR of one page, provided by the OCR module when OCR is on. */
-export type PageOcr = (page: PdfPage, pageNumber: number) => Promise<{ text: string; confidence: number; rotation: number } | undefined>;
+/** OCR of one page, provided by the OCR module when OCR is on; `dpi` is the resolution it was rasterised at. */
+export type PageOcr = (page: PdfPage, pageNumber: number) => Promise<{ text: string; confidence: number; rotation: number; dpi?: number } | undefined>;
+
+/** The resolution scanned pages are rasterised at for OCR, unless the pixel budget asks for less. */
+export const OCR_DPI = 300;
 
 /** A page whose text layer has fewer visible characters than this is treated as scanned. */
 const MIN_TEXT_LAYER_CHARS = 8;
@@ -34,7 +42,7 @@ export function loadPdfJs(): Promise<PdfJs> {
   return pdfjs;
 }
 
-type Outcome = { lines: Line[]; failed?: boolean; ocr?: { text: string; confidence: number; rotation: number } };
+type Outcome = { lines: Line[]; failed?: boolean; blank?: boolean; ocr?: { text: string; confidence: number; rotation: number } };
 type OcrRunner = { run: PageOcr; concurrency: number };
 
 /**
@@ -48,26 +56,46 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: OcrRun
   const truncated = !hasEofMarker(data);
   const truncatedWarning = (): ExtractionWarning[] =>
     truncated ? [{ code: 'PARTIAL_CONTENT', message: 'The file looks truncated (no %%EOF at its end); the text that could be recovered was extracted.' }] : [];
-  if (process.env.BRIGHTRUN_PDF_READER !== 'pdfjs') {
-    // Every page's text is read before any OCR starts, so giving up leaves nothing running behind.
-    let read: { doc: PdfTextDocument; lines: Line[][] } | undefined;
-    try {
-      read = await readTextLayer(data, ctx);
-    } catch (err) {
-      if (ctx.signal?.aborted) throw err;
-      // Not something the own reader handles (or it failed): pdf.js reads the whole file.
-      if (process.env.BRIGHTRUN_DEBUG_PDF) process.stderr.write(`pdf.js reads ${ctx.file}: ${(err as Error).message}\n`);
+  const maxStreamBytes = ctx.options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED;
+  // The own reader opens the file even when pdf.js reads it: it keeps pdf.js within the budgets (pdfjsGuard.ts).
+  let doc: PdfTextDocument | undefined;
+  try {
+    doc = new PdfTextDocument(data, { maxStreamBytes });
+    if (process.env.BRIGHTRUN_PDF_READER !== 'pdfjs') {
+      // Every page's text is read before any OCR starts, so giving up leaves nothing running behind.
+      const read = await readTextLayer(doc, ctx);
+      return { ...(await extractWithTextLayer(doc, read, data, ctx, ocr, truncatedWarning())), reader: 'brightrun' };
     }
-    if (read) return { ...(await extractWithTextLayer(read.doc, read.lines, data, ctx, ocr, truncatedWarning())), reader: 'brightrun' };
+  } catch (err) {
+    if (ctx.signal?.aborted) throw err;
+    // A budget met is the file's answer: pdf.js, which decodes without limits, never gets such a file.
+    const budget = pdfBudgetError(err, ctx.file);
+    if (budget) throw budget;
+    // Not something the own reader handles (or it failed): pdf.js reads the whole file.
+    if (process.env.BRIGHTRUN_DEBUG_PDF) process.stderr.write(`pdf.js reads ${ctx.file}: ${(err as Error).message}\n`);
   }
-  return { ...(await extractWithPdfJs(data, ctx, ocr, truncatedWarning(), truncated)), reader: 'pdfjs' };
+  const guard = doc ? new PdfJsGuard(doc, maxImagePixels(ctx.options)) : undefined;
+  if (doc && guard) {
+    const { first, last } = pageSpan(ctx, doc.numPages);
+    try {
+      for (let n = first; n <= last; n++) guard.checkPage(n, 'text');
+    } catch (err) {
+      throw pdfBudgetError(err, ctx.file) ?? err;
+    }
+  }
+  return { ...(await extractWithPdfJs(data, ctx, ocr, truncatedWarning(), truncated, doc, guard)), reader: 'pdfjs' };
 }
 
-/** The own reader's lines for each page of the range; throws if it does not handle the file. */
-async function readTextLayer(data: Buffer, ctx: BackendContext): Promise<{ doc: PdfTextDocument; lines: Line[][] }> {
-  const doc = new PdfTextDocument(data);
+interface TextLayer {
+  lines: Line[][];
+  drawings: PageDrawing[];
+}
+
+/** The own reader's lines, and what else each page draws, for each page of the range; throws if it does not handle the file. */
+async function readTextLayer(doc: PdfTextDocument, ctx: BackendContext): Promise<TextLayer> {
   const { first, last } = pageSpan(ctx, doc.numPages);
   const lines: Line[][] = [];
+  const drawings: PageDrawing[] = [];
   let lastYield = Date.now();
   for (let n = first; n <= last; n++) {
     throwIfAborted(ctx.signal);
@@ -76,19 +104,24 @@ async function readTextLayer(data: Buffer, ctx: BackendContext): Promise<{ doc: 
       throwIfAborted(ctx.signal);
       lastYield = Date.now();
     }
-    lines.push(pageLines(doc.pageText(n)));
+    const page = doc.readPage(n);
+    lines.push(pageLines(page.text));
+    drawings.push(page.drawing);
   }
-  return { doc, lines };
+  return { lines, drawings };
 }
 
-async function extractWithTextLayer(doc: PdfTextDocument, lines: Line[][], data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[]) {
+async function extractWithTextLayer(doc: PdfTextDocument, read: TextLayer, data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[]) {
   const ocrStarted = Date.now();
   const { first } = pageSpan(ctx, doc.numPages);
+  const guard = new PdfJsGuard(doc, maxImagePixels(ctx.options));
   // Scanned pages are rendered by pdf.js for OCR, opened only if there is one.
   let pdfjsDoc: Promise<PdfDocument> | undefined;
   try {
-    const results = await schedulePages(first, lines.length, ctx, ocr, warnings, async (n) => ({
-      lines: lines[n - first]!,
+    const results = await schedulePages(first, read.lines.length, ctx, ocr, warnings, async (n) => ({
+      lines: read.lines[n - first]!,
+      drawing: read.drawings[n - first]!,
+      check: () => guard.checkPage(n, 'render'),
       page: () => (pdfjsDoc ??= openPdfJs(new Uint8Array(data), ctx, false)).then((d) => d.getPage(n)),
     }));
     if (doc.repaired) warnings.push({ code: 'PARTIAL_CONTENT', message: 'The file is damaged (its cross-reference table is wrong); its objects were found by scanning the file.' });
@@ -98,11 +131,12 @@ async function extractWithTextLayer(doc: PdfTextDocument, lines: Line[][], data:
   }
 }
 
-async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[], truncated: boolean) {
+async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[], truncated: boolean, own: PdfTextDocument | undefined, guard: PdfJsGuard | undefined) {
   const ocrStarted = Date.now();
-  // pdf.js takes ownership of (detaches) the buffer: hand it over whole, or a copy when it is shared.
-  const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !(data.buffer instanceof SharedArrayBuffer);
-  const bytes = own ? new Uint8Array(data.buffer) : new Uint8Array(data);
+  // pdf.js takes ownership of (detaches) the buffer: hand it over whole, or a copy when it is shared or the own
+  // reader still reads it.
+  const whole = !own && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !(data.buffer instanceof SharedArrayBuffer);
+  const bytes = whole ? new Uint8Array(data.buffer) : new Uint8Array(data);
   const doc = await openPdfJs(bytes, ctx, truncated);
   try {
     const { first, last } = pageSpan(ctx, doc.numPages);
@@ -111,14 +145,15 @@ async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunne
       try {
         page = await doc.getPage(n);
       } catch (err) {
-        warnings.push({ code: 'PAGE_FAILED', message: `Page ${n} could not be read: ${(err as Error).message}`, page: n });
+        warnings.push({ code: 'PAGE_FAILED', message: pageFailure(err, `Page ${n} could not be read (it is damaged).`), page: n });
         return { lines: [], failed: true };
       }
       const lines = await pdfjsPageLines(page).catch((err: Error) => {
-        warnings.push({ code: 'PAGE_FAILED', message: `The text of page ${n} could not be read: ${err.message}`, page: n });
+        warnings.push({ code: 'PAGE_FAILED', message: pageFailure(err, `The text of page ${n} could not be read (it is damaged).`), page: n });
         return [] as Line[];
       });
-      return { lines, page: async () => page, release: () => page.cleanup() };
+      const drawing = own && n <= own.numPages ? ownDrawing(own, n) : undefined;
+      return { lines, ...(drawing ? { drawing } : {}), ...(guard && own && n <= own.numPages ? { check: () => guard.checkPage(n, 'render') } : {}), page: async () => page, release: () => page.cleanup() };
     });
     const meta = await doc.getMetadata().catch(() => undefined);
     const info = (meta?.info ?? {}) as Record<string, unknown>;
@@ -129,9 +164,23 @@ async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunne
   }
 }
 
+/** What page `n` draws by the own reader's count, for a file pdf.js reads; undefined when it cannot tell. */
+function ownDrawing(own: PdfTextDocument, n: number): PageDrawing | undefined {
+  try {
+    return own.pageDrawing(n);
+  } catch (err) {
+    if (pdfBudgetError(err, '')) throw err;
+    return undefined;
+  }
+}
+
 interface PageText {
   lines: Line[];
   failed?: boolean;
+  /** What the page draws besides text, when the own reader could tell: a page with nothing to read is not OCR'd. */
+  drawing?: PageDrawing;
+  /** Checks the page against the budgets before pdf.js renders it (throws PdfBudgetError or PdfPixelError). */
+  check?: () => void;
   /** The page for rendering, when it needs OCR. */
   page?: () => Promise<PdfPage>;
   /** Frees what the page holds once it is done with. */
@@ -145,19 +194,43 @@ interface PageText {
 async function schedulePages(first: number, count: number, ctx: BackendContext, ocr: OcrRunner | undefined, warnings: ExtractionWarning[], read: (n: number) => Promise<PageText>): Promise<Outcome[]> {
   const outcomes: Array<Promise<Outcome>> = [];
   const inFlight = new Set<Promise<Outcome>>();
+  const blank: number[] = [];
   let done = 0;
   const unitDone = () => ctx.onUnit?.(++done, count);
+  const settle = (text: PageText, outcome: Outcome) => {
+    text.release?.();
+    outcomes.push(Promise.resolve(outcome));
+    unitDone();
+  };
   try {
     for (let n = first; n < first + count; n++) {
       throwIfAborted(ctx.signal);
       const text = await read(n);
-      const { lines } = text;
-      const textLayer = hasTextLayer(lines);
-      if (text.failed || textLayer || !ocr || ctx.options.ocr === false || !text.page) {
-        if (!textLayer && !text.failed && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
-        text.release?.();
-        outcomes.push(Promise.resolve({ lines, ...(text.failed ? { failed: true } : {}) }));
-        unitDone();
+      const { lines, drawing } = text;
+      if (text.failed || hasTextLayer(lines)) {
+        settle(text, { lines, ...(text.failed ? { failed: true } : {}) });
+        continue;
+      }
+      if (drawing && !worthOcr(drawing)) {
+        // Nothing a scan could hold: a blank page (counted), or a few characters of text and nothing else.
+        if (isBlank(drawing) && !lines.length) blank.push(n);
+        settle(text, { lines, ...(isBlank(drawing) && !lines.length ? { blank: true } : {}) });
+        continue;
+      }
+      if (!ocr || ctx.options.ocr === false || !text.page) {
+        if (ctx.options.ocr === false) warnings.push(ocrSkipped(n));
+        settle(text, { lines });
+        continue;
+      }
+      try {
+        // Before pdf.js renders the page: its streams within the decompression budget (a bomb fails the file),
+        // its images within the pixel budget (the page is skipped, with a warning naming the setting).
+        text.check?.();
+        if (drawing) checkInlineImages(drawing.inlineImages, maxImagePixels(ctx.options), n);
+      } catch (err) {
+        if (!(err instanceof PdfPixelError)) throw pdfBudgetError(err, ctx.file) ?? err;
+        warnings.push(pixelSkipWarning(err));
+        settle(text, { lines });
         continue;
       }
       const pageNumber = n;
@@ -165,7 +238,9 @@ async function schedulePages(first: number, count: number, ctx: BackendContext, 
       const job: Promise<Outcome> = pageOf()
         .then((page) => ocrPage(ocr, page, pageNumber, lines, warnings).finally(() => (text.release ?? (() => page.cleanup()))()))
         .catch((err: unknown): Outcome => {
-          warnings.push({ code: 'PAGE_FAILED', message: `OCR of page ${pageNumber} failed: ${(err as Error).message}`, page: pageNumber });
+          // A page too large to rasterise even at the lowest useful resolution is skipped, naming the setting.
+          const code = err instanceof BrightRunError && err.code === 'RESOURCE_LIMIT' ? 'SKIPPED_CONTENT' : 'PAGE_FAILED';
+          warnings.push({ code, message: pageFailure(err, `OCR of page ${pageNumber} failed: the page could not be rendered or read.`), page: pageNumber });
           return { lines };
         })
         .finally(() => {
@@ -182,11 +257,15 @@ async function schedulePages(first: number, count: number, ctx: BackendContext, 
   }
   const results = await Promise.all(outcomes);
   throwIfAborted(ctx.signal);
+  if (blank.length) warnings.push(blankPagesWarning(blank));
   return results;
 }
 
 async function ocrPage(ocr: OcrRunner, page: PdfPage, n: number, lines: Line[], warnings: ExtractionWarning[]): Promise<Outcome> {
   const result = await ocr.run(page, n);
+  if (result?.dpi !== undefined && result.dpi < OCR_DPI) {
+    warnings.push({ code: 'PARTIAL_CONTENT', message: `Page ${n} is large: it was rasterised for OCR at ${result.dpi} DPI instead of ${OCR_DPI}, to stay within the image pixel budget (extract.maxImageMegapixels); small print may read worse.`, page: n });
+  }
   if (result && result.confidence < 60 && result.text.trim()) {
     warnings.push({ code: 'LOW_OCR_CONFIDENCE', message: `Page ${n} was OCR'd with low confidence (${Math.round(result.confidence)}%); check its text.`, page: n });
   }
@@ -205,7 +284,7 @@ function assemble(results: Outcome[], first: number, numPages: number, info: Rec
       b.endPage({ ocrConfidence: Math.round(r.ocr.confidence), rotation: r.ocr.rotation });
       return;
     }
-    b.beginPage(n, r.lines.length ? 'text-layer' : 'none');
+    b.beginPage(n, r.lines.length && !r.blank ? 'text-layer' : 'none');
     addParagraphs(b, r.lines, n);
     b.endPage();
   });
@@ -302,7 +381,6 @@ export function pdfDate(raw: string | undefined): string | undefined {
 function pdfOpenError(err: unknown, ctx: BackendContext, truncated: boolean): BrightRunError {
   const e = err as { name?: string; code?: number; message?: string };
   const file = ctx.file;
-  const reason = (e?.message ?? String(err)).replace(/\.$/, '');
   if (e?.name === 'PasswordException') {
     if (e.code === 2 || ctx.options.password !== undefined) {
       return new BrightRunError({ code: 'WRONG_PASSWORD', file, message: `The password given for ${file} is wrong.`, remedy: 'Check the password (it is case-sensitive) and try again.' }, { cause: err });
@@ -313,7 +391,7 @@ function pdfOpenError(err: unknown, ctx: BackendContext, truncated: boolean): Br
     {
       code: 'CORRUPT_FILE',
       file,
-      message: truncated ? `${file} is a truncated PDF (it ends before its %%EOF marker) and cannot be read: ${reason}.` : `${file} cannot be read as a PDF: ${reason}.`,
+      message: truncated ? `${file} is a truncated PDF (it ends before its %%EOF marker) and cannot be read.` : `${file} cannot be read as a PDF: its structure is damaged beyond repair.`,
       remedy: truncated ? 'Download or copy the file again: it was cut short.' : 'Open it in a PDF viewer and save or print it to a new PDF, or restore a good copy.',
     },
     { cause: err },

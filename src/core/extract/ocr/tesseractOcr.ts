@@ -4,17 +4,21 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrightRunError, throwIfAborted } from '../../errors';
 import type { BackendContext, BackendResult } from '../backendTypes';
+import { OCR_DPI } from '../backends/pdf';
 import { DocumentBuilder } from '../documentBuilder';
+import { imageSize, tiffPages, type ImageType } from '../imageHeader';
+import { BUDGET_SETTING, formatCount, maxImagePixels, resourceLimitError } from '../limits';
 import type { ExtractionWarning } from '../types';
 import type { OcrService } from './ocrService';
+import { tiffPageFile } from './tiffSplit';
 import { importModule } from '../esmImport';
 
 type Tesseract = typeof import('tesseract.js');
 type TesseractWorker = Awaited<ReturnType<Tesseract['createWorker']>>;
 type Canvas = typeof import('@napi-rs/canvas');
 
-/** PDF pages are rasterised at this resolution for OCR (what `pdftoppm -r 300` does for the reference). */
-const OCR_DPI = 300;
+/** The lowest resolution a page is rasterised at to fit the pixel budget: below it, body text is too small to read. */
+const MIN_OCR_DPI = 72;
 /** Orientation is trusted above this OSD confidence. */
 const MIN_OSD_CONFIDENCE = 2;
 
@@ -124,32 +128,59 @@ export function createOcrService(languages: readonly string[], workers = 1): Tes
 
   return {
     concurrency: Math.max(1, workers),
-    async recognizeImage(data: Buffer, _type: string, ctx: BackendContext): Promise<Omit<BackendResult, 'backend'>> {
+    async recognizeImage(data: Buffer, type: string, ctx: BackendContext): Promise<Omit<BackendResult, 'backend'>> {
       const started = Date.now();
-      const r = await recognize(data, ctx.signal).catch((err: unknown) => {
-        throw ocrError(ctx.file, err);
-      });
+      const images = imagePages(data, type as ImageType, ctx);
       const b = new DocumentBuilder();
-      b.beginPage(1, 'ocr');
-      for (const para of r.text.split(/\n\s*\n/)) b.paragraph(para, { page: 1 });
-      b.endPage({ ocrConfidence: Math.round(r.confidence), rotation: r.rotation });
-      const warnings: ExtractionWarning[] = r.confidence < 60 && r.text.trim() ? [{ code: 'LOW_OCR_CONFIDENCE', message: `OCR confidence is low (${Math.round(r.confidence)}%); check the text.`, page: 1 }] : [];
-      return { ...b.result(), metadata: {}, warnings, ocrPages: 1, ocrMs: Date.now() - started };
+      const warnings: ExtractionWarning[] = [];
+      let ocrPages = 0;
+      for (const [i, page] of images.entries()) {
+        const n = i + 1;
+        if ('skipped' in page) {
+          warnings.push(page.skipped);
+          b.beginPage(n, 'none');
+          b.endPage();
+          continue;
+        }
+        const r = await recognize(page.image(), ctx.signal).catch((err: unknown) => {
+          throw ocrError(ctx.file, err, images.length > 1 ? n : undefined);
+        });
+        ocrPages++;
+        b.beginPage(n, 'ocr');
+        for (const para of r.text.split(/\n\s*\n/)) b.paragraph(para, { page: n });
+        b.endPage({ ocrConfidence: Math.round(r.confidence), rotation: r.rotation });
+        if (r.confidence < 60 && r.text.trim()) warnings.push({ code: 'LOW_OCR_CONFIDENCE', message: `OCR confidence is low (${Math.round(r.confidence)}%)${images.length > 1 ? ` on page ${n}` : ''}; check the text.`, page: n });
+      }
+      const first = images[0]!;
+      return {
+        ...b.result(),
+        ...(images.length > 1 ? { pages: b.pages } : {}),
+        metadata: { imageWidth: first.width, imageHeight: first.height, ...(images.length > 1 ? { pages: images.length } : {}) },
+        warnings,
+        ocrPages,
+        ocrMs: Date.now() - started,
+      };
     },
-    async recognizePdfPage(page, _n, ctx) {
+    async recognizePdfPage(page, n, ctx) {
       const canvas = await loadCanvas();
       if (!canvas) return undefined;
-      const viewport = page.getViewport({ scale: OCR_DPI / 72 });
+      const dpi = rasterDpi(page.getViewport({ scale: 1 }), n, ctx);
+      const viewport = page.getViewport({ scale: dpi / 72 });
       const c = canvas.createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
       const g = c.getContext('2d');
       g.fillStyle = '#ffffff';
       g.fillRect(0, 0, c.width, c.height);
       // pdf.js draws on any canvas with the 2D context API; @napi-rs/canvas provides it in Node.
-      await page.render({ canvasContext: g, viewport, canvas: c } as unknown as Parameters<typeof page.render>[0]).promise;
+      try {
+        await page.render({ canvasContext: g, viewport, canvas: c } as unknown as Parameters<typeof page.render>[0]).promise;
+      } catch (err) {
+        throw new BrightRunError({ code: 'OCR_FAILED', file: ctx.file, message: `Page ${n} of ${ctx.file} could not be rendered for OCR (something on it is damaged).`, remedy: 'Open the file in a PDF viewer and print it to a new PDF, or restore a good copy.' }, { cause: err });
+      }
       const png = c.toBuffer('image/png');
-      return recognize(png, ctx.signal).catch((err: unknown) => {
-        throw ocrError(ctx.file, err);
+      const r = await recognize(png, ctx.signal).catch((err: unknown) => {
+        throw ocrError(ctx.file, err, n);
       });
+      return { ...r, dpi };
     },
     async dispose() {
       const list = recognizers ? await recognizers.catch(() => []) : [];
@@ -204,7 +235,59 @@ function tidy(text: string): string {
   return text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
-function ocrError(file: string, err: unknown): BrightRunError {
+/** The OCR engine's own message (leptonica, the canvas) stays in `cause`, for the log; users get what to do. */
+function ocrError(file: string, err: unknown, page?: number): BrightRunError {
   if (err instanceof BrightRunError) return err;
-  return new BrightRunError({ code: 'OCR_FAILED', file, message: `OCR failed on ${file}: ${err instanceof Error ? err.message : String(err)}.`, remedy: 'Check that the image is readable (open it in an image viewer); try a cleaner scan.' }, { cause: err });
+  const where = page ? `page ${page} of ${file}` : file;
+  return new BrightRunError({ code: 'OCR_FAILED', file, message: `OCR could not read ${where}: the image is damaged, or of a kind the OCR engine cannot decode.`, remedy: 'Open it in an image viewer; if it shows, save it again as PNG and add that file.' }, { cause: err });
+}
+
+type ImagePage = { width: number; height: number } & ({ image: () => Buffer } | { skipped: ExtractionWarning });
+
+/**
+ * The images to OCR in an image file, sized from their headers before anything decodes them: one, or each page
+ * of a multi-page TIFF (TIFF 6.0 §2: one IFD per page; tesseract.js would read the first only). An image over
+ * the pixel budget fails the file; a TIFF page over it is skipped with a warning, the others are read.
+ */
+function imagePages(data: Buffer, type: ImageType, ctx: BackendContext): ImagePage[] {
+  const { file } = ctx;
+  const max = maxImagePixels(ctx.options);
+  const damaged = () => new BrightRunError({ code: 'OCR_FAILED', file, message: `${file} is a damaged ${type.toUpperCase()} image: its size cannot be read from its header.`, remedy: 'Open it in an image viewer; if it shows, save it again as PNG and add that file.' });
+  const over = (w: number, h: number) => w * h > max;
+  const what = (w: number, h: number) => `${formatCount(w)} × ${formatCount(h)} pixels (${formatCount((w * h) / 1e6)} megapixels)`;
+  const limit = `the ${formatCount(max / 1e6)}-megapixel image budget`;
+  const pages = type === 'tiff' ? tiffPages(data) : [imageSize(data, type)].filter((d) => d !== undefined);
+  if (!pages?.length) throw damaged();
+  if (pages.length === 1) {
+    const { width, height } = pages[0]!;
+    if (!width || !height) throw damaged();
+    if (over(width, height)) throw resourceLimitError(file, 'pixels', `the image is ${what(width, height)}`, limit);
+    return [{ width, height, image: () => data }];
+  }
+  const s = BUDGET_SETTING.pixels;
+  return pages.map((p, i): ImagePage => {
+    const skip = (why: string): ImagePage => ({ width: p.width, height: p.height, skipped: { code: 'SKIPPED_CONTENT', message: `Page ${i + 1} of the TIFF was not OCR'd: ${why}`, page: i + 1 } });
+    if (!p.width || !p.height) return skip('its size cannot be read (the page is damaged).');
+    if (over(p.width, p.height)) return skip(`it is ${what(p.width, p.height)}, over ${limit}. If the file is genuine, raise ${s.field} in brightrun.json (setting ${s.setting}).`);
+    const page = tiffPageFile(data, (p as { ifd?: number }).ifd ?? 0);
+    if (!page) return skip('its image data lies outside the file (the page is damaged).');
+    return { width: p.width, height: p.height, image: () => Buffer.from(page.buffer, page.byteOffset, page.byteLength) };
+  });
+}
+
+/**
+ * The resolution to rasterise a PDF page at for OCR: OCR_DPI, or less so that the page fits the pixel budget
+ * (width × height in points from the page's view box, 1/72 inch, PDF 32000-1 §8.3.2.3). Below MIN_OCR_DPI the
+ * page is not rendered: RESOURCE_LIMIT, naming the setting.
+ */
+export function rasterDpi(box: { width: number; height: number }, n: number, ctx: BackendContext): number {
+  const max = maxImagePixels(ctx.options);
+  const pixels = (dpi: number) => Math.ceil((box.width * dpi) / 72) * Math.ceil((box.height * dpi) / 72);
+  if (pixels(OCR_DPI) <= max) return OCR_DPI;
+  let dpi = Math.min(OCR_DPI, Math.floor(72 * Math.sqrt(max / (box.width * box.height))));
+  while (dpi >= MIN_OCR_DPI && pixels(dpi) > max) dpi--;
+  if (dpi >= MIN_OCR_DPI && Number.isFinite(dpi)) return dpi;
+  const w = Math.ceil((box.width * MIN_OCR_DPI) / 72);
+  const h = Math.ceil((box.height * MIN_OCR_DPI) / 72);
+  throw resourceLimitError(ctx.file, 'pixels', `page ${n} would be ${formatCount(w)} × ${formatCount(h)} pixels (${formatCount((w * h) / 1e6)} megapixels) even at ${MIN_OCR_DPI} DPI`, `the ${formatCount(max / 1e6)}-megapixel image budget`);
 }

@@ -58,6 +58,9 @@ const enum Op {
   CONCAT,
   EXT_G_STATE,
   XOBJECT,
+  PATH,
+  SHADING,
+  INLINE_IMAGE,
 }
 const OP_NAMES: Array<[string, Op]> = [
   ['BT', Op.BEGIN_TEXT], ['Tf', Op.FONT], ['Td', Op.MOVE], ['TD', Op.MOVE_SET_LEADING],
@@ -65,6 +68,9 @@ const OP_NAMES: Array<[string, Op]> = [
   ["'", Op.NEXT_LINE_SHOW], ['"', Op.NEXT_LINE_SHOW_SPACING], ['Tc', Op.CHAR_SPACING], ['Tw', Op.WORD_SPACING],
   ['Tz', Op.H_SCALE], ['TL', Op.LEADING], ['Ts', Op.RISE], ['q', Op.SAVE],
   ['Q', Op.RESTORE], ['cm', Op.CONCAT], ['gs', Op.EXT_G_STATE], ['Do', Op.XOBJECT],
+  // path construction (§8.5.2), shading (§8.7.4.2), inline image data (§8.9.7): recorded in PageDrawing only
+  ['m', Op.PATH], ['l', Op.PATH], ['c', Op.PATH], ['v', Op.PATH], ['y', Op.PATH], ['h', Op.PATH], ['re', Op.PATH],
+  ['sh', Op.SHADING], ['ID', Op.INLINE_IMAGE],
 ];
 for (const [name, code] of OP_NAMES) PdfOp.of(name).code = code;
 
@@ -82,7 +88,25 @@ const multiply = (m: Matrix, n: Matrix): Matrix => [
   m[4] * n[1] + m[5] * n[3] + n[5],
 ];
 
+/**
+ * What a page draws besides its text, counted while its content runs (forms included): enough to tell a blank
+ * page from one worth OCR, and which images a renderer would decode.
+ */
+export interface PageDrawing {
+  /** Glyphs shown (character codes in Tj/TJ/'/" strings), visible or not. */
+  glyphs: number;
+  /** Image XObjects drawn with Do (§8.9.5), directly or from a form. */
+  images: Set<PdfStream>;
+  /** Inline images (§8.9.7): their declared /W and /H, in pixels. */
+  inlineImages: Array<{ width: number; height: number }>;
+  /** Path construction operators (m l c v y h re, §8.5.2). */
+  paths: number;
+  /** Shadings painted with sh (§8.7.4.2). */
+  shadings: number;
+}
+
 export class PageTextReader {
+  readonly drawing: PageDrawing = { glyphs: 0, images: new Set(), inlineImages: [], paths: 0, shadings: 0 };
   private readonly out: PositionedText[] = [];
   private gs: GState;
   private readonly stack: GState[] = [];
@@ -118,6 +142,8 @@ export class PageTextReader {
     private readonly fonts: Map<PdfDict, PdfFont>,
     /** The visible page area [x0, y0, x1, y1]; glyphs outside it are not text a reader sees. */
     private readonly view: readonly [number, number, number, number] | undefined,
+    /** Only record what the page draws (PageDrawing): fonts are not loaded and no text is made. */
+    private readonly drawingOnly = false,
   ) {
     this.gs = { ctm: [1, 0, 0, 1, 0, 0], font: undefined, fontKey: undefined, fontSize: 0, charSpacing: 0, wordSpacing: 0, hScale: 1, leading: 0, rise: 0 };
   }
@@ -145,6 +171,10 @@ export class PageTextReader {
 
   private op(op: Op, a: PdfObject[], resources: PdfDict | undefined, depth: number): void {
     const gs = this.gs;
+    if (this.drawingOnly && op >= Op.FONT && op <= Op.NEXT_LINE_SHOW_SPACING) {
+      if (op >= Op.SHOW) this.drawing.glyphs += countShown(a);
+      return;
+    }
     switch (op) {
       case Op.BEGIN_TEXT:
         this.tm = [1, 0, 0, 1, 0, 0];
@@ -219,10 +249,19 @@ export class PageTextReader {
         if (a.length >= 6) gs.ctm = multiply([num(a, 0), num(a, 1), num(a, 2), num(a, 3), num(a, 4), num(a, 5)], gs.ctm);
         return;
       case Op.EXT_G_STATE:
-        this.extGState(a[0], resources);
+        if (!this.drawingOnly) this.extGState(a[0], resources);
         return;
       case Op.XOBJECT:
         this.form(a[0], resources, depth);
+        return;
+      case Op.PATH:
+        this.drawing.paths++;
+        return;
+      case Op.SHADING:
+        this.drawing.shadings++;
+        return;
+      case Op.INLINE_IMAGE:
+        this.drawing.inlineImages.push(inlineImageSize(a));
         return;
     }
   }
@@ -258,6 +297,7 @@ export class PageTextReader {
   private form(nameObj: PdfObject | undefined, resources: PdfDict | undefined, depth: number): void {
     if (!(nameObj instanceof PdfName) || depth >= MAX_FORM_DEPTH) return;
     const xobj = this.file.get(this.file.dictOf(resources?.get('XObject')), nameObj.name);
+    if (xobj instanceof PdfStream && isName(this.file.resolve(xobj.dict.get('Subtype')), 'Image')) this.drawing.images.add(xobj);
     if (!(xobj instanceof PdfStream) || !isName(xobj.dict.get('Subtype'), 'Form')) return;
     // A form drawing itself (directly or not) is drawn once; and a page may not draw more than FORM_BUDGET
     // forms in all, so nested forms used many times over cannot multiply into endless work.
@@ -304,6 +344,7 @@ export class PageTextReader {
     const gs = this.gs;
     const font = gs.font;
     if (!font) throw new PdfUnsupportedError('text shown before any font is set');
+    this.drawing.glyphs += bytes.length;
     const { tm } = this;
     const c = gs.ctm;
     const fs = gs.fontSize;
@@ -453,3 +494,26 @@ export class PageTextReader {
   }
 }
 
+/** Bytes of the strings a show operator draws (one or two per glyph): a glyph count close enough to tell none from some. */
+function countShown(a: PdfObject[]): number {
+  let n = 0;
+  for (const x of a) {
+    if (x instanceof Uint8Array) n += x.length;
+    else if (Array.isArray(x)) for (const y of x) if (y instanceof Uint8Array) n += y.length;
+  }
+  return n;
+}
+
+/** /W (/Width) and /H (/Height) of an inline image, from the key–value operands collected before ID. */
+function inlineImageSize(a: PdfObject[]): { width: number; height: number } {
+  let width = 0;
+  let height = 0;
+  for (let i = 0; i + 1 < a.length; i += 2) {
+    const k = a[i];
+    const v = a[i + 1];
+    if (!(k instanceof PdfName) || typeof v !== 'number') continue;
+    if (k.name === 'W' || k.name === 'Width') width = v;
+    else if (k.name === 'H' || k.name === 'Height') height = v;
+  }
+  return { width, height };
+}

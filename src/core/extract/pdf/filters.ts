@@ -10,22 +10,40 @@ export class PdfFilterError extends Error {
   override name = 'PdfFilterError';
 }
 
-/** No stream decodes to more than this: a decompression bomb fails the stream instead of exhausting memory. */
-export const MAX_DECODED_BYTES = 512 * 1024 * 1024;
+/**
+ * Thrown when a stream would decode to more than the caller's budget (bytes): a decompression bomb. Not a
+ * malformed stream, and not something another reader should be given: the caller fails the file with
+ * RESOURCE_LIMIT (limits.ts).
+ */
+export class PdfBudgetError extends Error {
+  override name = 'PdfBudgetError';
+  constructor(
+    /** The budget that was exceeded, in bytes. */
+    readonly limit: number,
+    /** What went over, e.g. "a stream", "the content of page 3". */
+    readonly what = 'a stream',
+  ) {
+    super(`${what} decodes to more than ${Math.round(limit / 1048576)} MB`);
+  }
+}
 
-const tooLarge = () => new PdfFilterError(`a stream decodes to more than ${MAX_DECODED_BYTES / 1048576} MB`);
+/** Default budget of one decoded stream, in bytes (ExtractOptions.maxUncompressedBytes overrides it). */
+export const DEFAULT_DECODE_LIMIT = 1024 * 1024 * 1024;
 
-/** A growable byte buffer, so decoders never push numbers into huge JS arrays. */
+/** A growable byte buffer, so decoders never push numbers into huge JS arrays; never grows past `limit` bytes. */
 class ByteSink {
   buf: Uint8Array;
   len = 0;
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(Math.max(16, capacity));
+  constructor(
+    capacity: number,
+    private readonly limit: number,
+  ) {
+    this.buf = new Uint8Array(Math.max(16, Math.min(capacity, limit)));
   }
   ensure(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
-    if (this.len + extra > MAX_DECODED_BYTES) throw tooLarge();
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + extra));
+    if (this.len + extra > this.limit) throw new PdfBudgetError(this.limit);
+    const next = new Uint8Array(Math.min(this.limit, Math.max(this.buf.length * 2, this.len + extra)));
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
   }
@@ -47,18 +65,17 @@ class ByteSink {
   }
 }
 
-const WHOLE = { maxOutputLength: MAX_DECODED_BYTES };
-const SYNC = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_DECODED_BYTES };
-
-const isTooLarge = (err: unknown) => (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+const isTooLarge = (err: unknown) => (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
 
 /** Tries one inflater: whole stream, then tolerant of truncation, then the longest prefix that still decodes. */
-function tryInflate(data: Uint8Array, fn: (d: Uint8Array, o?: zlib.ZlibOptions) => Buffer): Uint8Array | undefined {
-  for (const options of [WHOLE, SYNC]) {
+function tryInflate(data: Uint8Array, fn: (d: Uint8Array, o?: zlib.ZlibOptions) => Buffer, limit: number): Uint8Array | undefined {
+  const whole = { maxOutputLength: limit };
+  const sync = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: limit };
+  for (const options of [whole, sync]) {
     try {
       return fn(data, options);
     } catch (err) {
-      if (isTooLarge(err)) throw tooLarge();
+      if (isTooLarge(err)) throw new PdfBudgetError(limit);
     }
   }
   // Corrupt in the middle (or bad checksum): binary-search the longest prefix that inflates without error.
@@ -68,26 +85,41 @@ function tryInflate(data: Uint8Array, fn: (d: Uint8Array, o?: zlib.ZlibOptions) 
   while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
     try {
-      best = fn(data.subarray(0, mid), SYNC);
+      best = fn(data.subarray(0, mid), sync);
       lo = mid;
-    } catch {
+    } catch (err) {
+      if (isTooLarge(err)) throw new PdfBudgetError(limit);
       hi = mid;
     }
   }
   return best && best.length > 0 ? best : undefined;
 }
 
-/** FlateDecode. Corrupt or truncated data yields whatever prefix can be recovered; throws only if nothing can. */
-export function inflate(data: Uint8Array): Uint8Array {
+/**
+ * FlateDecode. Corrupt or truncated data yields whatever prefix can be recovered; throws PdfFilterError only if
+ * nothing can, PdfBudgetError past `limit` decoded bytes.
+ */
+export function inflate(data: Uint8Array, limit = DEFAULT_DECODE_LIMIT): Uint8Array {
   if (data.length === 0) return new Uint8Array(0);
   const hasZlibHeader = data.length >= 2 && (data[0] & 0x0f) === 8 && (data[0] >> 4) <= 7 && ((data[0] << 8) | data[1]) % 31 === 0;
-  const out = (hasZlibHeader ? tryInflate(data, zlib.inflateSync) : undefined) ?? tryInflate(data, zlib.inflateRawSync);
+  const out = (hasZlibHeader ? tryInflate(data, zlib.inflateSync, limit) : undefined) ?? tryInflate(data, zlib.inflateRawSync, limit);
   if (!out) throw new PdfFilterError('FlateDecode: data could not be inflated');
   return out;
 }
 
 /** LZWDecode (§7.4.4): 9..12-bit codes, 256 = clear table, 257 = EOD. Stops quietly at end of data or an invalid code. */
-export function decodeLzw(data: Uint8Array, earlyChange = 1): Uint8Array {
+export function decodeLzw(data: Uint8Array, earlyChange = 1, limit = DEFAULT_DECODE_LIMIT): Uint8Array {
+  // A first pass only adds up lengths (no output): a bomb is refused before anything is allocated, in a fraction
+  // of the decode time (1 MB expanding to 2.5 GB: ~0.1 s), and a good stream's output is allocated once.
+  const size = lzw(data, earlyChange, undefined, limit);
+  const out = new ByteSink(size, limit);
+  lzw(data, earlyChange, out, limit);
+  return out.result();
+}
+
+/** Runs LZW over `data`, writing into `out` when given; returns the decoded length (PdfBudgetError past `limit`). */
+function lzw(data: Uint8Array, earlyChange: number, out: ByteSink | undefined, limit: number): number {
+  let total = 0;
   const prefix = new Int16Array(4096);
   const suffix = new Uint8Array(4096);
   const first = new Uint8Array(4096);
@@ -96,7 +128,6 @@ export function decodeLzw(data: Uint8Array, earlyChange = 1): Uint8Array {
     suffix[i] = first[i] = i;
     length[i] = 1;
   }
-  const out = new ByteSink(data.length * 3);
   let next = 258;
   let width = 9;
   let prev = -1;
@@ -105,6 +136,11 @@ export function decodeLzw(data: Uint8Array, earlyChange = 1): Uint8Array {
   let pos = 0;
   const write = (code: number): void => {
     const len = length[code];
+    total += len;
+    if (!out) {
+      if (total > limit) throw new PdfBudgetError(limit);
+      return;
+    }
     out.ensure(len);
     for (let i = out.len + len - 1, c = code; i >= out.len; i--, c = prefix[c]) out.buf[i] = suffix[c];
     out.len += len;
@@ -142,19 +178,21 @@ export function decodeLzw(data: Uint8Array, earlyChange = 1): Uint8Array {
     } else { // code === next: the entry being defined is prev + first byte of prev
       const f = first[prev];
       write(prev);
-      out.push(f);
+      total++;
+      if (out) out.push(f);
+      else if (total > limit) throw new PdfBudgetError(limit);
       add(prev, f);
     }
     prev = code;
   }
-  return out.result();
+  return total;
 }
 
 const isWhite = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c || c === 0x00;
 
 /** ASCII85Decode (§7.4.3). Whitespace ignored, 'z' = four zero bytes, '~>' ends, optional leading '<~'. */
-export function decodeAscii85(data: Uint8Array): Uint8Array {
-  const out = new ByteSink(Math.ceil(data.length * 0.8) + 4);
+export function decodeAscii85(data: Uint8Array, limit = DEFAULT_DECODE_LIMIT): Uint8Array {
+  const out = new ByteSink(Math.ceil(data.length * 0.8) + 4, limit);
   let i = 0;
   while (i < data.length && isWhite(data[i])) i++;
   if (data[i] === 0x3c && data[i + 1] === 0x7e) i += 2; // '<~'
@@ -207,8 +245,8 @@ export function decodeAsciiHex(data: Uint8Array): Uint8Array {
 }
 
 /** RunLengthDecode (§7.4.5). A truncated run is decoded as far as the data goes. */
-export function decodeRunLength(data: Uint8Array): Uint8Array {
-  const out = new ByteSink(data.length * 2);
+export function decodeRunLength(data: Uint8Array, limit = DEFAULT_DECODE_LIMIT): Uint8Array {
+  const out = new ByteSink(data.length * 2, limit);
   let i = 0;
   while (i < data.length) {
     const len = data[i++];

@@ -7,6 +7,7 @@
  */
 import { loadCidToUnicode, loadPredefinedCMap } from './binaryCMap';
 import { CMap, identityCMap, parseCMap } from './cmap';
+import { PdfBudgetError } from './filters';
 import { glyphUnicodeFromTrueType } from './trueTypeCmap';
 import { baseEncoding, dingbatToUnicode, glyphToUnicode, standardFont, type StandardFont } from './encodings';
 import { PdfDict, PdfName, PdfStream, PdfUnsupportedError, nameOf, type PdfObject } from './objects';
@@ -51,7 +52,8 @@ function toUnicodeOf(file: PdfFile, dict: PdfDict): CMap | undefined {
   try {
     const cmap = parseCMap(file.streamBytes(tu));
     return cmap.unicodeCount ? cmap : undefined;
-  } catch {
+  } catch (err) {
+    if (err instanceof PdfBudgetError) throw err;
     return undefined;
   }
 }
@@ -180,7 +182,8 @@ function type1BuiltinEncoding(file: PdfFile, program: PdfStream): ReadonlyArray<
   let bytes: Uint8Array;
   try {
     bytes = file.streamBytes(program);
-  } catch {
+  } catch (err) {
+    if (err instanceof PdfBudgetError) throw err;
     return undefined;
   }
   const length1 = file.get(program.dict, 'Length1');

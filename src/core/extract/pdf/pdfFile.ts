@@ -3,17 +3,30 @@
  * hybrid files), object streams, stream decoding, and a rebuilt cross-reference by scanning for `n g obj` when the
  * table is missing or wrong. Encrypted files are not handled here (PdfUnsupportedError: pdf.js reads those).
  */
-import { applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate } from './filters';
+import { DEFAULT_DECODE_LIMIT, PdfBudgetError, applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate } from './filters';
 import { PdfDict, PdfOp, PdfRef, PdfStream, PdfUnsupportedError, isDict, nameOf, type PdfObject } from './objects';
 import { PdfLexer, indexOfAscii, lastIndexOfAscii } from './syntax';
 
 type Entry = { type: 1; offset: number } | { type: 2; stream: number };
 
+/** Image codecs (§7.4.6–7.4.9): their output is bounded by the image's declared size, checked against the pixel budget. */
+const IMAGE_CODECS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'JBIG2Decode', 'CCITTFaxDecode', 'CCF']);
+
 /** No file has more objects than this; a cross-reference claiming more is damaged. */
 const MAX_OBJECTS = 10_000_000;
-/** All streams of one file together decode to no more than this (a bomb spread over many streams). */
-const MAX_DECODED_PER_FILE = 2 * 1024 * 1024 * 1024;
+/**
+ * The streams this reader keeps decoded (contents, forms, fonts, CMaps, object streams) together hold no more
+ * than this many times the per-stream budget: a bomb spread over many streams (2 GB by default).
+ */
+const KEPT_PER_FILE = 2;
 
+export interface PdfFileOptions {
+  /**
+   * Budget of one decoded stream, in bytes (ExtractOptions.maxUncompressedBytes, setting
+   * extract.maxDecompressedMB): a stream that would decode to more throws PdfBudgetError.
+   */
+  maxStreamBytes?: number;
+}
 
 export class PdfFile {
   private readonly entries = new Map<number, Entry>();
@@ -26,11 +39,19 @@ export class PdfFile {
   /** True when the cross-reference had to be rebuilt by scanning the file. */
   repaired = false;
 
-  constructor(readonly data: Uint8Array) {
+  /** Budget of one decoded stream, in bytes. */
+  readonly maxStreamBytes: number;
+
+  constructor(
+    readonly data: Uint8Array,
+    options: PdfFileOptions = {},
+  ) {
+    this.maxStreamBytes = options.maxStreamBytes ?? DEFAULT_DECODE_LIMIT;
     if (indexOfAscii(data, '%PDF-', 0, Math.min(data.length, 1024)) < 0) throw new PdfUnsupportedError('no %PDF- header');
     try {
       this.readXrefChain();
-    } catch {
+    } catch (err) {
+      if (err instanceof PdfBudgetError) throw err;
       this.entries.clear();
     }
     if (!this.entries.size || !(this.resolve(this.trailer.get('Root')) instanceof PdfDict)) this.rebuild();
@@ -74,28 +95,55 @@ export class PdfFile {
     }
   }
 
-  /** The decoded bytes of a stream (filters applied in order), decoded once per stream. */
+  /**
+   * The decoded bytes of a stream (filters applied in order), decoded once per stream and kept. Throws
+   * PdfBudgetError past the per-stream budget, or when the kept streams together pass KEPT_PER_FILE × it.
+   */
   streamBytes(stream: PdfStream): Uint8Array {
     let decoded = this.decoded.get(stream);
     if (!decoded) {
       decoded = this.decodeStream(stream);
       this.decodedBytes += decoded.length;
-      if (this.decodedBytes > MAX_DECODED_PER_FILE) throw new PdfUnsupportedError('the file decodes to more than 2 GB');
+      if (this.decodedBytes > KEPT_PER_FILE * this.maxStreamBytes) throw new PdfBudgetError(KEPT_PER_FILE * this.maxStreamBytes, "the file's streams together");
       this.decoded.set(stream, decoded);
     }
     return decoded;
   }
 
-  private decodeStream(stream: PdfStream): Uint8Array {
+  /** True when the stream was decoded and kept already. */
+  isDecoded(stream: PdfStream): boolean {
+    return this.decoded.has(stream);
+  }
+
+  /**
+   * Decodes a stream within the budget without keeping it (what another reader would decode), returning its
+   * decoded size in bytes. Filters this reader does not decode (image codecs: DCT, JPX, JBIG2, CCITT) end the
+   * chain: the size is of the data before them.
+   */
+  measureStream(stream: PdfStream): number {
+    const kept = this.decoded.get(stream);
+    if (kept) return kept.length;
+    return this.decodeStream(stream, true).length;
+  }
+
+  /** The names of a stream's filters, in order. */
+  filtersOf(stream: PdfStream): string[] {
+    const filters = this.resolve(stream.dict.get('Filter'));
+    const list = Array.isArray(filters) ? filters : filters === undefined || filters === null ? [] : [filters];
+    return list.map((f) => nameOf(this.resolve(f)) ?? '?');
+  }
+
+  private decodeStream(stream: PdfStream, stopAtCodecs = false): Uint8Array {
     let data = stream.raw;
     const filters = this.resolve(stream.dict.get('Filter'));
     const parms = this.resolve(stream.dict.get('DecodeParms') ?? stream.dict.get('DP'));
     const list = Array.isArray(filters) ? filters : filters === undefined || filters === null ? [] : [filters];
-    list.forEach((f, i) => {
-      const name = nameOf(this.resolve(f));
+    for (let i = 0; i < list.length; i++) {
+      const name = nameOf(this.resolve(list[i]));
+      if (stopAtCodecs && name !== undefined && IMAGE_CODECS.has(name)) break;
       const p = this.resolve(Array.isArray(parms) ? parms[i] : parms);
       data = this.decode(name, data, p instanceof PdfDict ? p : undefined);
-    });
+    }
     return data;
   }
 
@@ -109,22 +157,23 @@ export class PdfFile {
       if (predictor <= 1) return out;
       return applyPredictor(out, { predictor, colors: num('Colors', 1), bitsPerComponent: num('BitsPerComponent', 8), columns: num('Columns', 1) });
     };
+    const limit = this.maxStreamBytes;
     switch (filter) {
       case 'FlateDecode':
       case 'Fl':
-        return predicted(inflate(data));
+        return predicted(inflate(data, limit));
       case 'LZWDecode':
       case 'LZW':
-        return predicted(decodeLzw(data, num('EarlyChange', 1)));
+        return predicted(decodeLzw(data, num('EarlyChange', 1), limit));
       case 'ASCII85Decode':
       case 'A85':
-        return decodeAscii85(data);
+        return decodeAscii85(data, limit);
       case 'ASCIIHexDecode':
       case 'AHx':
         return decodeAsciiHex(data);
       case 'RunLengthDecode':
       case 'RL':
-        return decodeRunLength(data);
+        return decodeRunLength(data, limit);
       case 'Crypt':
         return data;
       default:
@@ -264,7 +313,8 @@ export class PdfFile {
         for (const inner of this.objectStream(num).offsets.keys()) {
           if (!this.entries.has(inner) || this.entries.get(inner) === entry) this.entries.set(inner, { type: 2, stream: num });
         }
-      } catch {
+      } catch (err) {
+        if (err instanceof PdfBudgetError) throw err;
         // an unreadable object stream: its objects stay missing
       }
     }

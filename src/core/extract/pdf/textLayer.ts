@@ -5,16 +5,15 @@
  * other predefined CMaps), so the caller can hand those files to pdf.js. Written because pdf.js spends most of its
  * time building renderable fonts that text extraction does not need (docs/decisions.md).
  */
-import { PageTextReader } from './contentText';
+import { PageTextReader, type PageDrawing } from './contentText';
 import { decodePdfText } from './encodings';
+import { PdfBudgetError } from './filters';
 import type { PdfFont } from './fonts';
 import type { PositionedText } from './layout';
 import { PdfDict, PdfStream, PdfUnsupportedError, nameOf, type PdfObject } from './objects';
-import { PdfFile } from './pdfFile';
+import { PdfFile, type PdfFileOptions } from './pdfFile';
 
 const MAX_TREE_DEPTH = 64;
-/** A page's content streams together: more than this is not a page anyone typeset. */
-const MAX_PAGE_CONTENT = 256 * 1024 * 1024;
 
 type Box = [number, number, number, number];
 
@@ -31,13 +30,13 @@ interface Inherited {
 }
 
 export class PdfTextDocument {
-  private readonly file: PdfFile;
+  readonly file: PdfFile;
   private readonly pages: PageEntry[] = [];
   private readonly fonts = new Map<PdfDict, PdfFont>();
 
   /** Throws PdfUnsupportedError when the file is not one this reader handles. */
-  constructor(data: Uint8Array) {
-    this.file = new PdfFile(data);
+  constructor(data: Uint8Array, options: PdfFileOptions = {}) {
+    this.file = new PdfFile(data, options);
     const root = this.file.dictOf(this.file.catalog.get('Pages'));
     if (!root) throw new PdfUnsupportedError('no page tree');
     this.collect(root, { resources: undefined, mediaBox: undefined, cropBox: undefined }, 0, new Set());
@@ -55,8 +54,43 @@ export class PdfTextDocument {
 
   /** Text runs of page `n` (1-based), in content order. */
   pageText(n: number): PositionedText[] {
+    return this.readPage(n).text;
+  }
+
+  /** Text runs of page `n` (1-based), in content order, and what else the page draws. */
+  readPage(n: number): { text: PositionedText[]; drawing: PageDrawing } {
+    const page = this.page(n);
+    const reader = new PageTextReader(this.file, this.fonts, page.view);
+    const text = reader.read(this.content(n, page), page.resources);
+    return { text, drawing: reader.drawing };
+  }
+
+  /** What page `n` draws, without reading its text (no fonts are loaded): for pages another reader reads. */
+  pageDrawing(n: number): PageDrawing {
+    const page = this.page(n);
+    const reader = new PageTextReader(this.file, this.fonts, page.view, true);
+    reader.read(this.content(n, page), page.resources);
+    return reader.drawing;
+  }
+
+  /** The page object of page `n` (1-based). */
+  pageDict(n: number): PdfDict {
+    return this.page(n).dict;
+  }
+
+  /** The resources page `n` uses, its own or inherited from the page tree. */
+  pageResources(n: number): PdfDict | undefined {
+    return this.page(n).resources;
+  }
+
+  private page(n: number): PageEntry {
     const page = this.pages[n - 1];
     if (!page) throw new RangeError(`page ${n} out of range`);
+    return page;
+  }
+
+  /** A page's content streams joined (§7.8.2); together no larger than one stream's budget. */
+  private content(n: number, page: PageEntry): Uint8Array {
     const contents = this.file.resolve(page.dict.get('Contents'));
     const parts = Array.isArray(contents) ? contents.map((c) => this.file.resolve(c)) : [contents];
     const chunks: Uint8Array[] = [];
@@ -65,11 +99,10 @@ export class PdfTextDocument {
       if (!(part instanceof PdfStream)) continue;
       const bytes = this.file.streamBytes(part);
       total += bytes.length;
-      if (total > MAX_PAGE_CONTENT) throw new PdfUnsupportedError(`page ${n} has more than 256 MB of content`);
+      if (total > this.file.maxStreamBytes) throw new PdfBudgetError(this.file.maxStreamBytes, `the content of page ${n}`);
       chunks.push(bytes, SEPARATOR);
     }
-    const content = chunks.length === 2 ? chunks[0]! : Buffer.concat(chunks);
-    return new PageTextReader(this.file, this.fonts, page.view).read(content, page.resources);
+    return chunks.length === 2 ? chunks[0]! : Buffer.concat(chunks);
   }
 
   /** Document information (Info dictionary, catalog /Lang) as text. */
