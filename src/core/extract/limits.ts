@@ -8,8 +8,8 @@ import type { ExtractOptions } from './types';
 
 /** Default memory budget of one extraction process, in MB (resident set, native memory included). */
 export const DEFAULT_MAX_MEMORY_MB = 3072;
-/** Default pixel budget: 100 megapixels (an A0 sheet at 200 DPI; an A4 page at 300 DPI is 8.7 MP). */
-export const DEFAULT_MAX_IMAGE_PIXELS = 100_000_000;
+/** Default pixel budget: 50 megapixels (a 48 MP phone photo; an A2 sheet at 300 DPI is 35 MP, A4 8.7 MP). One page at 100 MP measured ~3.7 GB peak through rendering and OCR, over the default memory budget; 50 MP stays under it. */
+export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
 /** Default base of the time budget, in seconds. */
 export const DEFAULT_TIME_LIMIT_SECONDS = 120;
 /**
@@ -31,7 +31,7 @@ export const BUDGET_SETTING: Record<Budget, { field: string; setting: string }> 
 
 /**
  * The error for a file over a budget. `what` says what went over, e.g. "page 3 would be 20,833 × 20,833 pixels
- * (434 megapixels)"; `limit` the budget in words, e.g. "the 100-megapixel image budget".
+ * (434 megapixels)"; `limit` the budget in words, e.g. "the 50-megapixel image budget".
  */
 export function resourceLimitError(file: string, budget: Budget, what: string, limit: string, cause?: unknown): BrightRunError {
   const s = BUDGET_SETTING[budget];
