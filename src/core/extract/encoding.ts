@@ -76,8 +76,8 @@ export interface DecodedText {
  *   sequence by chance (a lead byte À–ô followed by a byte in 0x80–0xBF), and legacy CJK text does for ~10 %
  *   of its characters at most, so there the invalid ones dominate;
  * - fewer valid than invalid (none at all, for Western legacy text) → a legacy encoding, guessed by chardet
- *   from 64 KB around the first byte that is not UTF-8 (so a file whose head is plain ASCII is judged by its
- *   accented part).
+ *   from the 64 KB from the line of the first byte that is not UTF-8 (so a file whose head is plain ASCII is
+ *   judged by its accented part).
  */
 export function decodeText(data: Uint8Array, headBytes = 64 * 1024): DecodedText {
   const head = data.subarray(0, headBytes);
@@ -89,7 +89,8 @@ export function decodeText(data: Uint8Array, headBytes = 64 * 1024): DecodedText
       evidence = utf8Evidence(data);
       if (evidence.invalidSequences <= evidence.validMultiByte) encoding = { name: 'utf-8', confidence: 0.9, bomLength: 0 };
       else {
-        const from = Math.max(0, evidence.firstInvalid - (headBytes >> 1));
+        // chardet reads the part with high bytes: ASCII before it says nothing and dilutes its statistics.
+        const from = Math.max(0, data.lastIndexOf(0x0a, evidence.firstInvalid) + 1);
         encoding = guessLegacy(data.subarray(from, from + headBytes));
       }
     }
