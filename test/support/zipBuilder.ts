@@ -98,3 +98,8 @@ export function buildZip(parts: Parts): Buffer {
   const { local, central, count } = zipBody(parts);
   return Buffer.concat([local, central, eocd(count, central.length, local.length)]);
 }
+
+/** A well-formed archive of deflated entries (DOCX/PPTX test inputs). */
+export function zipEntries(entries: Record<string, Buffer | string>): Buffer {
+  return buildZip(entries);
+}

@@ -13,6 +13,8 @@ export interface BackendResult {
   encoding?: { name: string; confidence: number };
   ocrPages?: number;
   ocrMs?: number;
+  /** Control characters and noncharacters the backend removed (cleanText.ts); extract() turns it into a warning. */
+  controlCharsRemoved?: number;
 }
 
 export interface BackendContext {

@@ -86,13 +86,14 @@ export function parsePropertySet(data: Buffer | undefined, kind: 'summary' | 'do
       const p = setOffset + offset;
       const type = data.readUInt32LE(p);
       let value: string | number | undefined;
+      // Strings are NUL-terminated ([MS-OLEPS] CodePageString, UnicodeString): what follows the NUL is padding.
       if (type === 0x1e) {
         const len = data.readUInt32LE(p + 4);
         const raw = data.subarray(p + 8, p + 8 + len);
-        value = (codepage === 65001 ? raw.toString('utf8') : codepage === 1200 ? raw.toString('utf16le') : raw.toString('latin1')).replace(/\0+$/, '').trim();
+        value = (codepage === 65001 ? raw.toString('utf8') : codepage === 1200 ? raw.toString('utf16le') : raw.toString('latin1')).split('\0', 1)[0]!.trim();
       } else if (type === 0x1f) {
         const len = data.readUInt32LE(p + 4);
-        value = data.toString('utf16le', p + 8, p + 8 + len * 2).replace(/\0+$/, '').trim();
+        value = data.toString('utf16le', p + 8, p + 8 + len * 2).split('\0', 1)[0]!.trim();
       } else if (type === 0x40) {
         const ticks = data.readBigUInt64LE(p + 4);
         if (ticks > 0n) value = new Date(Number(ticks / 10000n - 11644473600000n)).toISOString();

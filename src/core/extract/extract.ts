@@ -15,7 +15,8 @@ import { extractPptx } from './backends/pptx';
 import { extractMarkdown, extractPlainText } from './backends/plainText';
 import { openCompoundFile, parsePropertySet } from './cfbContainer';
 import { classifyCompound, classifyText, classifyZip, detectMagic, formatFromName, namesDisagree, type Magic } from './detect';
-import { decodeBytes, detectEncoding, looksBinary } from './encoding';
+import { cleanDocumentText, cleanText } from './cleanText';
+import { decodeText, looksBinary, type DecodedText } from './encoding';
 import type { OcrService } from './ocr/ocrService';
 import { OoxmlPackage } from './ooxmlPackage';
 import { DEFAULT_MAX_BYTES, EXTRACTOR_VERSION, type DocumentFormat, type ExtractedDocument, type ExtractionWarning, type ExtractOptions } from './types';
@@ -103,6 +104,9 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
   const magic = detectMagic(input.data!.subarray(0, HEAD_BYTES));
   const { format, detectedBy, result } = magic.kind === 'text-or-unknown' ? extractTextual(decodeInput(input, ctx), ctx) : await dispatch(input.data!, magic, ctx, callbacks.ocr);
   const warnings: ExtractionWarning[] = [...result.warnings];
+  // The final guard: backends clean text as they build it; this verifies it, and catches anything they missed.
+  const removed = (result.controlCharsRemoved ?? 0) + cleanDocumentText(result);
+  if (removed) warnings.push({ code: 'CONTROL_CHARS_REMOVED', message: `${removed.toLocaleString('en')} control character(s) or noncharacter(s) were removed from the text.` });
   const named = formatFromName(file);
   if (namesDisagree(named, format)) {
     warnings.unshift({ code: 'NAME_MISMATCH', message: `The file is named like ${named?.toUpperCase()} but its content is ${format.toUpperCase()}; it was extracted as ${format.toUpperCase()}.` });
@@ -146,13 +150,11 @@ async function readInput(file: string, options: ExtractOptions, shared: Buffer |
 }
 
 /** Decodes a text file and drops its bytes. */
-function decodeInput(input: Input, ctx: BackendContext): { text: string; encoding: ReturnType<typeof detectEncoding> } {
+function decodeInput(input: Input, ctx: BackendContext): DecodedText {
   const data = input.data!;
   input.data = undefined;
-  const head = data.subarray(0, HEAD_BYTES);
-  if (looksBinary(head)) throw unsupported(ctx.file, 'binary data of an unknown type', 'Bright Run extracts PDF, Word, PowerPoint, text, Markdown, CSV, JSON and images; convert the file to one of those.');
-  const encoding = detectEncoding(data.length <= HEAD_BYTES ? data : head, data.length <= HEAD_BYTES);
-  return { text: decodeBytes(data, encoding), encoding };
+  if (looksBinary(data.subarray(0, HEAD_BYTES))) throw unsupported(ctx.file, 'binary data of an unknown type', 'Bright Run extracts PDF, Word, PowerPoint, text, Markdown, CSV, JSON and images; convert the file to one of those.');
+  return decodeText(data, HEAD_BYTES);
 }
 
 /** Binary formats, by their magic (text files go through decodeInput and extractTextual). */
@@ -198,13 +200,21 @@ async function dispatch(data: Buffer, magic: Exclude<Magic, { kind: 'text-or-unk
   }
 }
 
-function extractTextual({ text, encoding }: { text: string; encoding: ReturnType<typeof detectEncoding> }, ctx: BackendContext): { format: DocumentFormat; detectedBy: string; result: BackendResult } {
+/**
+ * Text formats: the decoded text is cleaned (cleanText.ts) before any parser sees it, so every span is measured
+ * on clean text. In data formats (CSV, JSON, JSON Lines) line breaks are syntax: there VT, FF and NEL are
+ * removed rather than made line breaks, which would split a record.
+ */
+function extractTextual(decoded: DecodedText, ctx: BackendContext): { format: DocumentFormat; detectedBy: string; result: BackendResult } {
   const { file } = ctx;
+  const { encoding } = decoded;
+  const format = classifyText(cleanText(decoded.text.slice(0, HEAD_BYTES), 'remove').text, file, decoded.text.length <= HEAD_BYTES, looksLikeJsonLines);
+  const { text, removed } = cleanText(decoded.text, format === 'txt' || format === 'md' ? 'newline' : 'remove');
   if (!text.trim()) throw emptyFile(file, 'contains only whitespace');
-  const format = classifyText(text.slice(0, HEAD_BYTES), file, text.length <= HEAD_BYTES, looksLikeJsonLines);
   const enc = { name: encoding.name, confidence: +encoding.confidence.toFixed(2) };
   const warnings: ExtractionWarning[] = encoding.confidence < 0.5 ? [{ code: 'ENCODING_GUESSED', message: `The text encoding was guessed as ${encoding.name} with low confidence; check accented letters.` }] : [];
-  const base = { encoding: enc, backend: LIB.text };
+  if (decoded.invalidUtf8) warnings.push(invalidUtf8Warning(decoded.invalidUtf8));
+  const base = { encoding: enc, backend: LIB.text, ...(removed ? { controlCharsRemoved: removed } : {}) };
   const by = `text (${encoding.name}${encoding.bomLength ? ' BOM' : ''})`;
   switch (format) {
     case 'json': {
@@ -226,6 +236,11 @@ function extractTextual({ text, encoding }: { text: string; encoding: ReturnType
     default:
       return { format: 'txt', detectedBy: by, result: { ...extractPlainText(text), metadata: {}, warnings, ...base } };
   }
+}
+
+function invalidUtf8Warning(bad: NonNullable<DecodedText['invalidUtf8']>): ExtractionWarning {
+  const bytes = bad.bytes === 1 ? '1 byte is' : `${bad.bytes.toLocaleString('en')} bytes are`;
+  return { code: 'INVALID_UTF8', message: `The text is UTF-8, but ${bytes} not valid UTF-8 (the first at byte ${bad.firstOffset.toLocaleString('en')}, line ${bad.firstLine.toLocaleString('en')}); they were replaced with U+FFFD (�).` };
 }
 
 function emptyFile(file: string, what: string): BrightRunError {

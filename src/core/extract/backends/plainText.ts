@@ -39,10 +39,10 @@ export function extractMarkdown(source: string): Pick<BackendResult, 'text' | 'm
       i++;
       continue;
     }
-    const heading = /^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    const heading = atxHeading(line);
     if (heading) {
-      blocks.push({ type: 'heading', level: heading[1]!.length, ...span(i, i) });
-      if (!title && heading[1]!.length === 1) title = heading[2];
+      blocks.push({ type: 'heading', level: heading.level, ...span(i, i) });
+      if (!title && heading.level === 1) title = heading.title;
       i++;
       continue;
     }
@@ -73,6 +73,27 @@ export function extractMarkdown(source: string): Pick<BackendResult, 'text' | 'm
     i = j + 1;
   }
   return { text, markdown: text.endsWith('\n') ? text : text + '\n', blocks, ...(title ? { title } : {}) };
+}
+
+/**
+ * An ATX heading line ("## Title ##"): up to 3 spaces, 1–6 `#`, whitespace, the title, an optional closing run
+ * of `#`. A scan, not the regex `/^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$/` it replaces: that one tried every split of
+ * a long blank run between its `\s*`s (cubic: a 3 KB line took 11 s).
+ */
+export function atxHeading(line: string): { level: number; title: string } | undefined {
+  let i = 0;
+  while (i < 3 && line.charCodeAt(i) === 0x20) i++;
+  let j = i;
+  while (j < line.length && j - i <= 6 && line.charCodeAt(j) === 0x23) j++;
+  const level = j - i;
+  if (level < 1 || level > 6) return undefined;
+  const rest = line.slice(j);
+  const body = rest.trimStart();
+  if (body.length === rest.length) return undefined; // no whitespace after the marker
+  const trimmed = body.trimEnd();
+  let end = trimmed.length;
+  while (end > 0 && trimmed.charCodeAt(end - 1) === 0x23) end--;
+  return { level, title: trimmed.slice(0, end).trimEnd() };
 }
 
 export function normaliseNewlines(text: string): string {
