@@ -79,4 +79,15 @@ describe('extraction runs in linear time on hostile text', function () {
       }
     }
   });
+
+  it('a damaged PDF whose objects are recovered by scanning, over long runs of digits and blanks', async () => {
+    for (const run of ['1'.repeat(N), '1 '.repeat(N / 2), ` ${' '.repeat(N)}0 obj`]) {
+      const file = await tmp.write('h.pdf', `%PDF-1.4\n${run}\n%%EOF\n`);
+      const started = performance.now();
+      const outcome = await extract(file, { ocr: false }).catch((e: { code?: string }) => e);
+      const ms = performance.now() - started;
+      assert.ok(ms < BOUND_MS, `took ${Math.round(ms)} ms`);
+      assert.equal((outcome as { code?: string }).code, 'CORRUPT_FILE');
+    }
+  });
 });

@@ -232,7 +232,7 @@ function packageDir(lang: string, variant: string): string {
 function ignoreWorkerError(): void {}
 
 function tidy(text: string): string {
-  return text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  return text.replace(/(?<![ \t])[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
 /** The OCR engine's own message (leptonica, the canvas) stays in `cause`, for the log; users get what to do. */
