@@ -52,6 +52,7 @@ process.on('message', async (msg: WorkerRequest) => {
     send({ type: 'count', id: msg.id, pages });
     return;
   }
+  watchdog.taskStarted();
   try {
     if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], options.ocrWorkers ?? 1);
     const doc = await extract(msg.file, msg.options, {
@@ -68,6 +69,8 @@ process.on('message', async (msg: WorkerRequest) => {
     send({ type: 'done', id: msg.id, doc, peakRssMb: watchdog.peakMb() });
   } catch (err) {
     send({ type: 'failed', id: msg.id, error: toBrightRunError(err, msg.file).toJSON(), peakRssMb: watchdog.peakMb() });
+  } finally {
+    watchdog.taskEnded();
   }
 });
 

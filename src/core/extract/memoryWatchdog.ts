@@ -1,14 +1,24 @@
-// The memory budget of an extraction process, enforced from inside it by a watchdog thread. A parser that
-// allocates without end — in JavaScript, WebAssembly or native code (pdf.js, tesseract, the canvas) — may keep
-// the process's main thread busy for good, so the check cannot run there; a thread of its own keeps reading the
-// process's resident set (process.memoryUsage.rss(): the whole process, native memory included, on Linux, macOS
-// and Windows alike) and stops the process the moment it goes over, after writing which budget it hit to stderr
-// for the pool (LIMIT_MARKER). The pool then fails that one file with RESOURCE_LIMIT and starts a fresh process.
+// The memory budget of an extraction process, enforced from inside it. process.memoryUsage.rss() is the whole
+// process's resident set — JavaScript, WebAssembly and native memory (pdf.js, tesseract, the canvas) — with the
+// same meaning on Linux, macOS and Windows. Over the budget, the process writes which budget it hit to stderr for
+// the pool (LIMIT_MARKER) and stops itself at once; the pool fails that one file with RESOURCE_LIMIT and starts a
+// fresh process for the next.
+//
+// Two samplers: one on the main thread from the start (cheap; it sees memory grown by OCR workers, pdf.js and
+// anything else that yields to the event loop), and a watchdog *thread* for files that run longer than
+// THREAD_AFTER_MS, which keeps sampling while a parser holds the main thread in a synchronous loop. The thread is
+// not started up front because it costs 30–65 ms of CPU to start (measured; more once batch V8 flags are set),
+// which a run over many small files would pay once per process for nothing. A parser that blocks the main thread
+// from its first millisecond and grows only the JavaScript heap is stopped by V8's heap limit instead (reported
+// as the same budget; extractionProcess.ts raises the limit to the budget when the budget is larger).
+import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { LIMIT_MARKER, type HostOptions } from './workerProtocol';
 
-/** How often the resident set is read, in ms. Touching 1 GB of fresh pages takes ~300 ms, so a file is stopped within ~100 MB of its budget. */
+/** Sampling interval of both samplers, in ms. Touching 1 GB of fresh pages takes ~300 ms, so a file is stopped within ~100 MB of its budget. */
 const INTERVAL_MS = 25;
+/** A task running this long gets the watchdog thread (once per process). */
+export const THREAD_AFTER_MS = 250;
 
 const WATCHDOG_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -35,22 +45,53 @@ export interface MemoryWatchdog {
   setLimitMb(mb: number): void;
   /** Peak resident set of the process so far, in MB (as sampled). */
   peakMb(): number;
+  /** A task starts: if it runs THREAD_AFTER_MS, the watchdog thread starts too. */
+  taskStarted(): void;
+  taskEnded(): void;
 }
 
-/** Starts the watchdog thread; it does not keep the process alive. `limitMb` 0 or undefined: measure only. */
+/** Starts the main-thread sampler; it does not keep the process alive. `limitMb` 0 or undefined: measure only. */
 export function startMemoryWatchdog(limitMb: number | undefined): MemoryWatchdog {
   const peak = new Int32Array(new SharedArrayBuffer(4));
-  let current = limitMb ?? 0;
-  const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { limit: current * 1048576, peak: peak.buffer } });
-  worker.unref();
+  let limit = (limitMb ?? 0) * 1048576;
+  let thread: Worker | undefined;
+  let pending: NodeJS.Timeout | undefined;
+  const sample = () => {
+    const rss = process.memoryUsage.rss();
+    const mb = Math.round(rss / 1048576);
+    if (mb > Atomics.load(peak, 0)) Atomics.store(peak, 0, mb);
+    if (limit > 0 && rss > limit) stopForMemory(mb, limit);
+  };
+  setInterval(sample, INTERVAL_MS).unref();
   return {
     setLimitMb(mb) {
-      if (mb === current) return;
-      current = mb;
-      worker.postMessage(mb * 1048576);
+      limit = mb * 1048576;
+      thread?.postMessage(limit);
     },
     peakMb: () => Atomics.load(peak, 0),
+    taskStarted() {
+      if (thread || pending) return;
+      pending = setTimeout(() => {
+        pending = undefined;
+        thread = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { limit, peak: peak.buffer } });
+        thread.unref();
+      }, THREAD_AFTER_MS);
+      pending.unref();
+    },
+    taskEnded() {
+      clearTimeout(pending);
+      pending = undefined;
+    },
   };
+}
+
+function stopForMemory(usedMb: number, limitBytes: number): never {
+  try {
+    writeSync(2, `\n${LIMIT_MARKER}${JSON.stringify({ budget: 'memory', usedMb, limitMb: Math.round(limitBytes / 1048576) })}\n`);
+  } finally {
+    process.kill(process.pid, 'SIGKILL');
+  }
+  throw new Error('unreachable: the process was stopped');
 }
 
 /** The options the pool gave this process (its one command-line argument, JSON). */

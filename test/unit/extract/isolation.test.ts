@@ -16,8 +16,10 @@ describe('extraction isolation: parser deaths are contained', function () {
   /**
    * A stand-in extraction process that uses the real memory watchdog and behaves as the file's name says:
    * `ok-*` succeed; `abort` aborts the runtime (as a failed V8 CHECK or a native assertion does); `segv` dies of a
-   * segmentation fault; `v8oom` prints V8's fatal out-of-memory message and aborts, as V8 does; `native` fills
-   * native memory (Buffers) in a synchronous loop; `hang` never returns.
+   * segmentation fault; `v8oom` prints V8's fatal out-of-memory message and aborts, as V8 does; `native` works
+   * for a while, then fills native memory (Buffers) in a synchronous loop that never yields (the watchdog thread
+   * stops it); `native-async` fills native memory a chunk per event-loop turn (the main-thread sampler stops
+   * it); `hang` never returns.
    */
   async function standIn(): Promise<string> {
     const script = path.join(tmp.dir, 'host.js');
@@ -26,9 +28,10 @@ describe('extraction isolation: parser deaths are contained', function () {
       `const { startMemoryWatchdog, hostOptions } = require(${JSON.stringify(watchdogModule)});
        const watchdog = startMemoryWatchdog(hostOptions().memoryLimitMb);
        process.send({ type: 'ready' });
-       process.on('message', (m) => {
+       process.on('message', async (m) => {
          if (m.type !== 'extract') return;
          watchdog.setLimitMb(m.options.maxMemoryMB);
+         watchdog.taskStarted();
          const name = require('node:path').basename(m.file);
          if (name === 'abort') process.abort();
          if (name === 'segv') process.kill(process.pid, 'SIGSEGV');
@@ -36,9 +39,14 @@ describe('extraction isolation: parser deaths are contained', function () {
            process.stderr.write('\\n<--- Last few GCs --->\\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\\n');
            process.abort();
          }
+         const held = [];
          if (name === 'native') {
-           const held = [];
+           await new Promise((r) => setTimeout(r, 600));
            for (;;) held.push(Buffer.alloc(16 * 1048576, 1));
+         }
+         if (name === 'native-async') for (;;) {
+           held.push(Buffer.alloc(16 * 1048576, 1));
+           await new Promise((r) => setImmediate(r));
          }
          if (name === 'hang') for (;;);
          process.send({ type: 'done', id: m.id, doc: { text: name } });
@@ -49,7 +57,7 @@ describe('extraction isolation: parser deaths are contained', function () {
 
   it('fails each dying file with its own code and remedy, and finishes the others', async () => {
     const pool = new ExtractionPool(1, 1, { workerScript: await standIn() });
-    const names = ['ok-1', 'abort', 'ok-2', 'segv', 'v8oom', 'ok-3', 'native', 'hang', 'ok-4'];
+    const names = ['ok-1', 'abort', 'ok-2', 'segv', 'v8oom', 'ok-3', 'native', 'native-async', 'hang', 'ok-4'];
     for (const n of names) await fs.writeFile(path.join(tmp.dir, n), 'x');
     try {
       const results = await Promise.allSettled(names.map((n) => pool.extract(path.join(tmp.dir, n), { maxMemoryMB: 300, timeLimitSeconds: 2 })));
@@ -66,9 +74,11 @@ describe('extraction isolation: parser deaths are contained', function () {
       }
       assert.equal(reason('v8oom').code, 'RESOURCE_LIMIT');
       assert.match(reason('v8oom').message, /filled the JavaScript heap, over the 300 MB memory budget/);
-      assert.equal(reason('native').code, 'RESOURCE_LIMIT');
-      assert.match(reason('native').message, /used [\d,]+ MB of memory, over the 300 MB memory budget/);
-      assert.match(reason('native').remedy, /extract\.maxMemoryMB in brightrun\.json/);
+      for (const n of ['native', 'native-async']) {
+        assert.equal(reason(n).code, 'RESOURCE_LIMIT', n);
+        assert.match(reason(n).message, /used [\d,]+ MB of memory, over the 300 MB memory budget/);
+        assert.match(reason(n).remedy, /extract\.maxMemoryMB in brightrun\.json/);
+      }
       assert.equal(reason('hang').code, 'RESOURCE_LIMIT');
       assert.match(reason('hang').message, /took longer than 2 s, over its time budget/);
       assert.match(reason('hang').remedy, /extract\.timeLimitSeconds/);
