@@ -134,7 +134,7 @@ describe('PDF budgets: decompression bombs, pixels, blank pages', function () {
     assert.deepEqual(ocr.pages, []);
     const skipped = doc.warnings.filter((w) => w.code === 'SKIPPED_CONTENT');
     assert.deepEqual(skipped.map((w) => w.page), [1, 2]);
-    assert.match(skipped[0]!.message, /40,000 × 40,000 pixels \(1,600 megapixels\), over the 100-megapixel image budget.*extract\.maxImageMegapixels/);
+    assert.match(skipped[0]!.message, /40,000 × 40,000 pixels \(1,600 megapixels\), over the 50-megapixel image budget.*extract\.maxImageMegapixels/);
 
     const c = new PdfBuilder();
     const bomb = c.stream(flateZeros(16 * MB), '/Type /XObject /Subtype /Image /Width 100 /Height 100 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode');
@@ -146,7 +146,7 @@ describe('PDF budgets: decompression bombs, pixels, blank pages', function () {
   it('rasterises large pages at a lower resolution that fits the pixel budget, or not at all', () => {
     const ctx = { file: 'f.pdf', options: {} };
     assert.equal(rasterDpi({ width: 612, height: 792 }, 1, ctx), 300); // Letter at 300 DPI: 8.4 MP
-    assert.equal(rasterDpi({ width: 5000, height: 5000 }, 1, ctx), 144); // 69 in square: 100 MP at 144 DPI
+    assert.equal(rasterDpi({ width: 5000, height: 5000 }, 1, ctx), 101); // 69 in square: 50 MP (the default budget) at 101 DPI
     assert.equal(rasterDpi({ width: 612, height: 792 }, 1, { file: 'f.pdf', options: { maxImagePixels: 2_000_000 } }), 146);
     assert.throws(() => rasterDpi({ width: 14400, height: 14400 }, 3, ctx), (e: BrightRunError) => e.code === 'RESOURCE_LIMIT' && /page 3 would be 14,400 × 14,400 pixels .* even at 72 DPI/.test(e.message) && /maxImageMegapixels/.test(e.remedy));
   });

@@ -158,7 +158,8 @@ describe('Bright Run in VS Code', () => {
     await waitFor('the dropped source', () => (api.store.state.kind === 'open' && api.store.state.sources.some((s) => s.path === 'dropped.md') ? true : undefined));
   });
 
-  it('survives a document that kills its parser: the others finish, that one is failed with its remedy', async () => {
+  it('survives a document that kills its parser: the others finish, that one is failed with its remedy', async function () {
+    this.timeout(150_000);
     const config = path.join(root, 'brightrun.json');
     const good = await fs.readFile(config, 'utf8');
     // A 256 MB memory budget and ~40 MB of CSV, whose parsing needs far more: its extraction process is stopped.
