@@ -52,7 +52,7 @@ process.on('message', async (msg: WorkerRequest) => {
     send({ type: 'count', id: msg.id, pages });
     return;
   }
-  watchdog.taskStarted();
+  watchdog.taskStarted(msg.size);
   try {
     if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], options.ocrWorkers ?? 1);
     const doc = await extract(msg.file, msg.options, {

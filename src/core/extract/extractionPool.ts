@@ -307,7 +307,7 @@ export class ExtractionPool {
       task.onStart?.();
       this.arm(slot);
       this.setDeadline(slot, 0);
-      slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: { ...task.options, maxMemoryMB: budget } });
+      slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: { ...task.options, maxMemoryMB: budget }, ...(task.size !== undefined ? { size: task.size } : {}) });
     }
   }
 

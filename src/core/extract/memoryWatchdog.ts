@@ -5,20 +5,22 @@
 // fresh process for the next.
 //
 // Two samplers: one on the main thread from the start (cheap; it sees memory grown by OCR workers, pdf.js and
-// anything else that yields to the event loop), and a watchdog *thread* for files that run longer than
-// THREAD_AFTER_MS, which keeps sampling while a parser holds the main thread in a synchronous loop. The thread is
-// not started up front because it costs 30–65 ms of CPU to start (measured; more once batch V8 flags are set),
-// which a run over many small files would pay once per process for nothing. A parser that blocks the main thread
-// from its first millisecond and grows only the JavaScript heap is stopped by V8's heap limit instead (reported
-// as the same budget; extractionProcess.ts raises the limit to the budget when the budget is larger).
+// anything else that yields to the event loop), and a watchdog *thread*, which keeps sampling while a parser holds
+// the main thread in a synchronous loop (a 40 MB CSV parses in one synchronous call). The thread starts with the
+// first file of THREAD_FOR_BYTES or more, or once a file has run THREAD_AFTER_MS — not up front, because it costs
+// 30–65 ms of CPU to start (measured; more once batch V8 flags are set), which a run over many small files would
+// pay once per process for nothing. A small file whose parser blocks the main thread from its first millisecond
+// and grows only the JavaScript heap is stopped by V8's heap limit instead (reported as the same budget;
+// extractionProcess.ts raises the limit to the budget when the budget is larger).
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { LIMIT_MARKER, type HostOptions } from './workerProtocol';
 
 /** Sampling interval of both samplers, in ms. Touching 1 GB of fresh pages takes ~300 ms, so a file is stopped within ~100 MB of its budget. */
 const INTERVAL_MS = 25;
-/** A task running this long gets the watchdog thread (once per process). */
+/** A task running this long, or on a file this large, gets the watchdog thread (once per process). */
 export const THREAD_AFTER_MS = 250;
+export const THREAD_FOR_BYTES = 1024 * 1024;
 
 const WATCHDOG_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -45,8 +47,8 @@ export interface MemoryWatchdog {
   setLimitMb(mb: number): void;
   /** Peak resident set of the process so far, in MB (as sampled). */
   peakMb(): number;
-  /** A task starts: if it runs THREAD_AFTER_MS, the watchdog thread starts too. */
-  taskStarted(): void;
+  /** A task on a file of `bytes` starts: the watchdog thread starts now for a large file, or if it runs THREAD_AFTER_MS. */
+  taskStarted(bytes?: number): void;
   taskEnded(): void;
 }
 
@@ -69,13 +71,16 @@ export function startMemoryWatchdog(limitMb: number | undefined): MemoryWatchdog
       thread?.postMessage(limit);
     },
     peakMb: () => Atomics.load(peak, 0),
-    taskStarted() {
-      if (thread || pending) return;
-      pending = setTimeout(() => {
+    taskStarted(bytes = 0) {
+      if (thread) return;
+      const start = () => {
+        clearTimeout(pending);
         pending = undefined;
         thread = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { limit, peak: peak.buffer } });
         thread.unref();
-      }, THREAD_AFTER_MS);
+      };
+      if (bytes >= THREAD_FOR_BYTES) return start();
+      pending ??= setTimeout(start, THREAD_AFTER_MS);
       pending.unref();
     },
     taskEnded() {

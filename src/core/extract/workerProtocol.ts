@@ -3,7 +3,8 @@ import type { ExtractedDocument, ExtractOptions } from './types';
 
 /** Messages from the pool to an extraction process (IPC, V8 serialization). */
 export type WorkerRequest =
-  | { type: 'extract'; id: number; file: string; options: ExtractOptions }
+  /** `size`: the file's size in bytes as the pool saw it (the memory watchdog starts early for large files). */
+  | { type: 'extract'; id: number; file: string; options: ExtractOptions; size?: number }
   /** Page count of a PDF, for splitting it into page ranges. */
   | { type: 'count'; id: number; file: string; options: ExtractOptions }
   | { type: 'shutdown' };

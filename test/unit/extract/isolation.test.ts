@@ -18,7 +18,8 @@ describe('extraction isolation: parser deaths are contained', function () {
    * `ok-*` succeed; `abort` aborts the runtime (as a failed V8 CHECK or a native assertion does); `segv` dies of a
    * segmentation fault; `v8oom` prints V8's fatal out-of-memory message and aborts, as V8 does; `native` works
    * for a while, then fills native memory (Buffers) in a synchronous loop that never yields (the watchdog thread
-   * stops it); `native-async` fills native memory a chunk per event-loop turn (the main-thread sampler stops
+   * stops it); `native-large` does so from its first moment on a file of 2 MB (the thread starts with the task);
+   * `native-async` fills native memory a chunk per event-loop turn (the main-thread sampler stops
    * it); `hang` never returns.
    */
   async function standIn(): Promise<string> {
@@ -31,7 +32,7 @@ describe('extraction isolation: parser deaths are contained', function () {
        process.on('message', async (m) => {
          if (m.type !== 'extract') return;
          watchdog.setLimitMb(m.options.maxMemoryMB);
-         watchdog.taskStarted();
+         watchdog.taskStarted(m.size);
          const name = require('node:path').basename(m.file);
          if (name === 'abort') process.abort();
          if (name === 'segv') process.kill(process.pid, 'SIGSEGV');
@@ -44,6 +45,7 @@ describe('extraction isolation: parser deaths are contained', function () {
            await new Promise((r) => setTimeout(r, 600));
            for (;;) held.push(Buffer.alloc(16 * 1048576, 1));
          }
+         if (name === 'native-large') for (;;) held.push(Buffer.alloc(16 * 1048576, 1));
          if (name === 'native-async') for (;;) {
            held.push(Buffer.alloc(16 * 1048576, 1));
            await new Promise((r) => setImmediate(r));
@@ -57,8 +59,8 @@ describe('extraction isolation: parser deaths are contained', function () {
 
   it('fails each dying file with its own code and remedy, and finishes the others', async () => {
     const pool = new ExtractionPool(1, 1, { workerScript: await standIn() });
-    const names = ['ok-1', 'abort', 'ok-2', 'segv', 'v8oom', 'ok-3', 'native', 'native-async', 'hang', 'ok-4'];
-    for (const n of names) await fs.writeFile(path.join(tmp.dir, n), 'x');
+    const names = ['ok-1', 'abort', 'ok-2', 'segv', 'v8oom', 'ok-3', 'native', 'native-large', 'native-async', 'hang', 'ok-4'];
+    for (const n of names) await fs.writeFile(path.join(tmp.dir, n), n === 'native-large' ? Buffer.alloc(2 * 1048576) : 'x');
     try {
       const results = await Promise.allSettled(names.map((n) => pool.extract(path.join(tmp.dir, n), { maxMemoryMB: 300, timeLimitSeconds: 2 })));
       const by = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
@@ -74,7 +76,7 @@ describe('extraction isolation: parser deaths are contained', function () {
       }
       assert.equal(reason('v8oom').code, 'RESOURCE_LIMIT');
       assert.match(reason('v8oom').message, /filled the JavaScript heap, over the 300 MB memory budget/);
-      for (const n of ['native', 'native-async']) {
+      for (const n of ['native', 'native-large', 'native-async']) {
         assert.equal(reason(n).code, 'RESOURCE_LIMIT', n);
         assert.match(reason(n).message, /used [\d,]+ MB of memory, over the 300 MB memory budget/);
         assert.match(reason(n).remedy, /extract\.maxMemoryMB in brightrun\.json/);
