@@ -174,6 +174,8 @@ describe('Bright Run in VS Code', () => {
     try {
       await waitFor('budget in force', () => (api.store.state.kind === 'open' && api.store.state.project.config.extract?.maxMemoryMB === 256 ? true : undefined));
       await vscode.commands.executeCommand('brightrun.addToDataset', vscode.Uri.file(dir), [vscode.Uri.file(dir)]);
+      await waitFor('3 hostile sources', () => (api.store.state.kind === 'open' && api.store.state.sources.filter((s) => s.path.startsWith('hostile/')).length === 3 ? true : undefined));
+      await vscode.commands.executeCommand('brightrun.extract'); // this workspace does not auto-start
       const statusOf = (p: string) => (api.store.state.kind === 'open' ? api.store.state.sources.find((s) => s.path === p) : undefined);
       await waitFor('the batch to finish', () => (['hostile/huge.csv', 'hostile/fine-1.txt', 'hostile/fine-2.md'].every((p) => ['done', 'failed'].includes(statusOf(p)?.status ?? '')) && !api.ingestion.snapshot.running ? true : undefined), 90_000);
       assert.equal(statusOf('hostile/fine-1.txt')?.status, 'done');
