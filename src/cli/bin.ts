@@ -3,11 +3,16 @@ import { runCli } from './main';
 // Entry point of the `brightrun` executable (dist/cli.js).
 const controller = new AbortController();
 let interrupted = false;
-process.on('SIGINT', () => {
-  if (interrupted) process.exit(130); // second Ctrl-C: leave now
-  interrupted = true;
-  controller.abort();
-});
+// Ctrl-C, a terminal closed, `kill`, a CI job cancelled or `docker stop`: the run stops as cancelled (work in flight
+// goes back to queued, nothing half-written is left), so a stopped run is never counted as a file's crash. A second
+// signal leaves at once (the extraction processes are stopped on exit).
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(status);
+    interrupted = true;
+    controller.abort();
+  });
+}
 // Output piped into a program that stops reading (`brightrun extract … --json | head -1`): stop the run as
 // Ctrl-C would (work in flight is cancelled, nothing half-written is left), write nothing more, and exit 141,
 // the status of a Unix tool stopped by SIGPIPE, so `set -o pipefail` sees the run did not finish.

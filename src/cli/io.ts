@@ -21,10 +21,24 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Text for one line of terminal output: control characters (C0 including line breaks, DEL, C1) are shown escaped
+ * as `\xNN`. Messages name files, and a file name is untrusted: one holding ESC sequences or a line break could
+ * otherwise forge output lines or drive the terminal (docs/threat-model.md).
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** One problem on one line: `[code] message — remedy`, printable. */
+export function problemLine(p: { code: string; message: string; remedy: string }): string {
+  return printable(`[${p.code}] ${p.message} — ${p.remedy}`);
+}
+
 /** One line: what went wrong and what to do, e.g. `brightrun: [PROJECT_NOT_FOUND] No project … — Create one …` */
 export function formatError(err: unknown): string {
   const e = isBrightRunError(err) ? err : toBrightRunError(err);
-  return `brightrun: error [${e.code}] ${e.message} — ${e.remedy}`;
+  return `brightrun: error ${problemLine(e)}`;
 }
 
 /** Draws a one-line progress bar on stderr, redrawn in place; a no-op when not on a terminal. */

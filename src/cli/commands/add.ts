@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { addSources, Project } from '../../core';
-import { ProgressLine, type CliIO } from '../io';
+import { printable, problemLine, ProgressLine, type CliIO } from '../io';
 import type { CommandSpec } from './types';
 
 export const addCommand: CommandSpec = {
@@ -29,8 +29,8 @@ export const addCommand: CommandSpec = {
       io.out(JSON.stringify(result) + '\n');
     } else {
       io.out(`Added ${result.added.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length} document(s) in "${project.config.name}".\n`);
-      for (const n of result.notices) io.err(`brightrun: note: ${n}\n`);
-      for (const p of result.problems) io.err(`brightrun: skipped [${p.code}] ${p.message} — ${p.remedy}\n`);
+      for (const n of result.notices) io.err(`brightrun: note: ${printable(n)}\n`);
+      for (const p of result.problems) io.err(`brightrun: skipped ${problemLine(p)}\n`);
       if (result.added.length + result.updated.length + result.unchanged.length === 0 && result.problems.length === 0) {
         io.err('brightrun: no supported documents found in the given paths — pass files directly, or widen --include.\n');
       }

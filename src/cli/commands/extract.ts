@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError, collectInputs, defaultPoolSize, extractBatch, extractProject, ExtractionPool, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome, outputError, removeStaleTemps, toBrightRunError } from '../../core';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
-import { ProgressLine, UsageError, type CliIO } from '../io';
+import { printable, problemLine, ProgressLine, UsageError, type CliIO } from '../io';
 import type { CommandSpec, ParsedCommandArgs } from './types';
 
 export const extractCommand: CommandSpec = {
@@ -54,8 +54,8 @@ async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: Extractio
     ...(v.include ? { include: v.include as string[] } : {}),
     ...(v.exclude ? { exclude: v.exclude as string[] } : {}),
   });
-  for (const p of problems) io.err(`brightrun: skipped [${p.code}] ${p.message} — ${p.remedy}\n`);
-  for (const n of notices) io.err(`brightrun: note: ${n}\n`);
+  for (const p of problems) io.err(`brightrun: skipped ${problemLine(p)}\n`);
+  for (const n of notices) io.err(`brightrun: note: ${printable(n)}\n`);
   const outputs = new OutputFolders();
   const started = Date.now();
   const progress = new ProgressLine(io, 'Extracting');
@@ -104,7 +104,7 @@ async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: Extractio
   const summary = `Extracted ${inputs.length - failures.length} of ${inputs.length} file(s): ${pages} page(s), ${ocrPages} OCR'd, in ${elapsed(Date.now() - started)}${failures.length ? `; ${failures.length} failed` : ''}.`;
   if (!args.json) {
     io.out(summary + '\n');
-    for (const f of failures) io.err(`brightrun: failed [${f.error!.code}] ${f.error!.message} — ${f.error!.remedy}\n`);
+    for (const f of failures) io.err(`brightrun: failed ${problemLine(f.error!)}\n`);
   } else {
     io.err(summary + '\n');
   }
@@ -146,7 +146,7 @@ async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number
       ? `Nothing to extract in "${project.config.name}": no queued documents${v['retry-failed'] ? ' or failed ones' : ' (use --retry-failed to retry failed ones)'}.`
       : `Extracted ${summary.done} of ${total} document(s) (${summary.reused} unchanged, reused): ${summary.pages} page(s), ${summary.ocrPages} OCR'd, in ${elapsed(Date.now() - started)}${summary.failed ? `; ${summary.failed} failed` : ''}.`;
   (args.json ? io.err : io.out)(line + '\n');
-  if (!args.json) for (const f of failures) io.err(`brightrun: failed [${f.error!.code}] ${f.path}: ${f.error!.message} — ${f.error!.remedy}\n`);
+  if (!args.json) for (const f of failures) io.err(`brightrun: failed ${printable(`${f.path}: `)}${problemLine(f.error!)}\n`);
   return summary.failed ? 1 : 0;
 }
 

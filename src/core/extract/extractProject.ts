@@ -141,7 +141,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const onAbort = () => nudge();
   signal?.addEventListener('abort', onAbort);
 
-  const poolSize = Math.max(1, opts.concurrency || defaultPoolSize());
+  const poolSize = Math.max(1, opts.concurrency || defaultPoolSize(true, extractOptions.maxMemoryMB));
   const pool = new ExtractionPool(poolSize);
   const inFlight = new Set<Promise<void>>();
   let firstCancellation: unknown;

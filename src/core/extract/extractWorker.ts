@@ -7,13 +7,15 @@ import { openRegular } from '../fs/openRegular';
 import { extract } from './extract';
 import { pdfPageCount } from './pdf/textLayer';
 import { createOcrService } from './ocr/tesseractOcr';
-import { hostOptions, startMemoryWatchdog } from './memoryWatchdog';
+import { hostOptions, startMemoryWatchdog, type MemoryWatchdog } from './memoryWatchdog';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 if (!process.send) throw new Error('extractWorker must run in a child process started with an IPC channel');
 const send = (msg: WorkerResponse) => process.send!(msg);
 const options = hostOptions();
-const watchdog = startMemoryWatchdog(options.memoryLimitMb);
+// Started by the boot loader in the bundled build (before V8 flags are set); here when run from source.
+const g = globalThis as { brightrunWatchdog?: MemoryWatchdog };
+const watchdog = (g.brightrunWatchdog ??= startMemoryWatchdog(options.memoryLimitMb));
 let ocr: ReturnType<typeof createOcrService> | undefined;
 const PROGRESS_INTERVAL_MS = 50;
 
@@ -52,7 +54,6 @@ process.on('message', async (msg: WorkerRequest) => {
     send({ type: 'count', id: msg.id, pages });
     return;
   }
-  watchdog.taskStarted(msg.size);
   try {
     if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], options.ocrWorkers ?? 1);
     const doc = await extract(msg.file, msg.options, {
@@ -69,8 +70,6 @@ process.on('message', async (msg: WorkerRequest) => {
     send({ type: 'done', id: msg.id, doc, peakRssMb: watchdog.peakMb() });
   } catch (err) {
     send({ type: 'failed', id: msg.id, error: toBrightRunError(err, msg.file).toJSON(), peakRssMb: watchdog.peakMb() });
-  } finally {
-    watchdog.taskEnded();
   }
 });
 

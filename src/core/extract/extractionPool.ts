@@ -6,7 +6,7 @@ import { BrightRunError, cancelledError } from '../errors';
 import { sha256Handle } from '../fs/hash';
 import { openRegular } from '../fs/openRegular';
 import { ExtractionProcess, processArgs, type ProcessExit } from './extractionProcess';
-import { DEFAULT_MAX_MEMORY_MB, resourceLimitError, timeBudgetMs } from './limits';
+import { DEFAULT_MAX_MEMORY_MB, DEFAULT_TIME_LIMIT_SECONDS, resourceLimitError, timeBudgetMs } from './limits';
 import { parseLimitMarker } from './memoryWatchdog';
 import { mergeParts } from './mergeParts';
 import { DEFAULT_MAX_BYTES, type ExtractedDocument, type ExtractOptions } from './types';
@@ -32,8 +32,10 @@ interface Slot {
   /** The process has loaded its code (until then a task given to it waits, so it goes to a ready one if any). */
   ready?: boolean;
   task?: Task;
-  /** When its task started, and its time budget (grows once the page count is known). */
+  /** When its task started (or, when given to a process still starting, when that process was ready). */
   taskStarted?: number;
+  /** The task's page count as last reported (its time budget grows with it). */
+  pages?: number;
   /** It has run a task with OCR on (it then holds tesseract workers to dispose of). */
   ocrUsed?: boolean;
   /** No-progress watchdog and time budget of the task in flight. */
@@ -114,12 +116,14 @@ function defaultOcrWorkers(size: number): number {
 }
 
 /**
- * Processes for extraction. In an editor, one per core less one, so the UI keeps a core; headless (the CLI),
- * one per core.
+ * Processes for extraction. In an editor, one per core less one, so the UI keeps a core; headless (the CLI), one
+ * per core — and no more than three quarters of the machine's memory holds at `memoryBudgetMb` each, so that
+ * every process can use its whole budget at once (a 16-core laptop with 16 GB gets 4 processes at 3 GB each).
  */
-export function defaultPoolSize(interactive = true): number {
+export function defaultPoolSize(interactive = true, memoryBudgetMb = DEFAULT_MAX_MEMORY_MB, totalMemoryBytes = os.totalmem()): number {
   const cores = os.availableParallelism?.() ?? os.cpus().length;
-  return Math.max(1, interactive ? cores - 1 : cores);
+  const byMemory = Math.floor((totalMemoryBytes * 0.75) / (memoryBudgetMb * 1048576));
+  return Math.max(1, Math.min(interactive ? cores - 1 : cores, byMemory));
 }
 
 /** sha256 of a source, opened as extraction opens it (never through a link swapped in). */
@@ -133,6 +137,8 @@ async function hashRegular(file: string, signal?: AbortSignal): Promise<string> 
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1048576).toLocaleString('en-US')} MB`;
+/** "2 MB", "340 KB", "12 bytes": a file's size in messages. */
+const size = (bytes: number) => (bytes >= 1048576 ? mb(bytes) : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`);
 
 /**
  * Runs extractions in child processes, so that a parser that hangs, exhausts memory or crashes the runtime takes
@@ -159,6 +165,7 @@ export class ExtractionPool {
   ) {
     this.script = limits.workerScript ?? workerScript();
     if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
+    process.on('exit', this.killAll);
   }
 
   /**
@@ -242,8 +249,17 @@ export class ExtractionPool {
     });
   }
 
+  /**
+   * Stops every process at once: on the caller's exit (a second Ctrl-C, process.exit) the processes would otherwise
+   * run on until they noticed (their watchdog checks the parent twice a second).
+   */
+  private readonly killAll = () => {
+    for (const s of this.slots) s.worker.terminate();
+  };
+
   async close(): Promise<void> {
     this.closed = true;
+    process.off('exit', this.killAll);
     for (const t of this.queue.splice(0)) t.reject(cancelledError());
     await Promise.all(
       this.slots.map(async (s) => {
@@ -303,10 +319,11 @@ export class ExtractionPool {
       this.queue.shift();
       slot.task = task;
       slot.taskStarted = Date.now();
+      slot.pages = 0;
       if (task.kind === 'extract' && task.options.ocr !== false) slot.ocrUsed = true;
       task.onStart?.();
-      this.arm(slot);
-      this.setDeadline(slot, 0);
+      // The budgets count from when the process can work on it: a process still starting arms them when ready.
+      if (slot.ready) this.armBudgets(slot);
       slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: { ...task.options, maxMemoryMB: budget }, ...(task.size !== undefined ? { size: task.size } : {}) });
     }
   }
@@ -330,13 +347,21 @@ export class ExtractionPool {
     if (msg.type === 'ready') {
       slot.ready = true;
       this.bootFailures = 0;
+      if (slot.task) {
+        slot.taskStarted = Date.now();
+        this.armBudgets(slot);
+      }
       return this.pump();
     }
     const task = slot.task;
     if (!task || msg.id !== task.id) return;
     if (msg.type === 'progress') {
       this.arm(slot);
-      if (msg.done === 0 || msg.done === msg.total) this.setDeadline(slot, msg.total);
+      // The time budget grows with the page count, which the first progress message tells.
+      if (msg.total !== slot.pages) {
+        slot.pages = msg.total;
+        this.setDeadline(slot, msg.total);
+      }
       task.onUnit?.(msg.done, msg.total);
       return;
     }
@@ -383,12 +408,22 @@ export class ExtractionPool {
     return error;
   }
 
-  /** (Re)starts the no-progress watchdog of a busy process. */
+  private armBudgets(slot: Slot): void {
+    this.arm(slot);
+    this.setDeadline(slot, slot.pages ?? 0);
+  }
+
+  /**
+   * (Re)starts the no-progress watchdog of a busy process: `stallTimeoutMs`, or the file's base time budget when
+   * that is longer (formats that report no pages have only this between them and their whole time budget).
+   */
   private arm(slot: Slot): void {
     clearTimeout(slot.watchdog);
-    const ms = this.limits.stallTimeoutMs ?? DEFAULT_STALL_MS;
+    const task = slot.task;
+    const base = (task?.options.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS) * 1000;
+    const ms = this.limits.stallTimeoutMs ?? Math.max(DEFAULT_STALL_MS, base);
     slot.watchdog = setTimeout(() => {
-      if (slot.task) this.stop(slot, { budget: 'time', what: `extracting it made no progress for ${Math.round(ms / 1000)} s`, limit: 'the no-progress limit' });
+      if (slot.task) this.stop(slot, { budget: 'time', what: `extracting it made no progress for ${Math.round(ms / 1000)} s`, limit: 'the limit on time without progress' });
     }, ms);
   }
 
@@ -402,7 +437,7 @@ export class ExtractionPool {
     slot.deadline = setTimeout(() => {
       if (slot.task !== task) return;
       const seconds = Math.round(budget / 1000);
-      const sized = `${pages ? `${pages} page${pages === 1 ? '' : 's'}, ` : ''}${mb(task.size ?? 0)}`;
+      const sized = `${pages ? `${pages} page${pages === 1 ? '' : 's'}, ` : ''}${size(task.size ?? 0)}`;
       this.stop(slot, { budget: 'time', what: `extracting it took longer than ${seconds} s`, limit: `its time budget (${seconds} s for ${sized})` });
     }, left);
   }

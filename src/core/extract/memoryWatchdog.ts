@@ -1,33 +1,39 @@
-// The memory budget of an extraction process, enforced from inside it. process.memoryUsage.rss() is the whole
-// process's resident set — JavaScript, WebAssembly and native memory (pdf.js, tesseract, the canvas) — with the
-// same meaning on Linux, macOS and Windows. Over the budget, the process writes which budget it hit to stderr for
-// the pool (LIMIT_MARKER) and stops itself at once; the pool fails that one file with RESOURCE_LIMIT and starts a
-// fresh process for the next.
+// The memory budget of an extraction process, enforced from inside it, and its tie to the pool. Over the budget,
+// the process writes which budget it hit to stderr for the pool (LIMIT_MARKER) and stops itself at once; the pool
+// fails that one file with RESOURCE_LIMIT and starts a fresh process for the next.
 //
-// Two samplers: one on the main thread from the start (cheap; it sees memory grown by OCR workers, pdf.js and
-// anything else that yields to the event loop), and a watchdog *thread*, which keeps sampling while a parser holds
-// the main thread in a synchronous loop (a 40 MB CSV parses in one synchronous call). The thread starts with the
-// first file of THREAD_FOR_BYTES or more, or once a file has run THREAD_AFTER_MS — not up front, because it costs
-// 30–65 ms of CPU to start (measured; more once batch V8 flags are set), which a run over many small files would
-// pay once per process for nothing. A small file whose parser blocks the main thread from its first millisecond
-// and grows only the JavaScript heap is stopped by V8's heap limit instead (reported as the same budget;
-// extractionProcess.ts raises the limit to the budget when the budget is larger).
+// The watchdog is a *thread*, started before anything else in the process (workerBoot.ts; before batch V8 flags
+// are set, which would double its start-up cost: ~30 ms of CPU on another core instead of ~65): a parser may hold
+// the main thread in a synchronous loop (a 40 MB CSV parses in one call; a damaged file can loop), and only
+// another thread can still act then. Every INTERVAL_MS it reads the resident set (process.memoryUsage.rss():
+// JavaScript, WebAssembly and native memory together) and checks that the pool is still there: a process whose
+// parent has gone (the CLI killed with -9, the editor crashed) stops itself instead of spinning on as an orphan —
+// the IPC 'disconnect' event cannot be delivered while the main thread is busy.
+//
+// Portability: rss() is the resident set on Linux, macOS and Windows alike, but memory that macOS compresses or
+// Windows trims from the working set is not resident, so a file can commit somewhat more than its budget there
+// before it is stopped (decompression bombs of zeros compress well); the JavaScript heap is bounded separately
+// by V8's heap limit. The main thread samples too (cheap), so a budget lowered by a task takes effect at once.
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { LIMIT_MARKER, type HostOptions } from './workerProtocol';
 
-/** Sampling interval of both samplers, in ms. Touching 1 GB of fresh pages takes ~300 ms, so a file is stopped within ~100 MB of its budget. */
+/** Sampling interval, in ms. Touching 1 GB of fresh pages takes ~300 ms, so a file is stopped within ~100 MB of its budget. */
 const INTERVAL_MS = 25;
-/** A task running this long, or on a file this large, gets the watchdog thread (once per process). */
-export const THREAD_AFTER_MS = 250;
-export const THREAD_FOR_BYTES = 1024 * 1024;
 
 const WATCHDOG_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { writeSync } = require('node:fs');
 const peak = new Int32Array(workerData.peak);
+const parent = workerData.parent;
 let limit = workerData.limit;
+let ticks = 0;
 parentPort.on('message', (bytes) => { limit = bytes; });
+function parentGone() {
+  if (!parent) return false;
+  if (process.ppid !== parent) return true; // POSIX: an orphan is adopted by init or a subreaper
+  try { process.kill(parent, 0); return false; } catch (e) { return e.code === 'ESRCH'; } // Windows keeps the ppid
+}
 setInterval(() => {
   const rss = process.memoryUsage.rss();
   const mb = Math.round(rss / 1048576);
@@ -39,6 +45,7 @@ setInterval(() => {
       process.kill(process.pid, 'SIGKILL');
     }
   }
+  if (++ticks % 20 === 0 && parentGone()) process.kill(process.pid, 'SIGKILL');
 }, ${INTERVAL_MS});
 `;
 
@@ -47,46 +54,32 @@ export interface MemoryWatchdog {
   setLimitMb(mb: number): void;
   /** Peak resident set of the process so far, in MB (as sampled). */
   peakMb(): number;
-  /** A task on a file of `bytes` starts: the watchdog thread starts now for a large file, or if it runs THREAD_AFTER_MS. */
-  taskStarted(bytes?: number): void;
-  taskEnded(): void;
 }
 
-/** Starts the main-thread sampler; it does not keep the process alive. `limitMb` 0 or undefined: measure only. */
-export function startMemoryWatchdog(limitMb: number | undefined): MemoryWatchdog {
+/**
+ * Starts the watchdog thread and the main-thread sampler; neither keeps the process alive. `limitMb` 0 or
+ * undefined: measure only. `parentPid`: the pool's process, watched so that an orphan stops itself.
+ */
+export function startMemoryWatchdog(limitMb: number | undefined, parentPid: number | undefined = process.ppid): MemoryWatchdog {
   const peak = new Int32Array(new SharedArrayBuffer(4));
   let limit = (limitMb ?? 0) * 1048576;
-  let thread: Worker | undefined;
-  let pending: NodeJS.Timeout | undefined;
-  const sample = () => {
+  const thread = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { limit, peak: peak.buffer, parent: parentPid ?? 0 } });
+  thread.unref();
+  // The watchdog failing must not take the process down with it (an uncaught 'error' would): the main-thread
+  // sampler goes on, and the pool's time budget still applies.
+  thread.on('error', (err) => void writeSync(2, `memory watchdog thread failed: ${String(err)}\n`));
+  setInterval(() => {
     const rss = process.memoryUsage.rss();
     const mb = Math.round(rss / 1048576);
     if (mb > Atomics.load(peak, 0)) Atomics.store(peak, 0, mb);
     if (limit > 0 && rss > limit) stopForMemory(mb, limit);
-  };
-  setInterval(sample, INTERVAL_MS).unref();
+  }, INTERVAL_MS).unref();
   return {
     setLimitMb(mb) {
       limit = mb * 1048576;
-      thread?.postMessage(limit);
+      thread.postMessage(limit);
     },
     peakMb: () => Atomics.load(peak, 0),
-    taskStarted(bytes = 0) {
-      if (thread) return;
-      const start = () => {
-        clearTimeout(pending);
-        pending = undefined;
-        thread = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { limit, peak: peak.buffer } });
-        thread.unref();
-      };
-      if (bytes >= THREAD_FOR_BYTES) return start();
-      pending ??= setTimeout(start, THREAD_AFTER_MS);
-      pending.unref();
-    },
-    taskEnded() {
-      clearTimeout(pending);
-      pending = undefined;
-    },
   };
 }
 

@@ -10,9 +10,11 @@ import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import * as vm from 'node:vm';
-import { hostOptions } from './memoryWatchdog';
+import { hostOptions, startMemoryWatchdog, type MemoryWatchdog } from './memoryWatchdog';
 
 const data = hostOptions();
+// The memory watchdog first: a thread started after V8 flags change costs twice the CPU (memoryWatchdog.ts).
+(globalThis as { brightrunWatchdog?: MemoryWatchdog }).brightrunWatchdog = startMemoryWatchdog(data.memoryLimitMb);
 // V8 flags the pool asks for (batchV8Flags): set here, once Node's own start-up code has run (a changed flag set
 // makes V8 reject the code cache built into Node, which cost a process ~25 ms when set before it started) and
 // before the bundle is compiled, so its cache below is written and checked under the same flags.

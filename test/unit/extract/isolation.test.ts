@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ExtractionPool } from '../../../src/core';
+import * as os from 'node:os';
+import { defaultPoolSize, ExtractionPool } from '../../../src/core';
 import { useTempDir } from '../../support/tmp';
 
 /**
@@ -18,9 +19,9 @@ describe('extraction isolation: parser deaths are contained', function () {
    * `ok-*` succeed; `abort` aborts the runtime (as a failed V8 CHECK or a native assertion does); `segv` dies of a
    * segmentation fault; `v8oom` prints V8's fatal out-of-memory message and aborts, as V8 does; `native` works
    * for a while, then fills native memory (Buffers) in a synchronous loop that never yields (the watchdog thread
-   * stops it); `native-large` does so from its first moment on a file of 2 MB (the thread starts with the task);
-   * `native-async` fills native memory a chunk per event-loop turn (the main-thread sampler stops
-   * it); `hang` never returns.
+   * stops it); `native-large` does so from its first moment; `native-async` fills native memory a chunk per event-loop turn (the main-thread sampler stops
+   * it); `hang` never returns; `ok-pages` reports 5 pages over 2.25 s, longer than its base budget but well
+   * inside the budget its pages earn.
    */
   async function standIn(): Promise<string> {
     const script = path.join(tmp.dir, 'host.js');
@@ -32,7 +33,6 @@ describe('extraction isolation: parser deaths are contained', function () {
        process.on('message', async (m) => {
          if (m.type !== 'extract') return;
          watchdog.setLimitMb(m.options.maxMemoryMB);
-         watchdog.taskStarted(m.size);
          const name = require('node:path').basename(m.file);
          if (name === 'abort') process.abort();
          if (name === 'segv') process.kill(process.pid, 'SIGSEGV');
@@ -51,6 +51,10 @@ describe('extraction isolation: parser deaths are contained', function () {
            await new Promise((r) => setImmediate(r));
          }
          if (name === 'hang') for (;;);
+         if (name === 'ok-pages') for (let done = 1; done <= 5; done++) {
+           await new Promise((r) => setTimeout(r, 450));
+           process.send({ type: 'progress', id: m.id, done, total: 5 });
+         }
          process.send({ type: 'done', id: m.id, doc: { text: name } });
        });`,
     );
@@ -59,10 +63,10 @@ describe('extraction isolation: parser deaths are contained', function () {
 
   it('fails each dying file with its own code and remedy, and finishes the others', async () => {
     const pool = new ExtractionPool(1, 1, { workerScript: await standIn() });
-    const names = ['ok-1', 'abort', 'ok-2', 'segv', 'v8oom', 'ok-3', 'native', 'native-large', 'native-async', 'hang', 'ok-4'];
-    for (const n of names) await fs.writeFile(path.join(tmp.dir, n), n === 'native-large' ? Buffer.alloc(2 * 1048576) : 'x');
+    const names = ['ok-1', 'abort', 'ok-2', 'segv', 'v8oom', 'ok-3', 'native', 'native-large', 'native-async', 'hang', 'ok-4', 'ok-pages'];
+    for (const n of names) await fs.writeFile(path.join(tmp.dir, n), 'x');
     try {
-      const results = await Promise.allSettled(names.map((n) => pool.extract(path.join(tmp.dir, n), { maxMemoryMB: 300, timeLimitSeconds: 2 })));
+      const results = await Promise.allSettled(names.map((n) => pool.extract(path.join(tmp.dir, n), { maxMemoryMB: 300, timeLimitSeconds: n === 'ok-pages' ? 1 : 2 })));
       const by = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
       for (const n of names.filter((x) => x.startsWith('ok-'))) {
         assert.equal(by[n]!.status, 'fulfilled', `${n} is extracted`);
@@ -104,5 +108,47 @@ describe('extraction isolation: parser deaths are contained', function () {
     } finally {
       await pool.close();
     }
+  });
+
+  it('an extraction process whose pool is killed stops itself, even while a parser holds its main thread', async () => {
+    // A pool process (a stand-in for the CLI) forks an extraction process, gives it a file that never returns,
+    // and is then killed with SIGKILL: nothing is left to close the IPC channel, and the hung main thread could not
+    // hear it anyway. The extraction process's watchdog thread notices its parent is gone and stops it.
+    const script = await standIn();
+    const pool = path.join(tmp.dir, 'pool.js');
+    await fs.writeFile(path.join(tmp.dir, 'hang'), 'x');
+    await fs.writeFile(
+      pool,
+      `const { fork } = require('node:child_process');
+       const child = fork(${JSON.stringify(script)}, ['{}'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+       child.on('message', (m) => {
+         if (m.type !== 'ready') return;
+         child.send({ type: 'extract', id: 1, file: ${JSON.stringify(path.join(tmp.dir, 'hang'))}, options: { maxMemoryMB: 0 } });
+         setTimeout(() => process.send(child.pid), 200);
+       });`,
+    );
+    const { fork } = await import('node:child_process');
+    const parent = fork(pool, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const childPid = await new Promise<number>((resolve) => parent.once('message', (pid) => resolve(pid as number)));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(alive(childPid), 'the extraction process is running its hung task');
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (alive(childPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!alive(childPid), 'the orphan stopped itself within 5 s');
+  });
+
+  it('sizes the pool by cores and by how many memory budgets the machine holds', () => {
+    const GB = 1024 ** 3;
+    assert.equal(defaultPoolSize(false, 3072, 16 * GB), Math.min(4, os.availableParallelism()), '16 GB × 0.75 holds four 3 GB budgets');
+    assert.equal(defaultPoolSize(false, 3072, 2 * GB), 1, 'never fewer than one');
+    assert.equal(defaultPoolSize(true, 256, 64 * GB), Math.max(1, os.availableParallelism() - 1), 'an editor keeps a core');
   });
 });
