@@ -105,7 +105,6 @@ function pushAtomic(units: Unit[], text: string, start: number, end: number, pat
 /** Prose: sentences, with `$$…$$` formulas kept whole; list blocks also break at their items (lines). */
 function pushProse(units: Unit[], text: string, start: number, end: number, path: string[], where: Where, tok: TextTokenizer, max: number, isList: boolean): void {
   const formula = /\$\$[\s\S]*?\$\$/g;
-  formula.lastIndex = start;
   let at = start;
   const prose = (s: number, e: number) => {
     const span = trimSpan(text, s, e);
@@ -121,11 +120,12 @@ function pushProse(units: Unit[], text: string, start: number, end: number, path
       else for (const part of cutToFit(text, piece.start, piece.end, tok, max, wordBreaks)) units.push({ ...part, kind: 'text', headingPath: path, blockStart: false, sectionStart: false, cut: true, ...where });
     }
   };
-  for (let m = formula.exec(text); m && m.index < end; m = formula.exec(text)) {
-    if (m.index + m[0].length > end) break;
-    prose(at, m.index);
-    pushAtomic(units, text, m.index, m.index + m[0].length, path, where, tok, max);
-    at = m.index + m[0].length;
+  // Searched within the block only: a lone "$$" must not make every block scan to the end of the document.
+  const body = text.slice(start, end);
+  for (let m = formula.exec(body); m; m = formula.exec(body)) {
+    prose(at, start + m.index);
+    pushAtomic(units, text, start + m.index, start + m.index + m[0].length, path, where, tok, max);
+    at = start + m.index + m[0].length;
   }
   prose(at, end);
 }
