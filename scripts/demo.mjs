@@ -1,5 +1,5 @@
 // `npm run demo`: the main job on the bundled samples/, headless, through the real CLI:
-// build → a fresh project in a temporary folder → init → add samples → status.
+// build → a fresh project in a temporary folder → init → add samples → extract → status → records (chunk builder).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
@@ -20,4 +20,7 @@ brightrun('add', 'samples');
 brightrun('extract');
 brightrun('status');
 brightrun('status', '--json');
-console.log(`\nDemo project: ${project}\nExtracted documents are in ${path.join(project, '.brightrun', 'documents')}; open the folder in VS Code to see it in the Bright Run sidebar.`);
+brightrun('records', 'build', '--dry-run', '1');
+brightrun('records', 'build');
+brightrun('records', 'stats');
+console.log(`\nDemo project: ${project}\nExtracted documents are in ${path.join(project, '.brightrun', 'documents')}, training records in ${path.join(project, '.brightrun', 'records')}; open the folder in VS Code to see it in the Bright Run sidebar.`);

@@ -38,7 +38,7 @@ try {
   const leaked = listing.filter((f) => /^(src|test|webview|bench|scripts)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts'));
   if (leaked.length) throw new Error(`the package would contain sources or maps: ${leaked.slice(0, 5).join(', ')}`);
   // What the extension loads by path at run time (a file left out of .vscodeignore fails only when used).
-  const required = ['dist/extension.js', 'dist/cli.js', 'dist/extractWorker.js', 'dist/extractWorkerBoot.js', 'dist/pdfjs/pdf.mjs', 'dist/pdfjs/pdf.worker.mjs'];
+  const required = ['dist/extension.js', 'dist/cli.js', 'dist/extractWorker.js', 'dist/extractWorkerBoot.js', 'dist/pdfjs/pdf.mjs', 'dist/pdfjs/pdf.worker.mjs', 'dist/tokenizers/qwen3.json.br'];
   const missing = required.filter((f) => !listing.includes(f));
   if (missing.length) throw new Error(`the package would lack ${missing.join(', ')}`);
   console.log(`${path.relative(repo, out)}: ${(statSync(out).size / 1048576).toFixed(1)} MB, ${listing.length} files (platform-specific: the native canvas for ${process.platform}-${process.arch})`);

@@ -16,7 +16,21 @@ export interface ProjectConfig {
   name: string;
   description?: string;
   extract?: { ocr?: boolean; ocrLanguages?: string[]; maxFileSizeMB?: number; maxMemoryMB?: number; maxDecompressedMB?: number; maxImageMegapixels?: number; timeLimitSeconds?: number };
-  records?: { builder?: 'chunk' | 'pairs'; template?: RecordTemplate; chunkSize?: number; chunkOverlap?: number; dedupe?: 'none' | 'exact' | 'near' };
+  records?: {
+    builder?: 'chunk' | 'pairs';
+    template?: RecordTemplate;
+    tokenizer?: 'qwen3';
+    targetTokens?: number;
+    maxTokens?: number;
+    overlapTokens?: number;
+    minTokens?: number;
+    overLength?: 'truncate' | 'drop';
+    /** Deprecated (characters); read as targetTokens = chunkSize / 4 (src/core/records/settings.ts). */
+    chunkSize?: number;
+    /** Deprecated (characters); read as overlapTokens = chunkOverlap / 4. */
+    chunkOverlap?: number;
+    dedupe?: 'none' | 'exact' | 'near';
+  };
   splits?: { train: number; validation: number; test: number; seed?: number };
   exports?: Array<{ name: string; formats: ExportFormat[]; compress?: boolean }>;
 }
@@ -27,7 +41,7 @@ export function defaultConfig(name: string): ProjectConfig {
     name,
     description: '',
     extract: { ocr: true, ocrLanguages: ['eng'], maxFileSizeMB: 512 },
-    records: { builder: 'chunk', template: 'instruction', chunkSize: 2000, chunkOverlap: 200, dedupe: 'exact' },
+    records: { builder: 'chunk', template: 'instruction', tokenizer: 'qwen3', targetTokens: 512, maxTokens: 768, overlapTokens: 64, minTokens: 16, overLength: 'truncate', dedupe: 'exact' },
     splits: { train: 0.9, validation: 0.05, test: 0.05, seed: 42 },
     exports: [{ name: 'default', formats: ['huggingface', 'jsonl'] }],
   };
@@ -126,6 +140,21 @@ function checkCrossFieldRules(config: ProjectConfig, file: string): void {
   const r = config.records;
   if (r?.chunkSize !== undefined && r.chunkOverlap !== undefined && r.chunkOverlap >= r.chunkSize) {
     throw invalid(file, '`records.chunkOverlap` must be smaller than `records.chunkSize`', 'Lower records.chunkOverlap (e.g. to a tenth of chunkSize).');
+  }
+  if (r?.chunkSize !== undefined && r.targetTokens !== undefined) {
+    throw invalid(file, '`records.chunkSize` (characters, deprecated) and `records.targetTokens` are both set', 'Remove records.chunkSize; records.targetTokens replaces it.');
+  }
+  if (r?.chunkOverlap !== undefined && r.overlapTokens !== undefined) {
+    throw invalid(file, '`records.chunkOverlap` (characters, deprecated) and `records.overlapTokens` are both set', 'Remove records.chunkOverlap; records.overlapTokens replaces it.');
+  }
+  if (r?.targetTokens !== undefined && r.maxTokens !== undefined && r.maxTokens < r.targetTokens) {
+    throw invalid(file, `\`records.maxTokens\` (${r.maxTokens}) is smaller than \`records.targetTokens\` (${r.targetTokens})`, 'Raise records.maxTokens to at least targetTokens (e.g. 1.5 × targetTokens), or lower targetTokens.');
+  }
+  if (r?.overlapTokens !== undefined && r.overlapTokens >= (r.targetTokens ?? 512)) {
+    throw invalid(file, `\`records.overlapTokens\` (${r.overlapTokens}) must be smaller than \`records.targetTokens\` (${r.targetTokens ?? 512})`, 'Lower records.overlapTokens (e.g. to an eighth of targetTokens).');
+  }
+  if (r?.minTokens !== undefined && r.maxTokens !== undefined && r.minTokens > r.maxTokens) {
+    throw invalid(file, `\`records.minTokens\` (${r.minTokens}) is larger than \`records.maxTokens\` (${r.maxTokens})`, 'Lower records.minTokens, or raise records.maxTokens.');
   }
   const names = new Set<string>();
   for (const [i, e] of (config.exports ?? []).entries()) {

@@ -1,0 +1,149 @@
+import { cancelledError, throwIfAborted } from '../errors';
+import { DocumentStore } from '../extract/documentStore';
+import type { Project } from '../project/project';
+import type { ProgressCallback } from '../progress';
+import { chunkDocument, paramsHash, type SourceDocument } from './chunker';
+import { applyLengthLimits, duplicateKey } from './quality';
+import { recordSettings, type RecordSettings } from './settings';
+import { splitOf, SPLITS } from './splits';
+import { RecordStore, type RecordsManifest, type SplitStats } from './store';
+import { loadTokenizer } from './tokenizer';
+import type { CompletionRecord, SplitName } from './types';
+
+export interface BuildOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+/**
+ * The chunk builder over a stream of documents: yields each document's records as it is done. Pure (no I/O,
+ * no shared state), async and cancellable, so it can move into a worker pool unchanged (the next step; it runs
+ * in-process today).
+ */
+export async function* chunkDocuments(docs: AsyncIterable<SourceDocument>, settings: RecordSettings, opts: BuildOptions = {}): AsyncGenerator<{ source: SourceDocument; records: CompletionRecord[] }> {
+  const tok = loadTokenizer(settings.chunk.tokenizer);
+  let done = 0;
+  for await (const source of docs) {
+    throwIfAborted(opts.signal);
+    const records = chunkDocument(source, settings.chunk, tok);
+    done++;
+    opts.onProgress?.({ done, unit: 'files', current: source.sourcePath });
+    yield { source, records };
+    await new Promise((resolve) => setImmediate(resolve)); // let cancellation and progress through
+  }
+}
+
+export interface BuildResult {
+  manifest: RecordsManifest;
+  /** Documents chunked in this build (the others' records were reused from by-document/). */
+  processed: number;
+  reused: number;
+}
+
+/** The project's extracted documents (sources done), one per content hash, in source-path order. */
+export async function projectDocuments(project: Project): Promise<Array<{ id: string; sourcePath: string }>> {
+  const seen = new Set<string>();
+  const out: Array<{ id: string; sourcePath: string }> = [];
+  for (const s of (await project.readSources()).filter((x) => x.status === 'done').sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    if (seen.has(s.sha256)) continue;
+    seen.add(s.sha256);
+    out.push({ id: s.sha256, sourcePath: s.path });
+  }
+  return out;
+}
+
+async function* loadDocuments(project: Project, list: ReadonlyArray<{ id: string; sourcePath: string }>): AsyncGenerator<SourceDocument> {
+  const store = new DocumentStore(project.paths.documents);
+  for (const d of list) {
+    const doc = await store.load(d.id);
+    if (doc) yield { doc, sourcePath: d.sourcePath };
+  }
+}
+
+/**
+ * `brightrun records build`: chunks the documents whose records are not stored for the current parameters,
+ * then streams every document's records through de-duplication, length limits and split assignment into a new
+ * build folder, and publishes it atomically (RecordStore.publish). Never holds all records in memory: only the
+ * duplicate keys (16 bytes each) and one document's records at a time.
+ */
+export async function buildProjectRecords(project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
+  const settings = recordSettings(project.config);
+  const hash = paramsHash({ builder: 'chunk', ...settings.chunk });
+  const store = new RecordStore(project.paths.records);
+  const docs = await projectDocuments(project);
+  const missing: typeof docs = [];
+  for (const d of docs) if (!(await store.hasDocument(d.id, hash))) missing.push(d);
+  const total = missing.length + docs.length;
+  let step = 0;
+  for await (const { source, records } of chunkDocuments(loadDocuments(project, missing), settings, { ...(opts.signal ? { signal: opts.signal } : {}) })) {
+    await store.writeDocument(source.doc.id, hash, records);
+    opts.onProgress?.({ done: ++step, total, unit: 'files', current: source.sourcePath });
+  }
+  throwIfAborted(opts.signal);
+
+  const tok = loadTokenizer(settings.chunk.tokenizer);
+  const build = await store.startBuild();
+  try {
+    const stats = emptyStats();
+    const seen = new Set<string>();
+    const dropped = { duplicates: 0, tooShort: 0 };
+    const used = new Set<string>();
+    for (const d of docs) {
+      if (opts.signal?.aborted) throw cancelledError();
+      if (!(await store.hasDocument(d.id, hash))) continue; // a document whose extraction vanished meanwhile
+      used.add(`${d.id}.${hash}.jsonl`);
+      const split = splitOf(d.id, settings.splits);
+      let any = false;
+      for await (const raw of store.readDocument(d.id, hash)) {
+        let r = { ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } };
+        if (settings.dedupe !== 'none') {
+          const key = duplicateKey(r);
+          if (seen.has(key)) {
+            dropped.duplicates++;
+            continue;
+          }
+          seen.add(key);
+        }
+        const verdict = applyLengthLimits(r, tok, { minTokens: settings.minTokens, maxTokens: settings.chunk.maxTokens, overLength: settings.overLength });
+        if (verdict.action === 'drop') {
+          if (verdict.reason === 'too-short') dropped.tooShort++;
+          else stats[split].overLength.dropped++;
+          continue;
+        }
+        if (verdict.action === 'truncated') {
+          r = verdict.record as typeof r;
+          stats[split].overLength.truncated++;
+        }
+        r.split = split;
+        await build.write(split, r);
+        stats[split].records++;
+        stats[split].tokens += r.tokens ?? 0;
+        any = true;
+      }
+      if (any) stats[split].documents++;
+      opts.onProgress?.({ done: ++step, total, unit: 'files', current: d.sourcePath });
+    }
+    const manifest: RecordsManifest = { formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builder: 'chunk', paramsHash: hash, settings, documents: docs.length, splits: stats, dropped };
+    await store.publish(build, manifest, used);
+    return { manifest, processed: missing.length, reused: docs.length - missing.length };
+  } catch (err) {
+    await build.abandon();
+    throw err;
+  }
+}
+
+/** `records build --dry-run N`: the records the first N documents would give, writing nothing. */
+export async function dryRunRecords(project: Project, n: number, opts: BuildOptions = {}): Promise<Array<{ sourcePath: string; records: CompletionRecord[] }>> {
+  const settings = recordSettings(project.config);
+  const docs = (await projectDocuments(project)).slice(0, n);
+  const out: Array<{ sourcePath: string; records: CompletionRecord[] }> = [];
+  for await (const { source, records } of chunkDocuments(loadDocuments(project, docs), settings, opts)) {
+    for (const r of records) r.split = splitOf(source.doc.id, settings.splits);
+    out.push({ sourcePath: source.sourcePath, records });
+  }
+  return out;
+}
+
+function emptyStats(): Record<SplitName, SplitStats> {
+  return Object.fromEntries(SPLITS.map((s) => [s, { records: 0, tokens: 0, documents: 0, overLength: { truncated: 0, dropped: 0 } }])) as Record<SplitName, SplitStats>;
+}
