@@ -30,6 +30,14 @@ export type ErrorCode =
   | 'SOURCE_CHANGED'
   | 'INVALID_FILE_NAME'
   | 'OUTPUT_UNWRITABLE'
+  /** A record template does not parse or fails to render. */
+  | 'TEMPLATE_INVALID'
+  /** A record template ran past a cap (time, steps, nesting, output size). */
+  | 'TEMPLATE_LIMIT'
+  /** Pairs import: no column / field mapping found or given. */
+  | 'PAIRS_UNMAPPED'
+  /** Generation: the chat-completions endpoint failed after its retries (or refused the key). */
+  | 'LLM_REQUEST_FAILED'
   | 'INTERNAL';
 
 export interface ErrorInfo {

@@ -2,12 +2,14 @@
  * Secrets (Hub tokens, cloud API keys) are read from VS Code SecretStorage in the extension and from
  * environment variables in the CLI. They are never written to project files, logs or exports.
  */
-export type SecretName = 'huggingface.token' | 'runpod.apiKey' | 'vast.apiKey';
+export type SecretName = 'huggingface.token' | 'runpod.apiKey' | 'vast.apiKey' | 'openai.apiKey';
 
 export const SECRETS: Record<SecretName, { label: string; env: string }> = {
   'huggingface.token': { label: 'Hugging Face access token', env: 'HF_TOKEN' },
   'runpod.apiKey': { label: 'RunPod API key', env: 'RUNPOD_API_KEY' },
   'vast.apiKey': { label: 'Vast.ai API key', env: 'VAST_API_KEY' },
+  /** Key of the OpenAI-compatible endpoint used to generate question–answer records (none for a local Ollama). */
+  'openai.apiKey': { label: 'OpenAI-compatible API key', env: 'OPENAI_API_KEY' },
 };
 
 export interface SecretSource {
