@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { paramsHash, recordId } from './ids';
 import type { ExtractedDocument } from '../extract/types';
 import type { CompletionRecord } from './types';
 import type { TextTokenizer } from './tokenizer';
@@ -19,26 +19,6 @@ export interface ChunkParams {
 export interface SourceDocument {
   doc: ExtractedDocument;
   sourcePath: string;
-}
-
-/** First 16 hex digits of the sha256 of canonical JSON (sorted keys) of `params`. */
-export function paramsHash(params: object): string {
-  return createHash('sha256').update(canonicalJson(params)).digest('hex').slice(0, 16);
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Stable record id: first 24 hex digits of sha256(builder, paramsHash, documentId, span, row, index). */
-export function recordId(parts: { builder: string; paramsHash: string; documentId: string; start: number; end: number; row?: number; index: number }): string {
-  const key = [parts.builder, parts.paramsHash, parts.documentId, parts.start, parts.end, parts.row ?? '', parts.index].join('\u0000');
-  return createHash('sha256').update(key).digest('hex').slice(0, 24);
 }
 
 /**
@@ -69,7 +49,7 @@ export function chunkDocument(source: SourceDocument, params: ChunkParams, tok: 
       paramsHash: hash,
     };
     const flags = c.units.some((u) => u.cut) ? ['cut-oversize-block'] : undefined;
-    return { id: recordId({ builder: 'chunk', paramsHash: hash, documentId: doc.id, start, end, index }), kind: 'completion', text: doc.text.slice(start, end), lineage, tokens: c.tokens, ...(flags ? { flags } : {}) };
+    return { id: recordId({ builder: 'chunk', paramsHash: hash, documentId: doc.id, span: { start, end } }, index), kind: 'completion', text: doc.text.slice(start, end), lineage, tokens: c.tokens, ...(flags ? { flags } : {}) };
   });
 }
 

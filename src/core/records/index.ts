@@ -6,3 +6,4 @@ export * from './splits';
 export * from './quality';
 export * from './store';
 export * from './build';
+export * from './ids';

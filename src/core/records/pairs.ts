@@ -1,7 +1,8 @@
 import { BrightRunError, throwIfAborted } from '../errors';
 import type { ExtractedDocument } from '../extract/types';
 import type { OperationOptions } from '../progress';
-import { canonicalJson, recordId, roleOfShareGptFrom, shortHash } from './templates';
+import { canonicalJson, recordId, shortHash } from './ids';
+import { roleOfShareGptFrom } from './templates';
 import type { ChatMessage, ChatRecord, InstructionRecord, RecordLineage } from './types';
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { canonicalJson, recordId, shortHash } from './ids';
 import { performance } from 'node:perf_hooks';
 import { BrightRunError, throwIfAborted } from '../errors';
 import type { ExtractedDocument } from '../extract/types';
@@ -361,22 +361,3 @@ export function roleOfShareGptFrom(from: string): ChatMessage['role'] | undefine
   return undefined;
 }
 
-// ── hashes and ids ───────────────────────────────────────────────────────────────────────────────────────
-
-/** JSON with object keys sorted at every level, so equal parameters always hash alike. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
-
-/** First 16 hex digits of sha256 of the text. */
-export function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-/** Record id as types.ts defines it: first 24 hex digits of sha256(builder, paramsHash, documentId, span, row, index). */
-export function recordId(lineage: RecordLineage, index: number): string {
-  const key = canonicalJson([lineage.builder, lineage.paramsHash, lineage.documentId, lineage.span.start, lineage.span.end, lineage.row ?? null, index]);
-  return createHash('sha256').update(key).digest('hex').slice(0, 24);
-}

@@ -3,9 +3,10 @@ import { performance } from 'node:perf_hooks';
 import { BrightRunError } from '../../../src/core/errors';
 import type { ExtractedDocument } from '../../../src/core/extract/types';
 import {
-  buildChatRecords, buildInstructionRecords, canonicalJson, compileTemplate, locateSyntaxError, recordId, renderTemplate,
+  buildChatRecords, buildInstructionRecords, compileTemplate, locateSyntaxError, renderTemplate,
   roleOfShareGptFrom, toOpenAiMessages, toShareGpt, type SourceChunk,
 } from '../../../src/core/records/templates';
+import { canonicalJson, recordId } from '../../../src/core/records/ids';
 
 function doc(metadata: ExtractedDocument['metadata'] = { title: 'Pump Manual', author: 'Ada' }): ExtractedDocument {
   const text = 'Intro\nStart the pump slowly.\nStop it when the tank is full.';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../fs/atomicWrite';
-import { canonicalJson } from '../templates';
+import { canonicalJson } from '../ids';
 
 /**
  * The generation cache: one small JSON file per answered request, `<dir>/<key[0..2]>/<key>.json`, written
