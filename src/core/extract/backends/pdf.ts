@@ -60,7 +60,7 @@ export async function extractPdf(data: Buffer, ctx: BackendContext, ocr?: OcrRun
   // The own reader opens the file even when pdf.js reads it: it keeps pdf.js within the budgets (pdfjsGuard.ts).
   let doc: PdfTextDocument | undefined;
   try {
-    doc = new PdfTextDocument(data, { maxStreamBytes });
+    doc = new PdfTextDocument(data, { maxStreamBytes, ...(ctx.options.password !== undefined ? { password: ctx.options.password } : {}) });
     if (process.env.BRIGHTRUN_PDF_READER !== 'pdfjs') {
       // Every page's text is read before any OCR starts, so giving up leaves nothing running behind.
       const read = await readTextLayer(doc, ctx);

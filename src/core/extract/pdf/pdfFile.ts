@@ -4,7 +4,8 @@
  * table is missing or wrong. Encrypted files are not handled here (PdfUnsupportedError: pdf.js reads those).
  */
 import { DEFAULT_DECODE_LIMIT, PdfBudgetError, applyPredictor, decodeAscii85, decodeAsciiHex, decodeLzw, decodeRunLength, inflate } from './filters';
-import { PdfDict, PdfOp, PdfRef, PdfStream, PdfUnsupportedError, isDict, nameOf, type PdfObject } from './objects';
+import { PdfDict, PdfName, PdfOp, PdfRef, PdfStream, PdfUnsupportedError, isDict, nameOf, type PdfObject } from './objects';
+import { PdfSecurity } from './security';
 import { PdfLexer, indexOfAscii, lastIndexOfAscii } from './syntax';
 
 type Entry = { type: 1; offset: number } | { type: 2; stream: number };
@@ -26,6 +27,8 @@ export interface PdfFileOptions {
    * extract.maxDecompressedMB): a stream that would decode to more throws PdfBudgetError.
    */
   maxStreamBytes?: number;
+  /** Password of an encrypted file (the user's or the owner's); the empty password is tried by default. */
+  password?: string;
 }
 
 export class PdfFile {
@@ -55,7 +58,34 @@ export class PdfFile {
       this.entries.clear();
     }
     if (!this.entries.size || !(this.resolve(this.trailer.get('Root')) instanceof PdfDict)) this.rebuild();
-    if (this.trailer.get('Encrypt') !== undefined) throw new PdfUnsupportedError('encrypted');
+    const encrypt = this.trailer.get('Encrypt');
+    if (encrypt !== undefined) {
+      const dict = this.resolve(encrypt);
+      if (!(dict instanceof PdfDict)) throw new PdfUnsupportedError('encrypted: no security dictionary');
+      const ids = this.resolve(this.trailer.get('ID'));
+      const id0 = Array.isArray(ids) && ids[0] instanceof Uint8Array ? ids[0] : new Uint8Array(0);
+      // Objects read so far (the security dictionary itself, the catalog) were read in clear: read them again.
+      this.encryptRef = encrypt instanceof PdfRef ? encrypt.num : undefined;
+      this.security = PdfSecurity.open(dict, id0, options.password ?? '', (o) => this.resolve(o));
+      for (const num of [...this.cache.keys()]) if (num !== this.encryptRef) this.cache.delete(num);
+      this.objStreams.clear();
+    }
+  }
+
+  /** The standard security handler of an encrypted file (security.ts); undefined when the file is not encrypted. */
+  private security: PdfSecurity | undefined;
+  /** The security dictionary's object number: it is never encrypted (§7.6.1). */
+  private encryptRef: number | undefined;
+  /** Object number and generation of each stream read from an encrypted file, to decrypt it by. */
+  private readonly streamIds = new WeakMap<PdfStream, { num: number; gen: number }>();
+
+  /** A stream's bytes as stored, decrypted when the file is encrypted (before any filter). */
+  rawBytes(stream: PdfStream): Uint8Array {
+    const id = this.security ? this.streamIds.get(stream) : undefined;
+    if (!id || !this.security) return stream.raw;
+    const type = this.resolve(stream.dict.get('Type'));
+    if (type instanceof PdfName && (type.name === 'XRef' || (type.name === 'Metadata' && !this.security.encryptMetadata))) return stream.raw;
+    return this.security.decryptStream(stream.raw, id.num, id.gen);
   }
 
   get catalog(): PdfDict {
@@ -134,7 +164,7 @@ export class PdfFile {
   }
 
   private decodeStream(stream: PdfStream, stopAtCodecs = false): Uint8Array {
-    let data = stream.raw;
+    let data = this.rawBytes(stream);
     const filters = this.resolve(stream.dict.get('Filter'));
     const parms = this.resolve(stream.dict.get('DecodeParms') ?? stream.dict.get('DP'));
     const list = Array.isArray(filters) ? filters : filters === undefined || filters === null ? [] : [filters];
@@ -342,8 +372,10 @@ export class PdfFile {
     const kw = lexer.next();
     if (typeof num !== 'number' || typeof gen !== 'number' || !(kw instanceof PdfOp) || kw.op !== 'obj') return undefined;
     if (expected !== undefined && num !== expected) return undefined;
-    const value = lexer.next();
-    if (value instanceof PdfOp) return undefined;
+    const parsed = lexer.next();
+    if (parsed instanceof PdfOp) return undefined;
+    // Strings of an encrypted file are decrypted with their object's key (§7.6.2), except in the security dictionary.
+    const value = this.security && num !== this.encryptRef ? this.security.decryptStrings(parsed, num, gen) : parsed;
     if (!(value instanceof PdfDict)) return value;
     const save = lexer.pos;
     const after = lexer.next();
@@ -351,7 +383,9 @@ export class PdfFile {
       lexer.pos = save;
       return value;
     }
-    return new PdfStream(value, this.streamData(value, lexer.pos));
+    const stream = new PdfStream(value, this.streamData(value, lexer.pos));
+    if (this.security) this.streamIds.set(stream, { num, gen });
+    return stream;
   }
 
   /** The raw bytes of a stream whose `stream` keyword ends at `pos`. */

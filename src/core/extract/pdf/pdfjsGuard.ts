@@ -111,7 +111,7 @@ export class PdfJsGuard {
     // A JPEG decodes to the size in its own frame header, whatever /Width and /Height say (§7.4.8).
     const filters = file.filtersOf(stream);
     if (filters.length === 1 && (filters[0] === 'DCTDecode' || filters[0] === 'DCT')) {
-      const own = imageSize(stream.raw, 'jpeg');
+      const own = imageSize(file.rawBytes(stream), 'jpeg');
       if (own && own.width * own.height > this.maxPixels) throw new PdfPixelError(own.width, own.height, page, this.maxPixels);
     }
   }
