@@ -246,10 +246,10 @@ describe('worker boot loader with a V8 code cache', function () {
   const tmp = useTempDir();
 
   /** Runs one extraction in a process started by the boot loader; resolves with the document. */
-  async function extractThroughBoot(cacheDir: string, file: string): Promise<{ text: string; backend: string }> {
+  async function extractThroughBoot(cacheDir: string, file: string, env: NodeJS.ProcessEnv = process.env): Promise<{ text: string; backend: string }> {
     const { fork } = await import('node:child_process');
     const boot = path.join(__dirname, '..', '..', '..', 'src', 'core', 'extract', 'workerBoot.js');
-    const child = fork(boot, [JSON.stringify({ ocrWorkers: 1, codeCacheDir: cacheDir })], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(boot, [JSON.stringify({ ocrWorkers: 1, codeCacheDir: cacheDir })], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
     try {
       return await new Promise((resolve, reject) => {
         child.on('message', (msg: { type: string; doc?: { text: string; extractor: { backend: string } }; error?: { message: string } }) => {
@@ -279,8 +279,8 @@ describe('worker boot loader with a V8 code cache', function () {
     const second = await extractThroughBoot(base, corpus('docling/pdf/multi_page.pdf'));
     assert.equal(second.text, first.text);
     assert.equal((await fs.stat(path.join(cacheDir, cacheFile!))).mtimeMs, written.mtimeMs, 'an accepted cache is not rewritten');
-    // an encrypted PDF goes to pdf.js, an ES module imported through the loader
-    const encrypted = await extractThroughBoot(base, corpus('unstructured/pdf/copy-protected.pdf'));
+    // pdf.js, an ES module imported through the loader, reads the file when asked to
+    const encrypted = await extractThroughBoot(base, corpus('unstructured/pdf/copy-protected.pdf'), { ...process.env, BRIGHTRUN_PDF_READER: 'pdfjs' });
     assert.equal(encrypted.backend, 'pdfjs-dist@5.6');
     assert.ok(encrypted.text.length > 100);
   });
