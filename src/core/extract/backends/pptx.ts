@@ -1,9 +1,9 @@
 import type { Document as XmlDocument, Element } from '@xmldom/xmldom';
-import * as path from 'node:path';
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { readChart } from './ooxmlChart';
+import { diagramListText, isDiagramRelIds, readDiagram } from './smartArt';
 import type { ExtractionWarning } from '../types';
 import type { OoxmlPackage } from '../ooxmlPackage';
 import { childElements, descendants, firstDescendant, localName, ooxmlMetadata } from '../xml';
@@ -14,7 +14,7 @@ const SKIPPED_PLACEHOLDERS = new Set(['sldNum', 'dt', 'ftr', 'hdr']);
 /**
  * PPTX: slides in presentation order (presentation.xml's slide list, resolved through its relationships),
  * each slide's shapes in drawing order — titles become headings, text boxes paragraphs, tables tables,
- * groups are entered — then the slide's speaker notes. Metadata from docProps. presentation.xml, its
+ * groups are entered, SmartArt diagrams become lists (smartArt.ts) — then the slide's speaker notes. Metadata from docProps. presentation.xml, its
  * relationships and the slides are the body (damaged: CORRUPT_FILE naming the part); a slide's relationships,
  * notes, charts and the properties are auxiliary (damaged: skipped with an UNREADABLE_PART warning).
  */
@@ -23,7 +23,7 @@ export function extractPptx(pkg: OoxmlPackage): Omit<BackendResult, 'backend'> {
   if (!pkg.has('ppt/presentation.xml')) throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} has no ppt/presentation.xml part.`, remedy: 'Open it in PowerPoint or LibreOffice and save it again.' });
   const warnings: ExtractionWarning[] = [];
   const presentation = pkg.body('ppt/presentation.xml');
-  const rels = readRels(pkg, 'ppt/presentation.xml', 'body');
+  const rels = pkg.relationships('ppt/presentation.xml', 'body');
   const slidePaths = descendants(presentation, 'sldId')
     .map((el) => rels.get(el.getAttribute('r:id') ?? ''))
     .filter((p): p is string => !!p);
@@ -34,7 +34,7 @@ export function extractPptx(pkg: OoxmlPackage): Omit<BackendResult, 'backend'> {
     if (!pkg.has(slidePath)) warnings.push({ code: 'PAGE_FAILED', message: `Slide ${number} could not be read: its part ${slidePath} is missing.`, page: number });
     else {
       const slide = pkg.body(slidePath);
-      const slideRels = readRels(pkg, slidePath, 'auxiliary');
+      const slideRels = pkg.relationships(slidePath, 'auxiliary');
       const tree = firstDescendant(slide, 'spTree');
       if (tree) walkShapes(tree, b, number, { pkg, rels: slideRels });
       const notesPath = [...slideRels.values()].find((t) => /notesSlides\/notesSlide\d+\.xml$/.test(t));
@@ -87,6 +87,9 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
           b.paragraph(chart.kind, { slide });
           if (chart.rows.length) b.table(chart.rows, { slide });
         }
+        const diagram = descendants(el, 'relIds').find(isDiagramRelIds);
+        const items = diagram ? readDiagram(ctx.pkg, ctx.rels, diagram) : [];
+        if (items.length) b.add({ type: 'list', text: diagramListText(items), slide });
         break;
       }
       case 'AlternateContent': {
@@ -130,20 +133,4 @@ function notesText(notes: XmlDocument): string {
     parts.push(...paragraphTexts(sp));
   }
   return parts.join('\n').trim();
-}
-
-/** Relationship id → absolute part path, for a part's _rels file (the presentation's is part of the body). */
-function readRels(pkg: OoxmlPackage, part: string, role: 'body' | 'auxiliary'): Map<string, string> {
-  const relsPath = path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`);
-  const map = new Map<string, string>();
-  if (!pkg.has(relsPath)) return map;
-  const doc = role === 'body' ? pkg.body(relsPath) : pkg.auxiliary(relsPath);
-  if (!doc) return map;
-  for (const rel of descendants(doc, 'Relationship')) {
-    const target = rel.getAttribute('Target');
-    const id = rel.getAttribute('Id');
-    if (!target || !id || rel.getAttribute('TargetMode') === 'External') continue;
-    map.set(id, target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(path.posix.dirname(part), target)));
-  }
-  return map;
 }
