@@ -3,6 +3,7 @@ import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { readChart } from './ooxmlChart';
+import { renderMath } from './omml';
 import { diagramListText, isDiagramRelIds, readDiagram } from './smartArt';
 import type { ExtractionWarning } from '../types';
 import type { OoxmlPackage } from '../ooxmlPackage';
@@ -67,9 +68,10 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
         if (SKIPPED_PLACEHOLDERS.has(type)) break;
         const body = childElements(el).find((c) => localName(c) === 'txBody');
         if (!body) break;
-        const paragraphs = paragraphTexts(body);
-        if (TITLE_PLACEHOLDERS.has(type)) b.heading(paragraphs.join(' '), 2, { slide });
-        else if (paragraphs.length) b.paragraph(paragraphs.join('\n'), { slide });
+        const paras = paragraphs(body);
+        const md = paras.some((p) => p.md !== p.text) ? { markdownSource: paras.map((p) => p.md).join(TITLE_PLACEHOLDERS.has(type) ? ' ' : '\n') } : {};
+        if (TITLE_PLACEHOLDERS.has(type)) b.heading(paras.map((p) => p.text).join(' '), 2, { slide, ...md });
+        else if (paras.length) b.paragraph(paras.map((p) => p.text).join('\n'), { slide, ...md });
         break;
       }
       case 'grpSp':
@@ -77,7 +79,11 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
         break;
       case 'graphicFrame': {
         const table = firstDescendant(el, 'tbl');
-        if (table) b.table(descendants(table, 'tr').map((tr) => childElements(tr).filter((c) => localName(c) === 'tc').map((tc) => paragraphTexts(tc).join(' '))), { slide });
+        if (table) {
+          const cells = descendants(table, 'tr').map((tr) => childElements(tr).filter((c) => localName(c) === 'tc').map(paragraphs));
+          const md = cells.some((r) => r.some((c) => c.some((p) => p.md !== p.text))) ? cells.map((r) => r.map((c) => c.map((p) => p.md).join(' '))) : undefined;
+          b.table(cells.map((r) => r.map((c) => c.map((p) => p.text).join(' '))), { slide }, undefined, md);
+        }
         const chartRef = descendants(el, 'chart').map((c) => c.getAttribute('r:id')).find(Boolean);
         const chartPath = chartRef ? ctx.rels.get(chartRef) : undefined;
         const chartDoc = chartPath ? ctx.pkg.auxiliary(chartPath) : undefined;
@@ -103,24 +109,47 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
   }
 }
 
-/** Text of each a:p under a node: runs (a:t), fields (a:fld) and line breaks (a:br). */
-function paragraphTexts(node: Element): string[] {
-  const out: string[] = [];
+/** A paragraph's text, and its Markdown source when it holds equations (LaTeX there, linear text here). */
+interface Para {
+  text: string;
+  md: string;
+}
+
+/** Text of each a:p under a node: runs (a:t), fields (a:fld), line breaks (a:br) and equations (a14:m, omml.ts). */
+function paragraphs(node: Element): Para[] {
+  const out: Para[] = [];
   for (const p of descendants(node, 'p')) {
     if (p.namespaceURI && !p.namespaceURI.includes('drawingml')) continue;
     let text = '';
+    let md = '';
     const walk = (n: Element) => {
       for (const c of childElements(n)) {
         const name = localName(c);
-        if (name === 't') text += c.textContent ?? '';
-        else if (name === 'br') text += '\n';
-        else if (name === 'r' || name === 'fld') walk(c);
+        if (name === 't') {
+          text += c.textContent ?? '';
+          md += c.textContent ?? '';
+        } else if (name === 'br') {
+          text += '\n';
+          md += '\n';
+        } else if (name === 'r' || name === 'fld') walk(c);
+        else if (name === 'm') {
+          // PowerPoint's equations (a14:m in mc:AlternateContent's Choice): m:oMathPara or m:oMath inside.
+          for (const math of childElements(c).filter((e) => /^oMath(Para)?$/.test(localName(e)))) {
+            const r = renderMath(math);
+            text += r.text;
+            md += r.markdown;
+          }
+        }
       }
     };
     walk(p);
-    if (text.trim()) out.push(text.trim());
+    if (text.trim()) out.push({ text: text.trim(), md: md.trim() });
   }
   return out;
+}
+
+function paragraphTexts(node: Element): string[] {
+  return paragraphs(node).map((p) => p.text);
 }
 
 function notesText(notes: XmlDocument): string {
