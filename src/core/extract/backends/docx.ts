@@ -2,6 +2,8 @@ import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { numberLabels } from './docxNumbering';
+import { addComments, wordComments } from './ooxmlComments';
+import { skippedTextWarning } from './ooxmlSkipped';
 import { fillInserts, prepareWordBody, type PreparedBody } from './docxInserts';
 import type { ExtractionWarning } from '../types';
 import type { OoxmlPackage } from '../ooxmlPackage';
@@ -71,6 +73,9 @@ export async function extractDocx(pkg: OoxmlPackage): Promise<Omit<BackendResult
     const itemLabels = labels && labels.items.length === listItems.length ? new Map(listItems.map((li, i) => [li, labels.items[i]!])) : undefined;
     walkBlocks(body, b, { labels: itemLabels, prepared });
   }
+  addComments(b, wordComments(pkg));
+  const skipped = b.text.trim() ? undefined : skippedTextWarning(pkg);
+  if (skipped) warnings.push(skipped);
   const metadata = ooxmlMetadata(pkg);
   return {
     ...b.result(),

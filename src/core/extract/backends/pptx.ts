@@ -3,6 +3,8 @@ import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { readChart } from './ooxmlChart';
+import { addComments, slideComments } from './ooxmlComments';
+import { skippedTextWarning } from './ooxmlSkipped';
 import { renderMath } from './omml';
 import { diagramListText, isDiagramRelIds, readDiagram } from './smartArt';
 import type { ExtractionWarning } from '../types';
@@ -15,7 +17,8 @@ const SKIPPED_PLACEHOLDERS = new Set(['sldNum', 'dt', 'ftr', 'hdr']);
 /**
  * PPTX: slides in presentation order (presentation.xml's slide list, resolved through its relationships),
  * each slide's shapes in drawing order — titles become headings, text boxes paragraphs, tables tables,
- * groups are entered, SmartArt diagrams become lists (smartArt.ts) — then the slide's speaker notes. Metadata from docProps. presentation.xml, its
+ * groups are entered, SmartArt diagrams become lists (smartArt.ts) — then the slide's speaker notes and
+ * comments (classic and modern, with their authors; ooxmlComments.ts). Metadata from docProps. presentation.xml, its
  * relationships and the slides are the body (damaged: CORRUPT_FILE naming the part); a slide's relationships,
  * notes, charts and the properties are auxiliary (damaged: skipped with an UNREADABLE_PART warning).
  */
@@ -42,10 +45,13 @@ export function extractPptx(pkg: OoxmlPackage): Omit<BackendResult, 'backend'> {
       const notesDoc = notesPath ? pkg.auxiliary(notesPath) : undefined;
       const notes = notesDoc ? notesText(notesDoc) : '';
       if (notes) b.add({ type: 'notes', text: notes, slide: number });
+      addComments(b, slideComments(pkg, slideRels), { slide: number });
     }
     b.endPage();
   });
   const metadata = { ...ooxmlMetadata(pkg), slides: slidePaths.length };
+  const skipped = b.text.trim() ? undefined : skippedTextWarning(pkg);
+  if (skipped) warnings.push(skipped);
   return {
     ...b.result(),
     metadata,
