@@ -13,3 +13,4 @@ export { addSources, type AddOptions, type AddResult } from './project/addSource
 export * from './extract';
 export { openRegular, sameFile, type OpenedRegular } from './fs/openRegular';
 export { removeStaleTemps } from './fs/atomicWrite';
+export { describeSkipped } from './fs/walkFiles';
