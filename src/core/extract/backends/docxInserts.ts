@@ -23,8 +23,11 @@ export interface PreparedBody {
   token: RegExp;
 }
 
-/** Equations (m:oMath, m:oMathPara) and the graphic data of charts and SmartArt diagrams. */
-const WANTED = /oMath|drawingml\/2006\/(chart|diagram)/;
+/**
+ * Equations (m:oMath, m:oMathPara) and the graphic data of charts and SmartArt diagrams — their use, not the
+ * namespace declarations Word puts on every body's root.
+ */
+const WANTED = /<(?:[\w.-]+:)?oMath[\s>/]|uri="[^"]*drawingml\/2006\/(?:chart|diagram)"/;
 
 /**
  * mammoth drops Office Math, charts and SmartArt. Before it reads the body, each equation (OMML, ECMA-376 Part 1
