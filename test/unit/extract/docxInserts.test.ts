@@ -59,4 +59,14 @@ describe('extract: what mammoth drops in DOCX, put back in place', () => {
     const plain = await extract(await tmp.write('plain.docx', buildZip(docxParts(wp('1 ⟦brightrun-x-0⟧ 2')))));
     assert.equal(plain.text, '1 ⟦brightrun-x-0⟧ 2');
   });
+
+  it('an equation straight in the body gets a paragraph; a diagram in mc:AlternateContent is read once', async () => {
+    const data = diagramData([['n1', 'Only once']], [['doc', 'n1', 0]]);
+    const alternate = `<mc:AlternateContent ${NS.mc}><mc:Choice Requires="wps">${drawing(diagramGraphic())}</mc:Choice><mc:Fallback>${drawing(diagramGraphic())}</mc:Fallback></mc:AlternateContent>`;
+    const body = `<m:oMathPara><m:oMath>${mr('x=1')}</m:oMath></m:oMathPara><w:p>${alternate}</w:p>`;
+    const parts = docxParts(body, { 'word/diagrams/data1.xml': data }, [['dm', 'diagrams/data1.xml']]);
+    const doc = await extract(await tmp.write('alt.docx', buildZip(parts)));
+    assert.equal(doc.text, 'x=1\n\n- Only once');
+    assert.match(doc.markdown, /^\$\$x=1\$\$\n\n- Only once/);
+  });
 });

@@ -9,6 +9,8 @@ import { diagramListText, isDiagramRelIds, readDiagram } from './smartArt';
 
 const W_NS = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 const MAIN = 'word/document.xml';
+/** Elements that hold paragraphs, not runs: a placeholder put there needs a paragraph of its own. */
+const BLOCK_CONTAINERS = new Set(['body', 'tc', 'txbxContent', 'docPartBody', 'customXml']);
 
 /** What mammoth does not read, put back where it was: an equation (inline), or blocks (a chart, a diagram). */
 export type Insert =
@@ -59,7 +61,7 @@ export function prepareWordBody(pkg: OoxmlPackage): PreparedBody {
     if (parentName !== 'r') {
       replacement = doc.createElementNS(W_NS, 'w:r');
       replacement.appendChild(t);
-      if (parentName === 'body' || parentName === 'tc' || parentName === 'sdtContent' && !insideParagraph(node)) {
+      if (BLOCK_CONTAINERS.has(parentName) || (parentName === 'sdtContent' && !insideParagraph(node))) {
         const p = doc.createElementNS(W_NS, 'w:p');
         p.appendChild(replacement);
         replacement = p;
