@@ -84,4 +84,12 @@ describe('extract: equations in PPTX (a14:m in mc:AlternateContent)', () => {
     assert.equal(doc.text, 'The formula a^2+b^2=c^2 is the Pythagorean theorem.');
     assert.match(doc.markdown, /The formula \$a\^2\+b\^2=c\^2\$ is the Pythagorean theorem\./);
   });
+
+  it('also when the equation sits in an mc:AlternateContent inside the paragraph, once', async () => {
+    const eq = `<a14:m><m:oMathPara ${NS.m}><m:oMath>${r('x=1')}</m:oMath></m:oMathPara></a14:m>`;
+    const para = `${run('Set ')}<mc:AlternateContent ${NS.mc}><mc:Choice ${NS.a14} Requires="a14">${eq}</mc:Choice><mc:Fallback>${run('x=1 (picture)')}</mc:Fallback></mc:AlternateContent>`;
+    const doc = await extract(await tmp.write('inline-alt.pptx', buildZip(pptxParts([slide(`<p:sp><p:txBody><a:p>${para}</a:p></p:txBody></p:sp>`)]))));
+    assert.equal(doc.text, 'Set x=1');
+    assert.match(doc.markdown, /Set \$\$x=1\$\$/);
+  });
 });

@@ -138,7 +138,10 @@ function paragraphs(node: Element): Para[] {
           text += '\n';
           md += '\n';
         } else if (name === 'r' || name === 'fld') walk(c);
-        else if (name === 'm') {
+        else if (name === 'AlternateContent') {
+          const choice = childElements(c).find((x) => localName(x) === 'Choice') ?? childElements(c).find((x) => localName(x) === 'Fallback');
+          if (choice) walk(choice);
+        } else if (name === 'm') {
           // PowerPoint's equations (a14:m in mc:AlternateContent's Choice): m:oMathPara or m:oMath inside.
           for (const math of childElements(c).filter((e) => /^oMath(Para)?$/.test(localName(e)))) {
             const r = renderMath(math);
