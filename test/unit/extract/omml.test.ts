@@ -69,6 +69,14 @@ describe('OMML equations (omml.ts)', () => {
     assert.deepEqual([display.markdown, display.text, display.display], ['$$E=mc^2$$', 'E=mc^2', true]);
   });
 
+  it('renders structures nested past 100 levels as their flat text, never exhausting the stack', () => {
+    const n = 5000;
+    const deep = `${'<m:f><m:num>'.repeat(n)}${r('x')}${'</m:num><m:den/></m:f>'.repeat(n)}`;
+    const m = math(deep);
+    assert.match(m.markdown, /^\$\\frac\{\\frac\{.*x.*\}\$$/);
+    assert.match(m.text, /x/);
+  });
+
   it('keeps the text of elements it does not know', () => {
     assert.deepEqual(both(`<m:future><m:e>${r('z')}</m:e></m:future>`), ['$z$', 'z']);
   });

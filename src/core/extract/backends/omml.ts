@@ -1,5 +1,5 @@
 import type { Element } from '@xmldom/xmldom';
-import { childElements, localName } from '../xml';
+import { childElements, flatText, localName } from '../xml';
 import { ACCENTS, DELIMITERS, FUNCTIONS, NARY, latexChars, linearChars } from './ommlSymbols';
 
 /** An equation as it goes into a document: LaTeX for the Markdown, linear text for the plain text. */
@@ -42,6 +42,24 @@ function prop(el: Element, name: string, absent?: string): string | undefined {
 }
 const on = (v: string | undefined) => v !== undefined && v !== '0' && v !== 'off' && v !== 'false';
 
+/**
+ * Structures nested deeper than this are rendered as their flat text: real equations nest a few levels, and a
+ * hostile one nested thousands deep must not exhaust the call stack (each level costs a few frames).
+ */
+const MAX_DEPTH = 100;
+let depth = 0;
+function bounded<T extends unknown[]>(render: (el: Element, ...rest: T) => string, flat: (text: string) => string) {
+  return (el: Element, ...rest: T): string => {
+    if (depth >= MAX_DEPTH) return flat(flatText(el));
+    depth++;
+    try {
+      return render(el, ...rest);
+    } finally {
+      depth--;
+    }
+  };
+}
+
 // ---- LaTeX ----
 
 function texKids(el: Element | undefined, inArray: boolean): string {
@@ -51,7 +69,9 @@ const texArg = (el: Element, name: string, inArray: boolean) => tidy(texKids(chi
 /** A base or script in braces unless it is one character or one command. */
 const brace = (s: string) => (/^(.|\\[a-zA-Z]+)$/.test(s) ? s : `{${s}}`);
 
-function tex(el: Element, inArray: boolean): string {
+const tex = bounded(texElement, (t) => latexChars(t));
+
+function texElement(el: Element, inArray: boolean): string {
   const name = localName(el);
   if (name.endsWith('Pr')) return '';
   const arg = (n: string) => texArg(el, n, inArray);
@@ -142,7 +162,9 @@ const linArg = (el: Element, name: string) => tidy(linKids(child(el, name)));
 /** An operand in parentheses unless it is one word, one number or already bracketed. */
 const paren = (s: string) => (/^([\p{L}\p{N}.,]+|\(.*\)|\[.*\])$/u.test(s) && !/^\(.*\)\(.*\)$/.test(s) ? s : `(${s})`);
 
-function lin(el: Element): string {
+const lin = bounded(linElement, linearChars);
+
+function linElement(el: Element): string {
   const name = localName(el);
   if (name.endsWith('Pr')) return '';
   const arg = (n: string) => linArg(el, n);
