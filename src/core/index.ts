@@ -14,3 +14,4 @@ export * from './extract';
 export { openRegular, sameFile, type OpenedRegular } from './fs/openRegular';
 export { removeStaleTemps } from './fs/atomicWrite';
 export * from './records';
+export { describeSkipped } from './fs/walkFiles';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { addSources, Project } from '../../core';
+import { addSources, describeSkipped, Project } from '../../core';
 import { printable, problemLine, ProgressLine, type CliIO } from '../io';
 import type { CommandSpec } from './types';
 
@@ -30,8 +30,10 @@ export const addCommand: CommandSpec = {
     } else {
       io.out(`Added ${result.added.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length} document(s) in "${project.config.name}".\n`);
       for (const n of result.notices) io.err(`brightrun: note: ${printable(n)}\n`);
+      const skipped = describeSkipped(result.skipped);
+      if (skipped) io.err(`brightrun: note: skipped ${skipped} — file types Bright Run does not take (--include to take them anyway).\n`);
       for (const p of result.problems) io.err(`brightrun: skipped ${problemLine(p)}\n`);
-      if (result.added.length + result.updated.length + result.unchanged.length === 0 && result.problems.length === 0) {
+      if (result.added.length + result.updated.length + result.unchanged.length === 0 && result.problems.length === 0 && !skipped) {
         io.err('brightrun: no supported documents found in the given paths — pass files directly, or widen --include.\n');
       }
     }

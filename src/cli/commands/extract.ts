@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BrightRunError, collectInputs, defaultPoolSize, extractBatch, extractProject, ExtractionPool, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome, outputError, removeStaleTemps, toBrightRunError } from '../../core';
+import { BrightRunError, collectInputs, defaultPoolSize, describeSkipped, extractBatch, extractProject, ExtractionPool, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome, outputError, removeStaleTemps, toBrightRunError } from '../../core';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
 import { printable, problemLine, ProgressLine, UsageError, type CliIO } from '../io';
 import type { CommandSpec, ParsedCommandArgs } from './types';
@@ -50,12 +50,14 @@ export const extractCommand: CommandSpec = {
 /** Files mode: each input's text (and Markdown) written beside the others under --text-out / --md-out. */
 async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: ExtractionPool, options: ExtractOptions, textOut: string | undefined, mdOut: string | undefined): Promise<number> {
   const v = args.values;
-  const { inputs, problems, notices } = await collectInputs(args.positionals, io.cwd, {
+  const { inputs, problems, notices, skipped } = await collectInputs(args.positionals, io.cwd, {
     ...(v.include ? { include: v.include as string[] } : {}),
     ...(v.exclude ? { exclude: v.exclude as string[] } : {}),
   });
   for (const p of problems) io.err(`brightrun: skipped ${problemLine(p)}\n`);
   for (const n of notices) io.err(`brightrun: note: ${printable(n)}\n`);
+  const skippedLine = describeSkipped(skipped);
+  if (skippedLine) io.err(`brightrun: note: skipped ${skippedLine} — file types Bright Run does not take (--include to take them anyway).\n`);
   const outputs = new OutputFolders();
   const started = Date.now();
   const progress = new ProgressLine(io, 'Extracting');

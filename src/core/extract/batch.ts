@@ -23,13 +23,13 @@ export async function collectInputs(
   paths: readonly string[],
   cwd: string,
   globs: { include?: readonly string[]; exclude?: readonly string[] } = {},
-): Promise<{ inputs: BatchInput[]; problems: ErrorInfo[]; notices: string[] }> {
+): Promise<{ inputs: BatchInput[]; problems: ErrorInfo[]; notices: string[]; skipped: Record<string, number> }> {
   const filter = globFilter(globs.include ?? DEFAULT_INCLUDE, globs.exclude ?? DEFAULT_EXCLUDE);
-  const { files, problems, notices } = await expandInputs(paths, cwd, filter, { verb: 'extract' });
+  const { files, problems, notices, skipped } = await expandInputs(paths, cwd, filter, { verb: 'extract' });
   const inputs: BatchInput[] = files.map((f) => ({ file: f.file, relative: f.relative, size: f.size }));
   notices.push(...uniqueRelatives(inputs));
   inputs.sort((a, b) => comparePaths(a.relative, b.relative));
-  return { inputs, problems, notices };
+  return { inputs, problems, notices, skipped };
 }
 
 /**

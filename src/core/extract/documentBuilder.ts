@@ -10,6 +10,18 @@ interface PendingBlock {
   rows?: string[][];
   /** Markdown for this block when it differs from a rendering of `text`. */
   markdown?: string;
+  /**
+   * What to render as Markdown in place of `text` (cleaned and rendered the same way), when the two differ
+   * only in some spans: an equation is linear text in `text` and LaTeX here.
+   */
+  markdownSource?: string;
+}
+
+/** Where a block sits, and (see PendingBlock) the source of its Markdown when it differs from its text. */
+export interface BlockPlace {
+  page?: number;
+  slide?: number;
+  markdownSource?: string;
 }
 
 /**
@@ -43,19 +55,27 @@ export class DocumentBuilder {
     if (block.slide !== undefined) b.slide = block.slide;
     if (block.rows) b.rows = block.rows; // cleaned by table(), like `markdown`; extract() verifies both
     this.blocks.push(b);
-    this.mdParts.push(block.markdown ?? renderMarkdown(block.type, text, block.level));
+    this.mdParts.push(block.markdown ?? renderMarkdown(block.type, block.markdownSource === undefined ? text : this.cleanSource(block.type, block.markdownSource), block.level));
   }
 
-  heading(text: string, level: number, where: { page?: number; slide?: number } = {}): void {
+  private cleanSource(type: BlockType, source: string): string {
+    const lines = trimLineEnds(cleanText(source).text);
+    return type === 'heading' ? lines.trim() : lines;
+  }
+
+  heading(text: string, level: number, where: BlockPlace = {}): void {
     this.add({ type: 'heading', text: text.trim(), level: Math.min(6, Math.max(1, level)), ...where });
   }
 
-  paragraph(text: string, where: { page?: number; slide?: number } = {}): void {
+  paragraph(text: string, where: BlockPlace = {}): void {
     this.add({ type: 'paragraph', text, ...where });
   }
 
-  /** A table; `textRows` (same shape) is what goes into the plain text when it differs, e.g. merged cells once. */
-  table(rows: string[][], where: { page?: number; slide?: number } = {}, textRows?: string[][]): void {
+  /**
+   * A table; `textRows` (same shape) is what goes into the plain text when it differs, e.g. merged cells once;
+   * `markdownRows` (same shape) what goes into the Markdown when it differs (equations as LaTeX).
+   */
+  table(rows: string[][], where: { page?: number; slide?: number } = {}, textRows?: string[][], markdownRows?: string[][]): void {
     const tidy = (rs: string[][], count: boolean) =>
       rs.map((r) =>
         r.map((c) => {
@@ -74,7 +94,9 @@ export class DocumentBuilder {
       .map((r) => trimEndOf(r.join('\t'), '\t'))
       .filter((l) => l.trim())
       .join('\n');
-    this.add({ type: 'table', text, rows: clean, markdown: markdownTable(clean), ...where });
+    const mdSource = markdownRows ? tidy(markdownRows, false) : undefined;
+    const forMarkdown = mdSource ? keep.map((i) => mdSource[i] ?? []) : clean;
+    this.add({ type: 'table', text, rows: clean, markdown: markdownTable(forMarkdown), ...where });
   }
 
   /** Starts a page (or slide) section: text added until endPage() belongs to it. */

@@ -113,7 +113,8 @@ export async function extract(file: string, options: ExtractOptions = {}, callba
   }
   if (!result.text.trim()) {
     if (format === 'txt' || format === 'md' || format === 'csv') throw emptyFile(file, 'contains only whitespace');
-    warnings.push({ code: 'EMPTY_TEXT', message: format === 'pdf' || format === 'image' ? 'No text was found (no text layer, and OCR found nothing).' : 'The document contains no text.' });
+    const skipped = warnings.some((w) => w.code === 'SKIPPED_CONTENT');
+    warnings.push({ code: 'EMPTY_TEXT', message: format === 'pdf' || format === 'image' ? 'No text was found (no text layer, and OCR found nothing).' : skipped ? 'No text was extracted; parts of the document that hold text were skipped (see above).' : 'The document contains no text.' });
   }
   return {
     id,

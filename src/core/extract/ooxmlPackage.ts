@@ -1,8 +1,9 @@
 import type { Document } from '@xmldom/xmldom';
+import * as path from 'node:path';
 import { BrightRunError } from '../errors';
 import { formatCount, maxMemoryMb, resourceLimitError } from './limits';
 import type { ExtractionWarning, ExtractOptions } from './types';
-import { decodeXmlBytes, parseXmlStrict } from './xml';
+import { decodeXmlBytes, descendants, parseXmlStrict } from './xml';
 import type { ZipArchive } from './zipArchive';
 
 /**
@@ -105,6 +106,25 @@ export class OoxmlPackage {
     if (error === undefined) return text;
     this.warnUnreadable(name, error);
     return undefined;
+  }
+
+  /**
+   * A part's relationships (its `_rels/<name>.rels`, ECMA-376 Part 2 §9.3): id → absolute part path, internal
+   * targets only. A body part's relationships are body (damaged: CORRUPT_FILE); others are auxiliary.
+   */
+  relationships(part: string, role: PartRole): Map<string, string> {
+    const relsPath = path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`);
+    const map = new Map<string, string>();
+    if (!this.has(relsPath)) return map;
+    const doc = role === 'body' ? this.body(relsPath) : this.auxiliary(relsPath);
+    if (!doc) return map;
+    for (const rel of descendants(doc, 'Relationship')) {
+      const target = rel.getAttribute('Target');
+      const id = rel.getAttribute('Id');
+      if (!target || !id || rel.getAttribute('TargetMode') === 'External') continue;
+      map.set(id, target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(path.posix.dirname(part), target)));
+    }
+    return map;
   }
 
   warnUnreadable(name: string, why: string): void {

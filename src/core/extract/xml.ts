@@ -69,17 +69,32 @@ export function localName(el: Element): string {
   return el.localName ?? el.nodeName.replace(/^.*:/, '');
 }
 
+/**
+ * The elements named `name` below `node`, in document order. Iterative (an explicit stack), so a hostile part
+ * nested tens of thousands of levels deep cannot exhaust the call stack.
+ */
 export function descendants(node: Node, name: string): Element[] {
   const out: Element[] = [];
-  const walk = (n: Node) => {
-    for (let c = n.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType !== 1) continue;
-      if (localName(c as Element) === name) out.push(c as Element);
-      walk(c);
-    }
-  };
-  walk(node);
+  const stack: Node[] = [];
+  for (let c = node.lastChild; c; c = c.previousSibling) if (c.nodeType === 1) stack.push(c);
+  while (stack.length) {
+    const el = stack.pop() as Element;
+    if (localName(el) === name) out.push(el);
+    for (let c = el.lastChild; c; c = c.previousSibling) if (c.nodeType === 1) stack.push(c);
+  }
   return out;
+}
+
+/** All text below a node, in document order, collected iteratively (see descendants). */
+export function flatText(node: Node): string {
+  const parts: string[] = [];
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.nodeType === 3 || n.nodeType === 4) parts.push(n.nodeValue ?? '');
+    for (let c = n.lastChild; c; c = c.previousSibling) stack.push(c);
+  }
+  return parts.join('');
 }
 
 export function firstDescendant(node: Node, name: string): Element | undefined {

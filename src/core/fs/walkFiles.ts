@@ -30,6 +30,25 @@ export interface WalkResult {
   files: WalkedFile[];
   problems: ErrorInfo[];
   notices: string[];
+  /**
+   * Files in walked folders left out because the include globs do not take them (not the excluded ones, like
+   * node_modules or lock files): their count by extension (".xlsx", or "" for none), so none goes unreported.
+   */
+  skipped: Record<string, number>;
+}
+
+/** "3: .xlsx 2, .rtf 1" — the skipped files' count, then by extension (most first); undefined when none. */
+export function describeSkipped(skipped: Record<string, number>): string | undefined {
+  const entries = Object.entries(skipped).filter(([, n]) => n > 0);
+  if (!entries.length) return undefined;
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  entries.sort((a, b) => b[1] - a[1] || comparePaths(a[0], b[0]));
+  return `${total}: ${entries.map(([ext, n]) => `${ext || '(no extension)'} ${n}`).join(', ')}`;
+}
+
+function countSkipped(skipped: Record<string, number>, name: string): void {
+  const ext = path.extname(name).toLowerCase();
+  skipped[ext] = (skipped[ext] ?? 0) + 1;
 }
 
 /**
@@ -38,10 +57,11 @@ export interface WalkResult {
  * would. Symbolic links are never followed out of the walked folder: a link to a file inside it is taken as
  * its target (named by the target's path, with a notice), a link to a folder inside it adds nothing (its files
  * are met where they are, and loops are impossible), and a link leading outside (or nowhere) is refused with
- * its reason. Names that are not valid UTF-8 are refused by name (see fileNames.ts), never skipped silently.
+ * its reason. Names that are not valid UTF-8 are refused by name (see fileNames.ts), never skipped silently;
+ * files the include globs leave out are counted by extension (`skipped`), so the caller can say so.
  */
 export async function walkFiles(root: string, filter: ReturnType<typeof globFilter>, signal?: AbortSignal, skipDirNames: readonly string[] = []): Promise<WalkResult> {
-  const result: WalkResult = { files: [], problems: [], notices: [] };
+  const result: WalkResult = { files: [], problems: [], notices: [], skipped: {} };
   const realRoot = await fs.realpath(root).catch(() => root);
   const taken = new Set<string>();
   const take = (file: string, relative: string, size: number, mtimeMs: number) => {
@@ -72,7 +92,10 @@ export async function walkFiles(root: string, filter: ReturnType<typeof globFilt
         }
         continue;
       }
-      if (!(entry.isDirectory() ? folderWanted : fileWanted)) continue;
+      if (!(entry.isDirectory() ? folderWanted : fileWanted)) {
+        if (entry.isFile() && !filter.excluded(relative)) countSkipped(result.skipped, name);
+        continue;
+      }
       if (!isValidUtf8(entry.name)) {
         if (entry.isDirectory() || entry.isFile()) result.problems.push(invalidNameProblem(dir, entry.name, entry.isDirectory()));
       } else if (entry.isDirectory()) {
@@ -144,7 +167,7 @@ export async function expandInputs(
   filter: ReturnType<typeof globFilter>,
   options: { verb: string; signal?: AbortSignal; skipDirNames?: readonly string[]; refuse?: (abs: string) => ErrorInfo | undefined } = { verb: 'read' },
 ): Promise<WalkResult> {
-  const out: WalkResult = { files: [], problems: [], notices: [] };
+  const out: WalkResult = { files: [], problems: [], notices: [], skipped: {} };
   const seen = new Set<string>();
   const take = (f: WalkedFile) => {
     if (seen.has(f.file)) return;
@@ -181,6 +204,7 @@ export async function expandInputs(
       walked.files.forEach(take);
       out.problems.push(...walked.problems);
       out.notices.push(...walked.notices);
+      for (const [ext, n] of Object.entries(walked.skipped)) out.skipped[ext] = (out.skipped[ext] ?? 0) + n;
     } else if (stat.isFile()) {
       const rel = path.relative(cwd, given);
       take({ file: abs, relative: !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(given), size: stat.size, mtimeMs: stat.mtimeMs });

@@ -4,7 +4,7 @@ import { BrightRunError, fsError, throwIfAborted, type ErrorInfo } from '../erro
 import { removeStaleTemps } from '../fs/atomicWrite';
 import { sha256Handle } from '../fs/hash';
 import { openRegular } from '../fs/openRegular';
-import { comparePaths, expandInputs, globFilter } from '../fs/walkFiles';
+import { comparePaths, describeSkipped, expandInputs, globFilter } from '../fs/walkFiles';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from './fileTypes';
 import { toStoredPath } from './paths';
@@ -26,6 +26,8 @@ export interface AddResult {
   problems: ErrorInfo[];
   /** What was taken otherwise than named, e.g. "x.pdf is a symbolic link; its target /real/y.pdf is taken instead." */
   notices: string[];
+  /** Files in added folders that the include globs leave out, counted by extension (see describeSkipped). */
+  skipped: Record<string, number>;
 }
 
 interface Candidate {
@@ -84,7 +86,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
   const now = new Date().toISOString();
   const result = await project.updateSources((sources) => {
     const byPath = new Map(sources.map((s) => [s.path, s]));
-    const out: AddResult = { added: [], updated: [], unchanged: [], problems, notices };
+    const out: AddResult = { added: [], updated: [], unchanged: [], problems, notices, skipped: expanded.skipped };
     for (const f of hashed) {
       const stored = toStoredPath(project.root, f.file);
       const existing = byPath.get(stored);
@@ -102,6 +104,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
   await project.log([
     { level: 'info', stage: 'add', message: `Added ${result.added.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length}, problems ${problems.length}` },
     ...notices.map((message) => ({ level: 'info' as const, stage: 'add' as const, message })),
+    ...(describeSkipped(expanded.skipped) ? [{ level: 'info' as const, stage: 'add' as const, message: `Skipped ${describeSkipped(expanded.skipped)} (file types not included)` }] : []),
     ...problems.map((p) => ({ level: 'error' as const, stage: 'add' as const, message: p.message, ...(p.file ? { file: p.file } : {}), error: p })),
   ]);
   await removeStaleTemps(project.paths.dataDir); // left by a killed run; sources.json was just written here

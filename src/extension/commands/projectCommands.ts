@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { addSources, Project, toDatasetName, type AddResult } from '../../core';
+import { addSources, describeSkipped, Project, toDatasetName, type AddResult } from '../../core';
 import { Commands } from '../../shared/commands';
 import type { JobRunner } from '../jobRunner';
 import type { ProjectStore } from '../projectStore';
@@ -84,13 +84,16 @@ export async function addDocuments(store: ProjectStore, jobs: JobRunner, uris: r
   if (result.unchanged.length) parts.push(`${result.unchanged.length} unchanged`);
   // Links taken as their targets are said, never silent (the project log keeps every notice).
   if (result.notices.length) parts.push(result.notices.length === 1 ? result.notices[0]! : `${result.notices.length} links taken as their targets (see the log)`);
+  // Files of types not taken are counted, never dropped silently (the project log keeps the line too).
+  const skipped = describeSkipped(result.skipped);
+  if (skipped) parts.push(`skipped ${skipped} (file types not taken; widen brightrun.add.include to take them)`);
   if (result.problems.length) {
     const first = result.problems[0]!;
     void vscode.window.showWarningMessage(`Documents: ${parts.join(', ')}; ${result.problems.length} skipped — ${first.message} ${first.remedy}`, 'Show Log').then((c) => {
       if (c) void vscode.commands.executeCommand(Commands.showLog);
     });
   } else if (result.added.length + result.updated.length + result.unchanged.length === 0) {
-    void vscode.window.showWarningMessage('No supported documents were found there. Supported: PDF, DOC, DOCX, PPT, PPTX, TXT, MD, CSV, JSON, images.');
+    void vscode.window.showWarningMessage(`No supported documents were found there${skipped ? ` (skipped ${skipped})` : ''}. Supported: PDF, DOC, DOCX, PPT, PPTX, TXT, MD, CSV, JSON, images (PNG, JPEG, TIFF, GIF, BMP, WebP).`);
   } else {
     void vscode.window.showInformationMessage(`Documents: ${parts.join(', ')}. They are queued for extraction.`);
   }

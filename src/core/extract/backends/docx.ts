@@ -2,6 +2,9 @@ import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { numberLabels } from './docxNumbering';
+import { addComments, wordComments } from './ooxmlComments';
+import { skippedTextWarning } from './ooxmlSkipped';
+import { fillInserts, prepareWordBody, type PreparedBody } from './docxInserts';
 import type { ExtractionWarning } from '../types';
 import type { OoxmlPackage } from '../ooxmlPackage';
 import { childElements, descendants, localName, ooxmlMetadata, parseXml, textContent } from '../xml';
@@ -35,12 +38,14 @@ export async function extractDocx(pkg: OoxmlPackage): Promise<Omit<BackendResult
   const warnings: ExtractionWarning[] = [];
   // Checked in a call of its own, so no variable here keeps that DOM alive while mammoth builds its own.
   if (!isWordBody(pkg)) throw pkg.damaged(MAIN, 'it is not a Word document body');
+  // Equations, charts and diagrams, which mammoth drops, become placeholders it keeps in place (docxInserts.ts).
+  const prepared = prepareWordBody(pkg);
   // Loaded on first use: mammoth's module graph is large and most batches never need it.
   const { default: mammoth } = await import('mammoth');
   let result;
   try {
     result = await mammoth.convertToHtml(
-      { file: mammothFile(pkg) } as unknown as { buffer: Buffer },
+      { file: mammothFile(pkg, prepared.xml) } as unknown as { buffer: Buffer },
       {
         styleMap: STYLE_MAP,
         includeDefaultStyleMap: true,
@@ -66,8 +71,11 @@ export async function extractDocx(pkg: OoxmlPackage): Promise<Omit<BackendResult
     // List items get Word's own numbers ("2.3.1.") when they line up one to one with mammoth's items.
     const listItems = descendants(body, 'li').filter((li) => inlineText(li));
     const itemLabels = labels && labels.items.length === listItems.length ? new Map(listItems.map((li, i) => [li, labels.items[i]!])) : undefined;
-    walkBlocks(body, b, itemLabels);
+    walkBlocks(body, b, { labels: itemLabels, prepared });
   }
+  addComments(b, wordComments(pkg));
+  const skipped = b.text.trim() ? undefined : skippedTextWarning(pkg);
+  if (skipped) warnings.push(skipped);
   const metadata = ooxmlMetadata(pkg);
   return {
     ...b.result(),
@@ -84,13 +92,13 @@ function isWordBody(pkg: OoxmlPackage): boolean {
 }
 
 /** mammoth's file input: `exists(name)` and `read(name, encoding?)` (a string for "utf-8"/"base64", else bytes). */
-function mammothFile(pkg: OoxmlPackage): { exists(name: string): boolean; read(name: string, encoding?: string): Promise<string | Uint8Array> } {
+function mammothFile(pkg: OoxmlPackage, body: string): { exists(name: string): boolean; read(name: string, encoding?: string): Promise<string | Uint8Array> } {
   return {
     exists: (name) => pkg.has(name),
     read: async (name, encoding) => {
       if (!encoding) return pkg.zip.read(name);
       if (encoding === 'base64') return pkg.zip.read(name).toString('base64');
-      if (name === MAIN) return pkg.text(name, 'mammoth');
+      if (name === MAIN) return body;
       return pkg.auxiliaryText(name, 'mammoth') ?? EMPTY_PART;
     },
   };
@@ -98,21 +106,48 @@ function mammothFile(pkg: OoxmlPackage): { exists(name: string): boolean; read(n
 
 type ItemLabels = Map<Element, string> | undefined;
 
-function walkBlocks(parent: Element, b: DocumentBuilder, labels: ItemLabels): void {
+interface WalkContext {
+  labels: ItemLabels;
+  prepared: PreparedBody;
+}
+
+function walkBlocks(parent: Element, b: DocumentBuilder, ctx: WalkContext): void {
+  const { prepared } = ctx;
+  const fill = (text: string) => ({ text: fillInserts(prepared, text, 'text'), md: fillInserts(prepared, text, 'markdown') });
   for (const el of childElements(parent)) {
     const tag = localName(el).toLowerCase();
-    if (/^h[1-6]$/.test(tag)) b.heading(inlineText(el), Number(tag[1]));
-    else if (tag === 'p') b.paragraph(inlineText(el));
-    else if (tag === 'ul' || tag === 'ol') b.add({ type: 'list', text: listText(el, tag === 'ol', 0, labels) });
-    else if (tag === 'table') {
+    if (/^h[1-6]$/.test(tag)) {
+      const { text, md } = fill(inlineText(el));
+      b.heading(text, Number(tag[1]), md === text ? {} : { markdownSource: md });
+    } else if (tag === 'ul' || tag === 'ol') {
+      const { text, md } = fill(listText(el, tag === 'ol', 0, ctx.labels));
+      b.add({ type: 'list', text, ...(md === text ? {} : { markdownSource: md }) });
+    } else if (tag === 'table') {
       const { grid, once } = tableRows(el);
-      b.table(grid, {}, once);
-    }
-    else if (tag === 'pre') b.add({ type: 'code', text: textContent(el) });
-    else if (tag === 'blockquote' || tag === 'div') walkBlocks(el, b, labels);
+      const cells = (rows: string[][], form: 'text' | 'markdown') => rows.map((r) => r.map((c) => fillInserts(prepared, c, form)));
+      b.table(cells(grid, 'text'), {}, cells(once, 'text'), prepared.inserts.size ? cells(grid, 'markdown') : undefined);
+    } else if (tag === 'pre') b.add({ type: 'code', text: fillInserts(prepared, textContent(el), 'text') });
+    else if (tag === 'blockquote' || tag === 'div') walkBlocks(el, b, ctx);
     else {
-      const t = inlineText(el);
-      if (t.trim()) b.paragraph(t);
+      // A paragraph (or anything else with text); a chart or diagram inside it becomes blocks at its place.
+      const raw = inlineText(el);
+      if (!raw.trim()) continue;
+      const pieces = prepared.inserts.size ? raw.split(new RegExp(`(${prepared.token.source})`)) : [raw];
+      let pending = '';
+      const flush = () => {
+        const { text, md } = fill(pending.trim());
+        if (text.trim()) b.paragraph(text, md === text ? {} : { markdownSource: md });
+        pending = '';
+      };
+      for (let i = 0; i < pieces.length; i++) {
+        const piece = pieces[i]!;
+        const insert = prepared.inserts.get(piece);
+        if (insert?.kind === 'blocks') {
+          flush();
+          insert.add(b);
+        } else if (!(i % 2 === 1 && !insert) ) pending += piece;
+      }
+      flush();
     }
   }
 }

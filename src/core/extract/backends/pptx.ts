@@ -1,9 +1,12 @@
 import type { Document as XmlDocument, Element } from '@xmldom/xmldom';
-import * as path from 'node:path';
 import { BrightRunError } from '../../errors';
 import type { BackendResult } from '../backendTypes';
 import { DocumentBuilder } from '../documentBuilder';
 import { readChart } from './ooxmlChart';
+import { addComments, slideComments } from './ooxmlComments';
+import { skippedTextWarning } from './ooxmlSkipped';
+import { renderMath } from './omml';
+import { diagramListText, isDiagramRelIds, readDiagram } from './smartArt';
 import type { ExtractionWarning } from '../types';
 import type { OoxmlPackage } from '../ooxmlPackage';
 import { childElements, descendants, firstDescendant, localName, ooxmlMetadata } from '../xml';
@@ -14,7 +17,8 @@ const SKIPPED_PLACEHOLDERS = new Set(['sldNum', 'dt', 'ftr', 'hdr']);
 /**
  * PPTX: slides in presentation order (presentation.xml's slide list, resolved through its relationships),
  * each slide's shapes in drawing order — titles become headings, text boxes paragraphs, tables tables,
- * groups are entered — then the slide's speaker notes. Metadata from docProps. presentation.xml, its
+ * groups are entered, SmartArt diagrams become lists (smartArt.ts) — then the slide's speaker notes and
+ * comments (classic and modern, with their authors; ooxmlComments.ts). Metadata from docProps. presentation.xml, its
  * relationships and the slides are the body (damaged: CORRUPT_FILE naming the part); a slide's relationships,
  * notes, charts and the properties are auxiliary (damaged: skipped with an UNREADABLE_PART warning).
  */
@@ -23,7 +27,7 @@ export function extractPptx(pkg: OoxmlPackage): Omit<BackendResult, 'backend'> {
   if (!pkg.has('ppt/presentation.xml')) throw new BrightRunError({ code: 'CORRUPT_FILE', file, message: `${file} has no ppt/presentation.xml part.`, remedy: 'Open it in PowerPoint or LibreOffice and save it again.' });
   const warnings: ExtractionWarning[] = [];
   const presentation = pkg.body('ppt/presentation.xml');
-  const rels = readRels(pkg, 'ppt/presentation.xml', 'body');
+  const rels = pkg.relationships('ppt/presentation.xml', 'body');
   const slidePaths = descendants(presentation, 'sldId')
     .map((el) => rels.get(el.getAttribute('r:id') ?? ''))
     .filter((p): p is string => !!p);
@@ -34,17 +38,20 @@ export function extractPptx(pkg: OoxmlPackage): Omit<BackendResult, 'backend'> {
     if (!pkg.has(slidePath)) warnings.push({ code: 'PAGE_FAILED', message: `Slide ${number} could not be read: its part ${slidePath} is missing.`, page: number });
     else {
       const slide = pkg.body(slidePath);
-      const slideRels = readRels(pkg, slidePath, 'auxiliary');
+      const slideRels = pkg.relationships(slidePath, 'auxiliary');
       const tree = firstDescendant(slide, 'spTree');
       if (tree) walkShapes(tree, b, number, { pkg, rels: slideRels });
       const notesPath = [...slideRels.values()].find((t) => /notesSlides\/notesSlide\d+\.xml$/.test(t));
       const notesDoc = notesPath ? pkg.auxiliary(notesPath) : undefined;
       const notes = notesDoc ? notesText(notesDoc) : '';
       if (notes) b.add({ type: 'notes', text: notes, slide: number });
+      addComments(b, slideComments(pkg, slideRels), { slide: number });
     }
     b.endPage();
   });
   const metadata = { ...ooxmlMetadata(pkg), slides: slidePaths.length };
+  const skipped = b.text.trim() ? undefined : skippedTextWarning(pkg);
+  if (skipped) warnings.push(skipped);
   return {
     ...b.result(),
     metadata,
@@ -67,9 +74,10 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
         if (SKIPPED_PLACEHOLDERS.has(type)) break;
         const body = childElements(el).find((c) => localName(c) === 'txBody');
         if (!body) break;
-        const paragraphs = paragraphTexts(body);
-        if (TITLE_PLACEHOLDERS.has(type)) b.heading(paragraphs.join(' '), 2, { slide });
-        else if (paragraphs.length) b.paragraph(paragraphs.join('\n'), { slide });
+        const paras = paragraphs(body);
+        const md = paras.some((p) => p.md !== p.text) ? { markdownSource: paras.map((p) => p.md).join(TITLE_PLACEHOLDERS.has(type) ? ' ' : '\n') } : {};
+        if (TITLE_PLACEHOLDERS.has(type)) b.heading(paras.map((p) => p.text).join(' '), 2, { slide, ...md });
+        else if (paras.length) b.paragraph(paras.map((p) => p.text).join('\n'), { slide, ...md });
         break;
       }
       case 'grpSp':
@@ -77,7 +85,11 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
         break;
       case 'graphicFrame': {
         const table = firstDescendant(el, 'tbl');
-        if (table) b.table(descendants(table, 'tr').map((tr) => childElements(tr).filter((c) => localName(c) === 'tc').map((tc) => paragraphTexts(tc).join(' '))), { slide });
+        if (table) {
+          const cells = descendants(table, 'tr').map((tr) => childElements(tr).filter((c) => localName(c) === 'tc').map(paragraphs));
+          const md = cells.some((r) => r.some((c) => c.some((p) => p.md !== p.text))) ? cells.map((r) => r.map((c) => c.map((p) => p.md).join(' '))) : undefined;
+          b.table(cells.map((r) => r.map((c) => c.map((p) => p.text).join(' '))), { slide }, undefined, md);
+        }
         const chartRef = descendants(el, 'chart').map((c) => c.getAttribute('r:id')).find(Boolean);
         const chartPath = chartRef ? ctx.rels.get(chartRef) : undefined;
         const chartDoc = chartPath ? ctx.pkg.auxiliary(chartPath) : undefined;
@@ -87,6 +99,9 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
           b.paragraph(chart.kind, { slide });
           if (chart.rows.length) b.table(chart.rows, { slide });
         }
+        const diagram = descendants(el, 'relIds').find(isDiagramRelIds);
+        const items = diagram ? readDiagram(ctx.pkg, ctx.rels, diagram) : [];
+        if (items.length) b.add({ type: 'list', text: diagramListText(items), slide });
         break;
       }
       case 'AlternateContent': {
@@ -100,24 +115,50 @@ function walkShapes(parent: Element, b: DocumentBuilder, slide: number, ctx: Sli
   }
 }
 
-/** Text of each a:p under a node: runs (a:t), fields (a:fld) and line breaks (a:br). */
-function paragraphTexts(node: Element): string[] {
-  const out: string[] = [];
+/** A paragraph's text, and its Markdown source when it holds equations (LaTeX there, linear text here). */
+interface Para {
+  text: string;
+  md: string;
+}
+
+/** Text of each a:p under a node: runs (a:t), fields (a:fld), line breaks (a:br) and equations (a14:m, omml.ts). */
+function paragraphs(node: Element): Para[] {
+  const out: Para[] = [];
   for (const p of descendants(node, 'p')) {
     if (p.namespaceURI && !p.namespaceURI.includes('drawingml')) continue;
     let text = '';
+    let md = '';
     const walk = (n: Element) => {
       for (const c of childElements(n)) {
         const name = localName(c);
-        if (name === 't') text += c.textContent ?? '';
-        else if (name === 'br') text += '\n';
-        else if (name === 'r' || name === 'fld') walk(c);
+        if (name === 't') {
+          text += c.textContent ?? '';
+          md += c.textContent ?? '';
+        } else if (name === 'br') {
+          text += '\n';
+          md += '\n';
+        } else if (name === 'r' || name === 'fld') walk(c);
+        else if (name === 'AlternateContent') {
+          const choice = childElements(c).find((x) => localName(x) === 'Choice') ?? childElements(c).find((x) => localName(x) === 'Fallback');
+          if (choice) walk(choice);
+        } else if (name === 'm') {
+          // PowerPoint's equations (a14:m in mc:AlternateContent's Choice): m:oMathPara or m:oMath inside.
+          for (const math of childElements(c).filter((e) => /^oMath(Para)?$/.test(localName(e)))) {
+            const r = renderMath(math);
+            text += r.text;
+            md += r.markdown;
+          }
+        }
       }
     };
     walk(p);
-    if (text.trim()) out.push(text.trim());
+    if (text.trim()) out.push({ text: text.trim(), md: md.trim() });
   }
   return out;
+}
+
+function paragraphTexts(node: Element): string[] {
+  return paragraphs(node).map((p) => p.text);
 }
 
 function notesText(notes: XmlDocument): string {
@@ -130,20 +171,4 @@ function notesText(notes: XmlDocument): string {
     parts.push(...paragraphTexts(sp));
   }
   return parts.join('\n').trim();
-}
-
-/** Relationship id → absolute part path, for a part's _rels file (the presentation's is part of the body). */
-function readRels(pkg: OoxmlPackage, part: string, role: 'body' | 'auxiliary'): Map<string, string> {
-  const relsPath = path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`);
-  const map = new Map<string, string>();
-  if (!pkg.has(relsPath)) return map;
-  const doc = role === 'body' ? pkg.body(relsPath) : pkg.auxiliary(relsPath);
-  if (!doc) return map;
-  for (const rel of descendants(doc, 'Relationship')) {
-    const target = rel.getAttribute('Target');
-    const id = rel.getAttribute('Id');
-    if (!target || !id || rel.getAttribute('TargetMode') === 'External') continue;
-    map.set(id, target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(path.posix.dirname(part), target)));
-  }
-  return map;
 }
