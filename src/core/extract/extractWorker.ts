@@ -27,6 +27,7 @@ function firstTaskDone(): void {
   hook?.();
 }
 let lastProgress = 0;
+let lastTotal = -1;
 
 // The pool going away (the CLI ended, the editor closed) ends this process too. Ctrl-C in a terminal reaches the
 // whole process group: the pool decides what a cancelled file means, so this process does not die of it.
@@ -54,15 +55,18 @@ process.on('message', async (msg: WorkerRequest) => {
     send({ type: 'count', id: msg.id, pages });
     return;
   }
+  lastTotal = -1;
   try {
     if (msg.options.ocr !== false) ocr ??= createOcrService(msg.options.ocrLanguages ?? ['eng'], options.ocrWorkers ?? 1);
     const doc = await extract(msg.file, msg.options, {
       ...(ocr ? { ocr } : {}),
       onUnit: (done, total) => {
         // At most ~20 progress messages a second: a 400-page PDF would otherwise post one per page.
+        // A new page count always goes through: the pool's time budget grows with it.
         const now = Date.now();
-        if (done < total && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+        if (done < total && total === lastTotal && now - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = now;
+        lastTotal = total;
         send({ type: 'progress', id: msg.id, done, total });
       },
     });

@@ -134,12 +134,15 @@ export function createOcrService(languages: readonly string[], workers = 1): Tes
       const b = new DocumentBuilder();
       const warnings: ExtractionWarning[] = [];
       let ocrPages = 0;
+      // Pages done of all: the pool's time budget grows with the page count of a multi-page TIFF as with a PDF's.
+      ctx.onUnit?.(0, images.length);
       for (const [i, page] of images.entries()) {
         const n = i + 1;
         if ('skipped' in page) {
           warnings.push(page.skipped);
           b.beginPage(n, 'none');
           b.endPage();
+          ctx.onUnit?.(n, images.length);
           continue;
         }
         const r = await recognize(page.image(), ctx.signal).catch((err: unknown) => {
@@ -150,6 +153,7 @@ export function createOcrService(languages: readonly string[], workers = 1): Tes
         for (const para of r.text.split(/\n\s*\n/)) b.paragraph(para, { page: n });
         b.endPage({ ocrConfidence: Math.round(r.confidence), rotation: r.rotation });
         if (r.confidence < 60 && r.text.trim()) warnings.push({ code: 'LOW_OCR_CONFIDENCE', message: `OCR confidence is low (${Math.round(r.confidence)}%)${images.length > 1 ? ` on page ${n}` : ''}; check the text.`, page: n });
+        ctx.onUnit?.(n, images.length);
       }
       const first = images[0]!;
       return {
