@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import CFB from 'cfb';
 import { PdfBuilder } from './pdfBuilder';
 import { zipEntries } from './zipBuilder';
 
@@ -205,4 +206,138 @@ export function encryptedPdf(text: string, passwords: { user: string; owner: str
   const xref = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((n) => `${String(n).padStart(10, '0')} 00000 n \n`).join('')}`;
   parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Encrypt 6 0 R /ID [<${id.toString('hex')}> <${id.toString('hex')}>] >>\nstartxref\n${at}\n%%EOF\n`));
   return Buffer.concat(parts);
+}
+
+/**
+ * A \x05SummaryInformation property set ([MS-OLEPS] 2.21): code page 1252, CodePageStrings for title (2),
+ * author (4) and last author (8), a FILETIME for created (12), and a 4-byte integer for security (19).
+ */
+export function summaryInformation(props: { title?: string; author?: string; lastModifiedBy?: string; created?: string; passwordProtected?: boolean }): Buffer {
+  const entries: Array<[number, Buffer]> = [];
+  const value = (type: number, body: Buffer) => {
+    const b = Buffer.concat([Buffer.alloc(4), body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+    b.writeUInt32LE(type, 0);
+    return b;
+  };
+  const str = (text: string) => {
+    const bytes = Buffer.concat([Buffer.from(text, 'latin1'), Buffer.alloc(1)]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(bytes.length);
+    return value(0x1e, Buffer.concat([len, bytes]));
+  };
+  const int = (type: number, n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(n);
+    return value(type, b);
+  };
+  entries.push([1, int(2, 1252)]);
+  if (props.title) entries.push([2, str(props.title)]);
+  if (props.author) entries.push([4, str(props.author)]);
+  if (props.lastModifiedBy) entries.push([8, str(props.lastModifiedBy)]);
+  if (props.created) {
+    const ft = Buffer.alloc(8);
+    ft.writeBigUInt64LE((BigInt(Date.parse(props.created)) + 11644473600000n) * 10000n);
+    entries.push([12, value(0x40, ft)]);
+  }
+  if (props.passwordProtected !== undefined) entries.push([19, int(3, props.passwordProtected ? 1 : 0)]);
+  const tableLen = 8 + entries.length * 8;
+  const table = Buffer.alloc(tableLen);
+  let at = tableLen;
+  entries.forEach(([id, v], i) => {
+    table.writeUInt32LE(id, 8 + i * 8);
+    table.writeUInt32LE(at, 12 + i * 8);
+    at += v.length;
+  });
+  table.writeUInt32LE(at, 0);
+  table.writeUInt32LE(entries.length, 4);
+  const header = Buffer.alloc(48);
+  header.writeUInt16LE(0xfffe, 0);
+  header.writeUInt32LE(1, 24); // one property set
+  Buffer.from('e0859ff2f94f6810ab9108002b27b3d9', 'hex').copy(header, 28); // FMTID_SummaryInformation
+  header.writeUInt32LE(48, 44);
+  return Buffer.concat([header, table, ...entries.map(([, v]) => v)]);
+}
+
+/** A compound file (OLE2) of the given streams. */
+function compoundFile(streams: Record<string, Buffer>): Buffer {
+  const cfb = CFB.utils.cfb_new();
+  for (const [name, data] of Object.entries(streams)) CFB.utils.cfb_add(cfb, name, data);
+  return Buffer.from(CFB.write(cfb, { type: 'buffer' }) as Uint8Array);
+}
+
+/**
+ * A Word 97–2003 document ([MS-DOC]): a FIB in the WordDocument stream whose Clx (in the 1Table stream) holds
+ * one piece of UTF-16 text. Paragraphs end with \r; a table row is its cells, each ending with \x07.
+ */
+export function doc(paragraphs: string[], summary?: Parameters<typeof summaryInformation>[0]): Buffer {
+  const text = `${paragraphs.join('\r')}\r`;
+  const body = Buffer.from(text, 'utf16le');
+  const fib = Buffer.alloc(0x800);
+  fib.writeUInt16LE(0xa5ec, 0); // wIdent
+  fib.writeUInt16LE(0x00c1, 2); // nFib (Word 97)
+  fib.writeUInt16LE(0x0200, 0x0a); // fWhichTblStm: the table stream is 1Table
+  fib.writeUInt32LE(0x800, 0x18); // fcMin
+  fib.writeUInt32LE(0x800 + body.length, 0x1c); // fcMac
+  fib.writeUInt32LE(text.length, 0x4c); // ccpText
+  const clx = Buffer.alloc(1 + 4 + 8 + 8);
+  clx.writeUInt8(2, 0); // Pcdt
+  clx.writeUInt32LE(16, 1); // PlcPcd: 2 CPs + 1 PCD
+  clx.writeUInt32LE(0, 5);
+  clx.writeUInt32LE(text.length, 9);
+  clx.writeUInt32LE(0x800, 15); // PCD: fc of UTF-16 text (bit 30 clear), after 2 bytes of flags
+  fib.writeUInt32LE(0, 0x1a2); // fcClx
+  fib.writeUInt32LE(clx.length, 0x1a6); // lcbClx
+  return compoundFile({ WordDocument: Buffer.concat([fib, body]), '1Table': clx, ...(summary ? { '\u0005SummaryInformation': summaryInformation(summary) } : {}) });
+}
+
+/**
+ * A PowerPoint 97–2003 presentation ([MS-PPT]): a Current User stream pointing at a UserEditAtom, its persist
+ * directory, a Document whose slide list holds each slide's placeholder text (title, body), the slides, and a
+ * notes page for the first slide.
+ */
+export function ppt(slides: Array<{ title: string; body: string; notes?: string }>, summary?: Parameters<typeof summaryInformation>[0]): Buffer {
+  const rec = (type: number, body: Buffer, opts: { container?: boolean; instance?: number } = {}) => {
+    const h = Buffer.alloc(8);
+    h.writeUInt16LE(((opts.instance ?? 0) << 4) | (opts.container ? 0xf : 0), 0);
+    h.writeUInt16LE(type, 2);
+    h.writeUInt32LE(body.length, 4);
+    return Buffer.concat([h, body]);
+  };
+  const u32 = (...ns: number[]) => {
+    const b = Buffer.alloc(4 * ns.length);
+    ns.forEach((n, i) => b.writeUInt32LE(n, i * 4));
+    return b;
+  };
+  const textHeader = (kind: number) => rec(0x0f9f, u32(kind));
+  // persist ids: 1 document, then per slide 2 + 2i (slide) and 3 + 2i (its notes)
+  const slideList = Buffer.concat(
+    slides.flatMap((s, i) => [rec(0x03f3, u32(2 + 2 * i, 0, 0, 0, 0)), textHeader(0), rec(0x0fa0, Buffer.from(s.title, 'utf16le')), textHeader(1), rec(0x0fa8, Buffer.from(s.body, 'latin1'))]),
+  );
+  const parts: Buffer[] = [];
+  const offsets = new Map<number, number>();
+  let at = 0;
+  const put = (persistId: number | undefined, b: Buffer) => {
+    if (persistId !== undefined) offsets.set(persistId, at);
+    parts.push(b);
+    at += b.length;
+    return at - b.length;
+  };
+  put(1, rec(0x03e8, rec(0x0ff0, slideList, { container: true, instance: 0 }), { container: true }));
+  slides.forEach((s, i) => {
+    const slideAtom = Buffer.alloc(24);
+    if (s.notes) slideAtom.writeUInt32LE(3 + 2 * i, 16); // notesIdRef
+    put(2 + 2 * i, rec(0x03ee, rec(0x03ef, slideAtom), { container: true }));
+    if (s.notes) put(3 + 2 * i, rec(0x03f0, Buffer.concat([textHeader(2), rec(0x0fa0, Buffer.from(s.notes, 'utf16le'))]), { container: true }));
+  });
+  const ids = [...offsets.keys()].sort((a, b) => a - b);
+  const dirEntries: Buffer[] = [];
+  for (const id of ids) dirEntries.push(u32(id | (1 << 20), offsets.get(id)!)); // one entry per id: first id, count 1
+  const dirAt = put(undefined, rec(0x1772, Buffer.concat(dirEntries)));
+  const edit = Buffer.alloc(28);
+  edit.writeUInt32LE(0, 8); // offsetLastEdit: none
+  edit.writeUInt32LE(dirAt, 12); // offsetPersistDirectory
+  edit.writeUInt32LE(1, 16); // docPersistIdRef
+  const editAt = put(undefined, rec(0x0ff5, edit));
+  const current = rec(0x0ff6, Buffer.concat([u32(20, 0xe391c05f, editAt), Buffer.alloc(8)]));
+  return compoundFile({ 'PowerPoint Document': Buffer.concat(parts), 'Current User': current, ...(summary ? { '\u0005SummaryInformation': summaryInformation(summary) } : {}) });
 }

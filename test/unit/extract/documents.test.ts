@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import CFB from 'cfb';
 import { extract, type BrightRunError, type ExtractedDocument } from '../../../src/core';
-import { docx, pptx, truncate } from '../../support/fixtures';
+import { doc as wordDoc, docx, ppt, pptx, truncate } from '../../support/fixtures';
 import { useTempDir } from '../../support/tmp';
 
 const blockTexts = (doc: ExtractedDocument, type: string) => doc.blocks.filter((b) => b.type === type).map((b) => doc.text.slice(b.start, b.end));
@@ -94,6 +94,36 @@ describe('extract: office documents', () => {
 
 
 
+
+  it('DOC: text with Unicode punctuation kept, tables, summary metadata', async () => {
+    const file = await write('fake.doc', wordDoc(['Lorem ipsum dolor sit amet.', 'Quotes “as typed” – and a dash stay.', 'Name\x07Score\x07', 'Ann\x073\x07', 'The end.'], { title: 'Fake', author: 'Mr. Miagi', lastModifiedBy: 'Editor', created: '2024-01-02T03:04:05.000Z' }));
+    const doc = await extract(file);
+    assert.equal(doc.format, 'doc');
+    assert.equal(doc.metadata.author, 'Mr. Miagi');
+    assert.equal(doc.metadata.lastModifiedBy, 'Editor');
+    assert.equal(doc.metadata.created, '2024-01-02T03:04:05.000Z');
+    assert.match(doc.text, /Lorem ipsum dolor sit amet\./);
+    assert.match(doc.text, /“as typed” – and/);
+    const table = doc.blocks.find((b) => b.type === 'table')!;
+    assert.deepEqual(table.rows, [['Name', 'Score'], ['Ann', '3']]);
+    const protectedDoc = wordDoc(['Secret.']);
+    // FibBase.fEncrypted set in the WordDocument stream: refused as password-protected, not read as garbage.
+    const at = protectedDoc.indexOf(Buffer.from([0xec, 0xa5, 0xc1, 0x00]));
+    protectedDoc.writeUInt16LE(protectedDoc.readUInt16LE(at + 0x0a) | 0x0100, at + 0x0a);
+    await assert.rejects(extract(await write('locked.doc', protectedDoc)), (e: BrightRunError) => e.code === 'ENCRYPTED_FILE' && /Word/.test(e.message));
+  });
+
+  it('PPT: slide text from the binary format, notes after their slide', async () => {
+    const file = await write('deck.ppt', ppt([{ title: 'Adding a Bullet Slide', body: 'Find the bullet slide layout\rUse the text frame', notes: 'Say this slowly.' }, { title: 'Second slide', body: 'More text' }], { title: 'Deck', author: 'Ann' }));
+    const doc = await extract(file);
+    assert.equal(doc.format, 'ppt');
+    assert.equal(doc.metadata.slides, 2);
+    assert.equal(doc.metadata.author, 'Ann');
+    assert.deepEqual(blockTexts(doc, 'heading'), ['Adding a Bullet Slide', 'Second slide']);
+    assert.deepEqual(doc.blocks.map((b) => [b.type, b.slide]), [['heading', 1], ['paragraph', 1], ['notes', 1], ['heading', 2], ['paragraph', 2]]);
+    assert.match(doc.text, /Find the bullet slide layout\nUse the text frame/);
+    assert.equal(doc.pages?.length, 2);
+  });
 
   it('PPTX: slides in order with titles, bodies, tables and metadata', async () => {
     const doc = await extract(await write('slides.pptx', pptx([{ title: 'Quarterly numbers', lines: ['Revenue grew', 'Costs fell'] }])));

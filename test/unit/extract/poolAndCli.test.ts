@@ -6,7 +6,7 @@ import { mergeParts } from '../../../src/core/extract/mergeParts';
 import { batchV8Flags, collectInputs, extractBatch, ExtractionPool, type BatchOutcome, type Progress } from '../../../src/core';
 import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/io';
-import { docx, encryptedPdf, multiPagePdf, pptx, textPdf, truncate } from '../../support/fixtures';
+import { docx, encryptedPdf, multiPagePdf, ppt, pptx, textPdf, truncate } from '../../support/fixtures';
 import { useTempDir, writeFiles } from '../../support/tmp';
 
 /** A mixed folder of generated documents (two of which fail) and a 40-page PDF that takes a while to read. */
@@ -15,6 +15,7 @@ async function writeDocuments(dir: string): Promise<void> {
   await writeFiles(dir, {
     'docs/word_sample.docx': docx(),
     'docs/slides.pptx': pptx(),
+    'docs/deck.ppt': ppt([{ title: 'Adding a Bullet Slide', body: 'Find the bullet slide layout' }]),
     'docs/duck.md': '# Duck\n\nA duck swims on the lake.\n',
     'docs/truncated.pptx': truncate(pptx()),
     'docs/blank.txt': ' \n\t \n',
@@ -31,13 +32,13 @@ describe('extraction in child processes', function () {
   const doc = (name: string) => path.join(tmp.dir, 'docs', name);
 
   it('extracts a batch in parallel, keeps going past failures, reports progress by bytes', async () => {
-    const { inputs, problems } = await collectInputs(['docs/word_sample.docx', 'docs/slides.pptx', 'docs/blank.txt', 'missing.pdf'], tmp.dir);
+    const { inputs, problems } = await collectInputs(['docs/word_sample.docx', 'docs/deck.ppt', 'docs/blank.txt', 'missing.pdf'], tmp.dir);
     assert.equal(problems[0]?.code, 'SOURCE_NOT_FOUND');
     const progress: Progress[] = [];
     const outcomes = await extractBatch(inputs, { ocr: false }, { concurrency: 2, onProgress: (p) => progress.push(p) });
     const byPath = Object.fromEntries(outcomes.map((o) => [o.input.relative, o]));
     assert.equal(byPath['docs/word_sample.docx']!.doc?.format, 'docx');
-    assert.equal(byPath['docs/slides.pptx']!.doc?.format, 'pptx');
+    assert.equal(byPath['docs/deck.ppt']!.doc?.format, 'ppt');
     assert.equal(byPath['docs/blank.txt']!.error?.code, 'EMPTY_FILE');
     assert.equal(progress.at(-1)!.done, 3);
     assert.equal(progress.at(-1)!.bytesDone, progress.at(-1)!.bytesTotal);
