@@ -30,9 +30,10 @@ export async function prepareWorkspaces(repo) {
   put('batch', 'phototest.png', (await fx.renderText(fx.OCR_LINES)).png);
   put('batch', 'truncated.pptx', fx.truncate(fx.pptx()));
   put('batch', 'fake-text-all-whitespace.txt', ' \n\t  \n   \r\n');
-  const scanPage = (n) => Array.from({ length: 14 }, (_, i) => fx.OCR_LINES[(i + n) % fx.OCR_LINES.length]);
+  // Each scan different (documents are stored by content hash): its own first line.
+  const scanPage = (title, n) => [title, ...Array.from({ length: 13 }, (_, i) => fx.OCR_LINES[(i + n) % fx.OCR_LINES.length])];
   for (const [dir, names] of [['scans', ['handbook.scan.pdf', 'code_and_formula.scan.pdf', 'ocr_text.pdf']], ['more-scans', ['loremipsum-flat.pdf', 'rotated_180.pdf', 'table-cells.pdf']]]) {
-    for (const [i, name] of names.entries()) put(dir, name, await fx.scannedPdf([scanPage(i), scanPage(i + 1)], { rotate: name.includes('180') ? 180 : 0 }));
+    for (const [i, name] of names.entries()) put(dir, name, await fx.scannedPdf([scanPage(`Scanned page one of ${dir} number ${i + 1}`, i), scanPage(`Scanned page two of ${dir} number ${i + 1}`, i + 1)], { rotate: name.includes('180') ? 180 : 0 }));
   }
   return { tmp, withProject, empty };
 }
