@@ -1,8 +1,12 @@
 // `npm test`: every check and suite, then one summary line "N passed, N failed".
 //   lint (layering rule included) · type-check · build · unit tests under c8 (src/core lines ≥ 90%) · tests inside real VS Code
+// The unit and VS Code suites build their own inputs; nothing outside the repository is read.
 // Options: --only unit|vscode   run one suite (still builds first).
+//          --only corpus        `npm run test:corpus`: compile, build, then the tests over the public extraction corpus
+//                               (../shared/corpus beside the repository, or BRIGHTRUN_CORPUS). Without the corpus it
+//                               says so in one line and passes, unless BRIGHTRUN_REQUIRE_CORPUS=1 (CI), when it fails.
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,9 +42,19 @@ async function step(name, cmd, args) {
 }
 
 const started = Date.now();
+const corpusDir = process.env.BRIGHTRUN_CORPUS ? path.resolve(process.env.BRIGHTRUN_CORPUS) : path.resolve(repo, '..', 'shared', 'corpus');
+const corpusRequired = process.env.BRIGHTRUN_REQUIRE_CORPUS === '1';
+if (only === 'corpus' && !existsSync(path.join(corpusDir, 'MANIFEST.tsv'))) {
+  // One line, and a pass, unless the corpus is required.
+  console.log(`corpus suite: no corpus at ${corpusDir} (set BRIGHTRUN_CORPUS)${corpusRequired ? ' — required (BRIGHTRUN_REQUIRE_CORPUS=1): failed' : ' — skipped'}`);
+  console.log(corpusRequired ? '0 passed, 1 failed' : '0 passed, 0 failed');
+  process.exit(corpusRequired ? 1 : 0);
+}
 rmSync(path.join(repo, 'out'), { recursive: true, force: true });
-await step('lint (eslint; src/core never imports vscode)', bin('eslint'), ['.']);
-await step('type-check webview', bin('tsc'), ['-p', 'webview/tsconfig.json']);
+if (only !== 'corpus') {
+  await step('lint (eslint; src/core never imports vscode)', bin('eslint'), ['.']);
+  await step('type-check webview', bin('tsc'), ['-p', 'webview/tsconfig.json']);
+}
 const compiled = await step('compile (tsc → out/)', bin('tsc'), ['-p', 'tsconfig.json']);
 const built = await step('build (esbuild → dist/)', process.execPath, ['esbuild.mjs']);
 
@@ -62,6 +76,18 @@ if (!only || only === 'unit') {
     const coverageOk = lines !== undefined && Number(lines) >= CORE_LINE_COVERAGE;
     record(`src/core line coverage ≥ ${CORE_LINE_COVERAGE}%`, coverageOk ? 1 : 0, coverageOk ? 0 : 1, `${lines ?? '?'}%`);
     if (code !== 0 && f === 0 && coverageOk) record('unit test runner', 0, 1, `exit code ${code}`);
+  }
+}
+
+if (only === 'corpus') {
+  console.log(`\n── corpus tests (mocha over ${corpusDir}) ──`);
+  if (!compiled || !built) {
+    record('corpus tests', 0, 1, 'not run: compile or build failed');
+  } else {
+    const { code, output } = await run(bin('mocha'), ['--forbid-only', '--forbid-pending', '--timeout', '20000', 'out/test/corpus/**/*.test.js'], { env: { ...process.env, BRIGHTRUN_CORPUS: corpusDir } });
+    const p = Number(/(\d+) passing/.exec(output)?.[1] ?? 0);
+    const f = Number(/(\d+) failing/.exec(output)?.[1] ?? 0);
+    record('corpus tests', p, f + (code !== 0 && f === 0 ? 1 : 0));
   }
 }
 

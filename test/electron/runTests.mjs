@@ -10,7 +10,7 @@ import { prepareWorkspaces } from '../vscode/workspaces.mjs';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 execFileSync(process.execPath, ['esbuild.mjs'], { cwd: repo, stdio: 'inherit' });
 execFileSync(path.join(repo, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: repo, stdio: 'inherit' });
-const { withProject } = prepareWorkspaces(repo);
+const { withProject } = await prepareWorkspaces(repo);
 try {
   await runTests({
     version: process.env.VSCODE_VERSION ?? 'stable',

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** The shared extraction corpus (../shared/corpus beside the repository); tests fail loudly without it. */
+/** The public extraction corpus (../shared/corpus beside the repository, or BRIGHTRUN_CORPUS), read only by the
+ * corpus suite (test/corpus, `npm run test:corpus`); `words`/`wordRecall` are plain text helpers any test may use. */
 export const CORPUS = process.env.BRIGHTRUN_CORPUS ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
 
 export function corpus(rel: string): string {

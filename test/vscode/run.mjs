@@ -23,7 +23,7 @@ const { chromium } = createRequire(path.join(cs, 'package.json'))('playwright-co
 
 if (!existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/ is missing: run "node esbuild.mjs" first');
 
-const { tmp, withProject: wsProject, empty: wsEmpty } = prepareWorkspaces(repo);
+const { tmp, withProject: wsProject, empty: wsEmpty } = await prepareWorkspaces(repo);
 
 // code-server, isolated from the home folder, in its own process group.
 const port = 20000 + Math.floor(Number(process.hrtime.bigint() % 20000n));
@@ -244,7 +244,7 @@ async function check(name, fn) {
     await page.keyboard.press('Enter');
     const frame = await frameWithText('Metadata');
     const text = await frame.locator('body').innerText();
-    if (!/page 1/.test(text) || !/Quartz/.test(text)) throw new Error(`preview: ${text.slice(0, 300)}`);
+    if (!/page 1/.test(text) || !/Bright Run test fixtures/.test(text)) throw new Error(`preview: ${text.slice(0, 300)}`);
     await page.screenshot({ path: path.join(results, 'preview-panel.png') });
     await runCommand('Bright Run: Open Extracted Text');
     await page.waitForSelector('.quick-input-widget input[placeholder="Document to preview"]', { state: 'visible' });

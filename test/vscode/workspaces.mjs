@@ -1,11 +1,12 @@
 // Fixture workspaces for the in-VS-Code tests, shared by the code-server and the @vscode/test-electron runners.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** A workspace whose project was made by the CLI (so the extension opens what the CLI wrote), and one without a project. */
-export function prepareWorkspaces(repo) {
+export async function prepareWorkspaces(repo) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'brightrun-vscode-'));
   const withProject = path.join(tmp, 'ws-project');
   const empty = path.join(tmp, 'ws-empty');
@@ -16,14 +17,23 @@ export function prepareWorkspaces(repo) {
   // The in-host suite steps through states one at a time, so adding does not start extraction there.
   mkdirSync(path.join(withProject, '.vscode'));
   writeFileSync(path.join(withProject, '.vscode', 'settings.json'), JSON.stringify({ 'brightrun.extract.autoStart': false }));
-  // Documents for the user-level ingestion test: a mixed folder (two of which fail) and slow scans.
-  const corpus = process.env.BRIGHTRUN_CORPUS ?? path.resolve(repo, '..', 'shared', 'corpus');
-  const copy = (rel, dir) => {
+  // Documents for the user-level ingestion test, generated (no corpus needed): a mixed folder (two of which
+  // fail) and image-only scans that take a few seconds each to OCR. The builders are compiled to out/ first.
+  const fx = createRequire(import.meta.url)(path.join(repo, 'out/test/support/fixtures.js'));
+  const put = (dir, name, data) => {
     mkdirSync(path.join(empty, dir), { recursive: true });
-    cpSync(path.join(corpus, rel), path.join(empty, dir, path.basename(rel)));
+    writeFileSync(path.join(empty, dir, name), data);
   };
-  for (const rel of ['docling/docx/word_sample.docx', 'docling/pdf/multi_page.pdf', 'unstructured/pptx/fake-power-point.pptx', 'tesseract/phototest.tif', 'synthetic/corrupt/truncated.pptx', 'unstructured/txt/fake-text-all-whitespace.txt']) copy(rel, 'batch');
-  for (const rel of ['synthetic/scanned/amt_handbook_sample.scan.pdf', 'synthetic/scanned/code_and_formula.scan.pdf', 'textract/scanned/ocr_text.pdf']) copy(rel, 'scans');
-  for (const rel of ['unstructured/scanned/loremipsum-flat.pdf', 'docling/ocr/ocr_test_rotated_180.pdf', 'unstructured/scanned/table-multi-row-column-cells.pdf']) copy(rel, 'more-scans');
+  put('batch', 'word_sample.docx', fx.docx());
+  put('batch', 'multi_page.pdf', fx.multiPagePdf());
+  put('batch', 'slides.pptx', fx.pptx());
+  put('batch', 'phototest.png', (await fx.renderText(fx.OCR_LINES)).png);
+  put('batch', 'truncated.pptx', fx.truncate(fx.pptx()));
+  put('batch', 'fake-text-all-whitespace.txt', ' \n\t  \n   \r\n');
+  // Each scan different (documents are stored by content hash): its own first line.
+  const scanPage = (title, n) => [title, ...Array.from({ length: 13 }, (_, i) => fx.OCR_LINES[(i + n) % fx.OCR_LINES.length])];
+  for (const [dir, names] of [['scans', ['handbook.scan.pdf', 'code_and_formula.scan.pdf', 'ocr_text.pdf']], ['more-scans', ['loremipsum-flat.pdf', 'rotated_180.pdf', 'table-cells.pdf']]]) {
+    for (const [i, name] of names.entries()) put(dir, name, await fx.scannedPdf([scanPage(`Scanned page one of ${dir} number ${i + 1}`, i), scanPage(`Scanned page two of ${dir} number ${i + 1}`, i + 1)], { rotate: name.includes('180') ? 180 : 0 }));
+  }
   return { tmp, withProject, empty };
 }

@@ -6,25 +6,44 @@ import { mergeParts } from '../../../src/core/extract/mergeParts';
 import { batchV8Flags, collectInputs, extractBatch, ExtractionPool, type BatchOutcome, type Progress } from '../../../src/core';
 import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/io';
-import { CORPUS, corpus } from '../../support/corpus';
+import { docx, encryptedPdf, multiPagePdf, ppt, pptx, textPdf, truncate } from '../../support/fixtures';
 import { useTempDir, writeFiles } from '../../support/tmp';
+
+/** A mixed folder of generated documents (two of which fail) and a 40-page PDF that takes a while to read. */
+async function writeDocuments(dir: string): Promise<void> {
+  const prose = (p: number) => [`Section ${p + 1}`, ...Array.from({ length: 40 }, (_, l) => `Line ${l + 1} of page ${p + 1}: the pump seal was inspected and the bearing replaced.`)];
+  await writeFiles(dir, {
+    'docs/word_sample.docx': docx(),
+    'docs/slides.pptx': pptx(),
+    'docs/deck.ppt': ppt([{ title: 'Adding a Bullet Slide', body: 'Find the bullet slide layout' }]),
+    'docs/duck.md': '# Duck\n\nA duck swims on the lake.\n',
+    'docs/truncated.pptx': truncate(pptx()),
+    'docs/blank.txt': ' \n\t \n',
+    'docs/multi_page.pdf': multiPagePdf(),
+    'docs/long.pdf': textPdf(Array.from({ length: 40 }, (_, p) => prose(p))),
+    'docs/locked.pdf': encryptedPdf('Secret text on the page.', { user: 'foo', owner: 'owner' }),
+  });
+}
 
 describe('extraction in child processes', function () {
   this.timeout(120_000);
   const tmp = useTempDir();
+  beforeEach(() => writeDocuments(tmp.dir));
+  const doc = (name: string) => path.join(tmp.dir, 'docs', name);
 
   it('extracts a batch in parallel, keeps going past failures, reports progress by bytes', async () => {
-    const { inputs, problems } = await collectInputs(['docling/docx/word_sample.docx', 'unstructured/ppt/fake-power-point.ppt', 'unstructured/txt/fake-text-all-whitespace.txt', 'missing.pdf'], CORPUS);
+    const { inputs, problems } = await collectInputs(['docs/word_sample.docx', 'docs/deck.ppt', 'docs/blank.txt', 'missing.pdf'], tmp.dir);
     assert.equal(problems[0]?.code, 'SOURCE_NOT_FOUND');
     const progress: Progress[] = [];
     const outcomes = await extractBatch(inputs, { ocr: false }, { concurrency: 2, onProgress: (p) => progress.push(p) });
     const byPath = Object.fromEntries(outcomes.map((o) => [o.input.relative, o]));
-    assert.equal(byPath['docling/docx/word_sample.docx']!.doc?.format, 'docx');
-    assert.equal(byPath['unstructured/ppt/fake-power-point.ppt']!.doc?.format, 'ppt');
-    assert.equal(byPath['unstructured/txt/fake-text-all-whitespace.txt']!.error?.code, 'EMPTY_FILE');
+    assert.equal(byPath['docs/word_sample.docx']!.doc?.format, 'docx');
+    assert.equal(byPath['docs/deck.ppt']!.doc?.format, 'ppt');
+    assert.equal(byPath['docs/blank.txt']!.error?.code, 'EMPTY_FILE');
     assert.equal(progress.at(-1)!.done, 3);
     assert.equal(progress.at(-1)!.bytesDone, progress.at(-1)!.bytesTotal);
   });
+
 
   it('walks folders with include/exclude globs', async () => {
     await writeFiles(tmp.dir, { 'a/x.txt': 'x', 'a/y.md': '# y', 'a/skip/z.txt': 'z', 'a/b.exe': 'b' });
@@ -81,28 +100,30 @@ describe('extraction in child processes', function () {
     assert.equal(batchV8Flags({ ...node20, electron: '37.2.0' }), undefined);
   });
 
+
+
   it('cancels work in flight by stopping its thread, and the pool goes on', async () => {
     const pool = new ExtractionPool(1);
     try {
       const c = new AbortController();
-      const slow = pool.extract(corpus('docling/pdf/normal_4pages.pdf'), { ocr: false }, { signal: c.signal });
+      const slow = pool.extract(doc('long.pdf'), { ocr: false }, { signal: c.signal });
       setTimeout(() => c.abort(), 20);
       await assert.rejects(slow, { code: 'CANCELLED' });
-      const after = await pool.extract(corpus('unstructured/doc/fake.doc'), {});
-      assert.equal(after.format, 'doc');
+      const after = await pool.extract(doc('word_sample.docx'), {});
+      assert.equal(after.format, 'docx');
       const pre = new AbortController();
       pre.abort();
-      await assert.rejects(pool.extract(corpus('unstructured/doc/fake.doc'), {}, { signal: pre.signal }), { code: 'CANCELLED' });
+      await assert.rejects(pool.extract(doc('word_sample.docx'), {}, { signal: pre.signal }), { code: 'CANCELLED' });
     } finally {
       await pool.close();
     }
-    await assert.rejects(pool.extract(corpus('unstructured/doc/fake.doc'), {}), /closed/);
+    await assert.rejects(pool.extract(doc('word_sample.docx'), {}), /closed/);
   });
 
   it('stops a file that makes no progress without stopping the pool', async () => {
     const stalling = new ExtractionPool(1, 1, { stallTimeoutMs: 30 });
     try {
-      await assert.rejects(stalling.extract(corpus('docling/pdf/normal_4pages.pdf'), { ocr: false }), (e: Error & { code?: string }) => e.code === 'RESOURCE_LIMIT' && /no progress/.test(e.message));
+      await assert.rejects(stalling.extract(doc('long.pdf'), { ocr: false }), (e: Error & { code?: string }) => e.code === 'RESOURCE_LIMIT' && /no progress/.test(e.message));
     } finally {
       await stalling.close();
     }
@@ -113,7 +134,7 @@ describe('extraction in child processes', function () {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
     try {
-      await pool.extract(corpus('docling/pdf/normal_4pages.pdf'), { ocr: false });
+      await pool.extract(doc('long.pdf'), { ocr: false });
     } finally {
       clearInterval(timer);
       await pool.close();
@@ -132,21 +153,23 @@ describe('brightrun extract', function () {
     const cli: CliIO = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false, cwd, env: {} };
     return { cli, out: () => out.join(''), err: () => err.join('') };
   }
+  beforeEach(() => writeDocuments(tmp.dir));
 
   it('writes <text-out>/<relative path>.txt and .md, one JSON line per file, and exits 1 on failures', async () => {
     const textOut = path.join(tmp.dir, 'text');
     const mdOut = path.join(tmp.dir, 'md');
-    const r = io(CORPUS);
-    const code = await runCli(['extract', 'unstructured/doc/fake.doc', 'docling/md/duck.md', 'synthetic/corrupt/truncated.pptx', '--text-out', textOut, '--md-out', mdOut, '--json', '--no-ocr'], r.cli);
+    const r = io(tmp.dir);
+    const code = await runCli(['extract', 'docs/word_sample.docx', 'docs/duck.md', 'docs/truncated.pptx', '--text-out', textOut, '--md-out', mdOut, '--json', '--no-ocr'], r.cli);
     assert.equal(code, 1);
     const lines = r.out().trim().split('\n').map((l) => JSON.parse(l) as { path: string; format: string | null; error: string | null; pages: number | null; ocrPages: number });
     const byPath = Object.fromEntries(lines.map((l) => [l.path, l]));
-    assert.equal(byPath['unstructured/doc/fake.doc']!.format, 'doc');
-    assert.equal(byPath['synthetic/corrupt/truncated.pptx']!.error, 'CORRUPT_FILE');
-    assert.match(await fs.readFile(path.join(textOut, 'unstructured/doc/fake.doc.txt'), 'utf8'), /Lorem ipsum/);
-    assert.match(await fs.readFile(path.join(mdOut, 'docling/md/duck.md.md'), 'utf8'), /^#/m);
+    assert.equal(byPath['docs/word_sample.docx']!.format, 'docx');
+    assert.equal(byPath['docs/truncated.pptx']!.error, 'CORRUPT_FILE');
+    assert.match(await fs.readFile(path.join(textOut, 'docs/word_sample.docx.txt'), 'utf8'), /Let’s swim!/);
+    assert.match(await fs.readFile(path.join(mdOut, 'docs/duck.md.md'), 'utf8'), /^#/m);
     assert.match(r.err(), /Extracted 2 of 3 file\(s\)/);
   });
+
 
   it('prints a summary and a line per failure with its remedy', async () => {
     await writeFiles(tmp.dir, { 'in/a.txt': 'alpha', 'in/sub/b.csv': 'x,y\n1,2\n', 'in/empty.txt': '   ' });
@@ -158,10 +181,13 @@ describe('brightrun extract', function () {
     assert.equal(await fs.readFile(path.join(tmp.dir, 'out/sub/b.csv.txt'), 'utf8'), 'x\ty\n1\t2\n');
   });
 
+
   it('stops quietly with status 141 when its output pipe closes (`… --json | head -1`)', async () => {
+    const many = path.join(tmp.dir, 'many');
+    await writeFiles(many, Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`note-${i}.md`, `# Note ${i}\n\nSome text for note ${i}.\n`])));
     const { spawn } = await import('node:child_process');
     const cli = path.resolve(__dirname, '../../../../dist/cli.js');
-    const child = spawn(process.execPath, [cli, 'extract', '.', '--text-out', path.join(tmp.dir, 'piped'), '--json', '--no-ocr'], { cwd: CORPUS, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'extract', '.', '--text-out', path.join(tmp.dir, 'piped'), '--json', '--no-ocr'], { cwd: many, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     // Like `head -1`: read the first line, then close the pipe.
@@ -188,10 +214,11 @@ describe('brightrun extract', function () {
     }
   });
 
+
   it('passes a PDF password from the environment', async () => {
-    const r = io(CORPUS);
+    const r = io(tmp.dir);
     r.cli.env = { BRIGHTRUN_PDF_PASSWORD: 'foo' };
-    assert.equal(await runCli(['extract', 'pdfminer/aes-256.pdf', '--text-out', path.join(tmp.dir, 't'), '--json'], r.cli), 0);
+    assert.equal(await runCli(['extract', 'docs/locked.pdf', '--text-out', path.join(tmp.dir, 't'), '--json'], r.cli), 0);
     const line = JSON.parse(r.out()) as BatchOutcome & { error: string | null };
     assert.equal(line.error, null);
   });
@@ -265,22 +292,23 @@ describe('worker boot loader with a V8 code cache', function () {
   }
 
   it('writes the cache after the first file, reuses it, and still imports pdf.js for files that need it', async () => {
+    await writeFiles(tmp.dir, { 'multi_page.pdf': multiPagePdf(), 'owner-only.pdf': encryptedPdf('Owner only protection here.\nAnyone can open it and read it, every line of it.\n'.repeat(3), { user: '', owner: 'owner' }) });
     const base = path.join(tmp.dir, 'cache');
     const cacheDir = path.join(base, `${process.version}-${process.arch}`); // one directory per Node build
     await fs.mkdir(cacheDir, { recursive: true });
     await fs.writeFile(path.join(cacheDir, 'extractWorker-0123456789abcdef.v8cache'), 'an older build');
-    const first = await extractThroughBoot(base, corpus('docling/pdf/multi_page.pdf'));
+    const first = await extractThroughBoot(base, path.join(tmp.dir, 'multi_page.pdf'));
     const files = await fs.readdir(cacheDir);
     assert.equal(files.length, 1, 'the older build\'s cache is removed');
     const [cacheFile] = files;
     assert.match(cacheFile ?? '', /^extractWorker-[0-9a-f]{16}\.v8cache$/);
     const written = await fs.stat(path.join(cacheDir, cacheFile!));
     assert.ok(written.size > 0);
-    const second = await extractThroughBoot(base, corpus('docling/pdf/multi_page.pdf'));
+    const second = await extractThroughBoot(base, path.join(tmp.dir, 'multi_page.pdf'));
     assert.equal(second.text, first.text);
     assert.equal((await fs.stat(path.join(cacheDir, cacheFile!))).mtimeMs, written.mtimeMs, 'an accepted cache is not rewritten');
     // pdf.js, an ES module imported through the loader, reads the file when asked to
-    const encrypted = await extractThroughBoot(base, corpus('unstructured/pdf/copy-protected.pdf'), { ...process.env, BRIGHTRUN_PDF_READER: 'pdfjs' });
+    const encrypted = await extractThroughBoot(base, path.join(tmp.dir, 'owner-only.pdf'), { ...process.env, BRIGHTRUN_PDF_READER: 'pdfjs' });
     assert.equal(encrypted.backend, 'pdfjs-dist@5.6');
     assert.ok(encrypted.text.length > 100);
   });

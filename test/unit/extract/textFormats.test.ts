@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { extract, type BrightRunError } from '../../../src/core';
-import { corpus, groundTruth } from '../../support/corpus';
 import { useTempDir } from '../../support/tmp';
 
 const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, ' ').trim();
@@ -10,28 +9,36 @@ describe('extract: text formats', () => {
   const tmp = useTempDir();
   const write = (name: string, content: string | Buffer) => tmp.write(name, content);
 
+
+
+
   it('decodes UTF-32 with a BOM', async () => {
-    const doc = await extract(corpus('unstructured/txt/fake-text-utf-32.txt'));
+    const text = 'UTF-32 text with a byte-order mark: naïve café, 日本, 😀.\nSecond line.';
+    const body = Buffer.alloc(4 * [...text].length);
+    [...text].forEach((ch, i) => body.writeUInt32LE(ch.codePointAt(0)!, i * 4));
+    const doc = await extract(await write('wide32.txt', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), body])));
     assert.equal(doc.format, 'txt');
     assert.equal(doc.encoding?.name, 'utf-32le');
-    assert.equal(norm(doc.text), norm(groundTruth('unstructured/txt/fake-text-utf-32.txt')));
+    assert.equal(norm(doc.text), norm(text));
   });
 
   it('decodes Windows-1252 and UTF-8 with BOM to the same text', async () => {
-    const cp = await extract(corpus('synthetic/txt/eurotext.cp1252.txt'));
-    const bom = await extract(corpus('synthetic/txt/eurotext.utf-8-sig.txt'));
+    const iconv = await import('iconv-lite');
+    const text = 'Europäische Bürger zahlen 5 € für „Kaffee“ – schön, très cher, señor.\nZweite Zeile: Grüße aus Köln.\n';
+    const cp = await extract(await write('euro.cp1252.txt', iconv.encode(text.repeat(3), 'windows-1252')));
+    const bom = await extract(await write('euro.utf-8-sig.txt', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.repeat(3))])));
     assert.equal(cp.encoding?.name, 'windows-1252');
     assert.equal(bom.encoding?.name, 'utf-8');
-    assert.equal(norm(cp.text), norm(groundTruth('synthetic/txt/eurotext.cp1252.txt')));
-    assert.equal(norm(bom.text), norm(groundTruth('synthetic/txt/eurotext.utf-8-sig.txt')));
+    assert.equal(norm(cp.text), norm(text.repeat(3)));
+    assert.equal(norm(bom.text), norm(cp.text));
     assert.ok(!bom.text.startsWith('\ufeff'), 'the BOM is not part of the text');
   });
 
   it('keeps valid UTF-8 as written, even when it holds mojibake (less its C1 controls)', async () => {
-    const doc = await extract(corpus('unstructured/txt/norwich-city.txt'));
+    const text = 'Norwich City won 2\u00e2\u0080\u00931 at home \u00e2\u0080\u0093 a fine result.\nThe crowd cheered.';
+    const doc = await extract(await write('norwich.txt', text));
     assert.equal(doc.encoding?.name, 'utf-8');
-    // Its dashes were encoded twice ("â\u0080\u0093"): the C1 controls go, the rest stays as written.
-    assert.equal(norm(doc.text), norm(groundTruth('unstructured/txt/norwich-city.txt').replace(/[\u0080-\u009f]/g, '')));
+    assert.equal(norm(doc.text), norm(text.replace(/[\u0080-\u009f]/g, '')));
     assert.ok(doc.warnings.some((w) => w.code === 'CONTROL_CHARS_REMOVED'));
   });
 
@@ -52,16 +59,18 @@ describe('extract: text formats', () => {
     assert.equal(rtl.text, 'שלום עולם, זהו טקסט בעברית.\nمرحبا بالعالم');
   });
 
+
   it('reads Markdown in Latin-1 and keeps its source as text with heading blocks', async () => {
-    const doc = await extract(corpus('unstructured/md/umlauts-non-utf8.md'));
+    const iconv = await import('iconv-lite');
+    const doc = await extract(await write('umlauts.md', iconv.encode('# Überschrift\n\nWir können Umlaute schreiben: ä, ö, ü und ß, auch in längeren Sätzen.\n', 'latin1')));
     assert.equal(doc.format, 'md');
     assert.equal(doc.encoding?.name, 'windows-1252');
     assert.match(doc.text, /können/);
-    const duck = await extract(corpus('docling/md/duck.md'));
+    const duck = await extract(await write('duck.md', 'Summer activities\n\n# Swimming in the lake\n\nDuck\n\n## Figure 1: This is a cute duckling\n\nSome text.\n'));
     const headings = duck.blocks.filter((b) => b.type === 'heading');
     assert.ok(headings.length >= 1);
     assert.match(duck.text.slice(headings[0]!.start, headings[0]!.end), /^#/);
-    const code = await extract(corpus('unstructured/md/codeblock.md'));
+    const code = await extract(await write('codeblock.md', 'Some prose first.\n\n```python\nprint("hello")\n```\n\nAfter the code.\n'));
     assert.ok(code.blocks.some((b) => b.type === 'code'));
   });
 
@@ -79,17 +88,19 @@ describe('extract: text formats', () => {
     assert.match(txt.markdown, /Just a line\./);
   });
 
+
   it('parses CSV with detected delimiters, quoted commas and a header', async () => {
-    const semi = await extract(corpus('docling/csv/csv-semicolon.csv'));
+    const semi = await extract(await write('semicolon.csv', 'Name;Age;City\nAnn;34;Paris\nBob;27;Rome\nCleo;45;Oslo\n'));
     assert.equal(semi.format, 'csv');
     assert.equal(semi.metadata.delimiter, ';');
     assert.equal(semi.metadata.hasHeader, true);
-    const comma = await extract(corpus('docling/csv/csv-comma-in-cell.csv'));
+    const comma = await extract(await write('comma-in-cell.csv', 'Name,Address,Age\nAnn,"12 High Street, Leeds",34\nBob,"3 Low Road, York",27\n'));
     const table = comma.blocks[0]!;
     assert.equal(table.type, 'table');
     assert.ok(table.rows!.some((r) => r.some((c) => c.includes(','))), 'a quoted comma stays inside its cell');
     assert.match(comma.markdown, /^\| .* \|\n\|( --- \|)+/);
-    const cp = await extract(corpus('synthetic/txt/stanley-cups.cp1252.csv'));
+    const iconv = await import('iconv-lite');
+    const cp = await extract(await write('cups.cp1252.csv', iconv.encode('Équipe,Année,Trophée\nMontréal Canadiens,1993,Coupe Stanley\nKöln Haie,2002,Meisterschaft – Endspiel\n'.repeat(2), 'windows-1252')));
     assert.equal(cp.encoding?.name, 'windows-1252');
     const tsv = await extract(await write('data.tsv', 'name\tscore\nann\t3\nbob\t5\n'));
     assert.deepEqual(tsv.metadata.columns, ['name', 'score']);
@@ -101,8 +112,9 @@ describe('extract: text formats', () => {
     assert.ok(doc.warnings.some((w) => w.code === 'MALFORMED_ROWS'));
   });
 
+
   it('recognises JSON arrays of records and JSON Lines', async () => {
-    const simple = await extract(corpus('unstructured/json/simple.json'));
+    const simple = await extract(await write('simple.json', JSON.stringify([{ id: 1, name: 'alpha', tags: ['a', 'b'] }, { id: 2, name: 'beta', tags: [] }, { id: 3, name: 'gamma' }], null, 2)));
     assert.equal(simple.format, 'json');
     assert.ok(simple.blocks.length > 1 && simple.blocks.every((b) => b.type === 'record'));
     assert.equal(simple.metadata.recordCount, simple.blocks.length);
@@ -110,7 +122,7 @@ describe('extract: text formats', () => {
     const pairs = await extract(await write('pairs.json', JSON.stringify([{ instruction: 'a, "quoted" [x]', output: 'b' }, { instruction: 'c', output: 'd' }], null, 2)));
     assert.deepEqual(pairs.metadata.recordFields, ['instruction', 'output']);
     assert.deepEqual(pairs.blocks.map((b) => JSON.parse(pairs.text.slice(b.start, b.end)).output), ['b', 'd']);
-    const one = await extract(corpus('unstructured/json/single-line-object.json'));
+    const one = await extract(await write('single-line-object.json', '{"a": 1, "b": {"c": [1, 2, 3]}, "d": "text"}'));
     assert.equal(one.blocks.length, 1);
     const lines = await extract(await write('data.jsonl', '{"instruction":"q1","output":"a1"}\n{"instruction":"q2","output":"a2"}\nnot json\n'));
     assert.equal(lines.format, 'jsonl');
@@ -128,9 +140,10 @@ describe('extract: text formats', () => {
     assert.equal(notJson.format, 'txt');
   });
 
+
   it('refuses empty, whitespace-only, binary and too-large files with specific errors', async () => {
     await assert.rejects(extract(await write('zero.txt', '')), { code: 'EMPTY_FILE' });
-    await assert.rejects(extract(corpus('unstructured/txt/fake-text-all-whitespace.txt')), (e: BrightRunError) => e.code === 'EMPTY_FILE' && /only whitespace/.test(e.message));
+    await assert.rejects(extract(await write('blank.txt', ' \n\t  \r\n   \n')), (e: BrightRunError) => e.code === 'EMPTY_FILE' && /only whitespace/.test(e.message));
     const random = Buffer.alloc(4096);
     for (let i = 0; i < random.length; i++) random[i] = (i * 7919 + 13) % 256;
     await assert.rejects(extract(await write('random.bin', random)), { code: 'UNSUPPORTED_FORMAT' });

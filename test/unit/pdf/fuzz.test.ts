@@ -1,21 +1,26 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { PdfUnsupportedError } from '../../../src/core/extract/pdf/objects';
 import { PdfFilterError } from '../../../src/core/extract/pdf/filters';
 import { PdfTextDocument } from '../../../src/core/extract/pdf/textLayer';
-import { corpus } from '../../support/corpus';
+import { multiPagePdf, textPdf } from '../../support/fixtures';
 
 /** Damaged inputs may be refused (and go to pdf.js), but never with a programming error, and never hang. */
 describe('PDF reader on damaged files', function () {
   this.timeout(60_000);
-  const sources = ['docling/pdf/multi_page.pdf', 'docling/pdf/normal_4pages.pdf', 'textract/pdf/raw_text.pdf', 'pdfminer/simple3.pdf', 'docling/pdf/right_to_left_03.pdf'];
+  const prose = (n: number) => Array.from({ length: 25 }, (_, l) => `Line ${l + 1} of page ${n}: the (quick) brown fox jumps over the lazy dog.`);
+  const sources: Array<[string, Buffer]> = [
+    ['classic', multiPagePdf()],
+    ['compressed', multiPagePdf({ compressed: true })],
+    ['long classic', textPdf([prose(1), prose(2), prose(3)])],
+    ['long compressed', textPdf([prose(1), prose(2)], { compressed: true })],
+  ];
 
-  it('reads or refuses 150 mutated, truncated and spliced copies of corpus PDFs', () => {
+  it('reads or refuses 150 mutated, truncated and spliced copies of generated PDFs', () => {
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const outcomes = { read: 0, refused: 0 };
     for (let i = 0; i < 150; i++) {
-      const original = readFileSync(corpus(sources[i % sources.length]!));
+      const original = sources[i % sources.length]![1];
       let data = Buffer.from(original);
       if (i % 3 === 0) for (let k = 0; k < 20; k++) data[Math.floor(rnd() * data.length)] = Math.floor(rnd() * 256);
       else if (i % 3 === 1) data = data.subarray(0, Math.floor(rnd() * data.length));
@@ -30,7 +35,7 @@ describe('PDF reader on damaged files', function () {
         outcomes.read++;
       } catch (err) {
         const known = err instanceof PdfUnsupportedError || err instanceof PdfFilterError || (err instanceof Error && !(err instanceof TypeError) && !(err instanceof RangeError && !/page \d+ out of range/.test(err.message)));
-        assert.ok(known, `copy ${i} of ${sources[i % sources.length]}: ${(err as Error).stack}`);
+        assert.ok(known, `copy ${i} of ${sources[i % sources.length]![0]}: ${(err as Error).stack}`);
         outcomes.refused++;
       }
     }
