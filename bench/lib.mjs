@@ -35,12 +35,24 @@ export function run(cmd, args, options = {}) {
   });
 }
 
-/** Runs the Bright Run CLI and reports its peak resident memory (main thread + worker threads) in MB. */
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Runs the Bright Run CLI and reports its peak resident memory in MB: the largest of the CLI's process and its
+ * extraction processes (GNU time's %M, the kernel's maximum over a process and the children it waited for), or,
+ * without GNU time (`apt-get install time`), the CLI's own process only — then `peakRssScope` says so.
+ */
 export async function runCli(args, options = {}) {
   const rssFile = path.join(tmpDir('rss'), 'rss');
-  const r = await run(process.execPath, ['--require', RSS_HOOK, CLI, ...args], { ...options, env: { ...process.env, ...(options.env ?? {}), BRIGHTRUN_RSS_FILE: rssFile } });
+  const env = { ...process.env, ...(options.env ?? {}), BRIGHTRUN_RSS_FILE: rssFile };
+  if (existsSync(GNU_TIME)) {
+    const r = await run(GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, CLI, ...args], { ...options, env });
+    const kb = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN;
+    return { ...r, peakRssMb: Math.round(kb / 1024), peakRssScope: 'largest process' };
+  }
+  const r = await run(process.execPath, ['--require', RSS_HOOK, CLI, ...args], { ...options, env });
   const kb = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : NaN;
-  return { ...r, peakRssMb: Math.round(kb / 1024) };
+  return { ...r, peakRssMb: Math.round(kb / 1024), peakRssScope: 'CLI process only' };
 }
 
 export function manifest() {
