@@ -7,7 +7,7 @@ import { DocumentBuilder } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
 import { maxImagePixels } from '../limits';
 import { compact } from '../xml';
-import type { PageDrawing } from '../pdf/contentText';
+import type { PageDrawing } from '../pdf/pageDrawing';
 import { addParagraphs, pageLines, type Line, type PositionedText } from '../pdf/layout';
 import { PdfJsGuard, PdfPixelError, checkInlineImages } from '../pdf/pdfjsGuard';
 import { PdfTextDocument } from '../pdf/textLayer';

@@ -4,7 +4,7 @@
  */
 import { BrightRunError } from '../../errors';
 import { BUDGET_SETTING, formatCount, resourceLimitError } from '../limits';
-import type { PageDrawing } from '../pdf/contentText';
+import type { PageDrawing } from '../pdf/pageDrawing';
 import { PdfBudgetError } from '../pdf/filters';
 import { PdfPixelError } from '../pdf/pdfjsGuard';
 import type { ExtractionWarning } from '../types';
