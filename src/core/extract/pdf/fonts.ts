@@ -101,7 +101,8 @@ export class SimpleFont implements PdfFont {
 function loadSimpleFont(file: PdfFile, dict: PdfDict, subtype: string | undefined): PdfFont {
   const baseFont = nameOf(file.get(dict, 'BaseFont')) ?? '';
   const type3 = subtype === 'Type3';
-  const font = new SimpleFont(baseFont || subtype || 'font');
+  // A Type 3 font has no BaseFont, and its optional /Name (§9.6.5) is the only name it has.
+  const font = new SimpleFont(baseFont || (type3 ? nameOf(file.get(dict, 'Name')) : undefined) || subtype || 'font');
   const descriptor = file.dictOf(dict.get('FontDescriptor'));
   const flags = (file.get(descriptor, 'Flags') as number | undefined) ?? 0;
   const program = ['FontFile', 'FontFile2', 'FontFile3'].map((k) => file.get(descriptor, k)).find((s) => s instanceof PdfStream) as PdfStream | undefined;
