@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { extract } from '../../../src/core';
 import type { OcrService } from '../../../src/core/extract/ocr/ocrService';
 import type { ExtractedDocument } from '../../../src/core/extract/types';
-import { ocrAgrees } from '../../../src/core/extract/backends/pdfPageText';
+import { cleanPdfjsRuns, ocrAgrees } from '../../../src/core/extract/backends/pdfPageText';
+import { pageLines } from '../../../src/core/extract/pdf/layout';
 import { PdfBuilder, utf16Hex } from '../../support/pdfBuilder';
 import { useTempDir } from '../../support/tmp';
 
@@ -130,6 +131,21 @@ describe('PDF pages: text layer or OCR', () => {
     } finally {
       delete process.env.BRIGHTRUN_PDF_READER;
     }
+  });
+
+  it('drops pdf.js runs of raw codes without splitting the word around them, and strips stray controls', () => {
+    const run = (str: string, x: number, width: number, eol = false) => ({ str, x, y: 700, width, size: 10, rtl: false, eol });
+    // "di" + an ffi ligature pdf.js writes as U+001F + "culties" (copy-protected.pdf in the corpus)
+    const { items, glyphs } = cleanPdfjsRuns([run('di', 72, 8), run('\u001f', 80, 8), run('culties', 88, 30, true), run('A\u0002 long sentence of text', 72, 120)]);
+    assert.deepEqual(
+      pageLines(items).map((l) => l.text),
+      ['diculties', 'A long sentence of text'],
+    );
+    assert.equal(glyphs.undecodable, 1);
+    assert.ok(glyphs.text > 20);
+    const salad = cleanPdfjsRuns([run('\u0003\u0011!#\u0012\u0005%', 72, 40, true)]);
+    assert.equal(salad.items.filter((i) => i.str).length, 0);
+    assert.equal(salad.glyphs.undecodable, 7);
   });
 
   it('judges agreement by the text layer’s characters', () => {

@@ -34,6 +34,25 @@ describe('PDF text drawn twice (shadows, halos, fake bold)', () => {
     assert.equal(pageText(at('North', 100, 600) + at('South', 100, 300) + at('North', 100.6, 599.4) + at('South', 100.6, 299.4)), 'North\nSouth');
   });
 
+  it('drops a glyph drawn again over itself, one glyph at a time (fake bold), but not a letter written twice', () => {
+    // Helvetica widths (AFM): S 667, A 667, I 278, N 722, T 611, e 556, l 222, o 556, h 556
+    const widths: Record<string, number> = { S: 667, A: 667, I: 278, N: 722, T: 611, h: 556, e: 556, l: 222, o: 556 };
+    const glyphByGlyph = (word: string, offsets: number[]) => {
+      let x = 72;
+      let out = 'BT /F1 10 Tf ';
+      for (const ch of word) {
+        for (const dx of offsets) out += `1 0 0 1 ${(x + dx).toFixed(2)} 700 Tm (${ch}) Tj `;
+        x += widths[ch]! / 100;
+      }
+      return `${out}ET`;
+    };
+    assert.equal(pageText(glyphByGlyph('SAINT', [0, 0.3])), 'SAINT');
+    assert.equal(pageText(glyphByGlyph('SAINT', [0, 0.25, 0.5])), 'SAINT');
+    // condensed type: the second l starts 0.2 em after the first, which is a letter, not a copy
+    assert.equal(pageText(glyphByGlyph('hello', [0])), 'hello');
+    assert.equal(pageText('BT /F1 10 Tf -0.3 Tc 72 700 Td (hello) Tj ET'), 'hello');
+  });
+
   it('keeps real repeats: words side by side, cells holding the same value, a word on the next line', () => {
     assert.equal(pageText(at('no', 72, 700) + at('no', 86, 700)), 'no no');
     assert.equal(pageText(at('12', 100, 700) + at('12', 160, 700) + at('12', 100, 686) + at('12', 160, 686)), '12 12\n12 12');

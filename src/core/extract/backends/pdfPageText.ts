@@ -113,13 +113,24 @@ export function cleanPdfjsRuns(items: PositionedText[]): { items: PositionedText
     const bad = removed + replaced;
     if (bad > 0 && bad * 4 >= readable) {
       undecodable += bad + readable;
-      if (item.eol) out.push({ ...item, str: '' });
+      const last = out[out.length - 1];
+      if (last && !last.eol && adjoins(last, item)) {
+        // the run before reaches over the dropped one, so "di" + (an ffi ligature pdf.js wrote as U+001F) + "culties" stays one word
+        out[out.length - 1] = { ...last, width: item.x + item.width - last.x, eol: item.eol };
+      } else if (item.eol) out.push({ ...item, str: '' });
       continue;
     }
     text += readable;
     out.push(bad ? { ...item, str: replaced ? clean.replace(/\uFFFD/g, '') : clean } : item);
   }
   return { items: out, glyphs: { text, undecodable, fonts: new Set() } };
+}
+
+/** Whether `next` continues `prev` on its line, left to right, with no gap a space would fill. */
+function adjoins(prev: PositionedText, next: PositionedText): boolean {
+  const size = Math.max(prev.size, next.size);
+  const gap = next.x - (prev.x + prev.width);
+  return !prev.rtl && Math.abs(prev.y - next.y) < 0.5 * size && gap > -0.5 * size && gap < 0.2 * size;
 }
 
 function countChar(s: string, c: number): number {

@@ -345,9 +345,13 @@ export class PageTextReader {
         continue;
       }
       if (text === UNDECODABLE) {
-        // Drawn, but nothing of it is text: counted for the page's verdict, never written (glyphText.ts).
+        // Drawn, but nothing of it is text: counted for the page's verdict, never written (glyphText.ts). Inside a
+        // run the pen moves over it, so a word missing one glyph (a ligature mapped to a control) stays one word.
         this.undecodableGlyph(font);
-        contiguous = false;
+        if (contiguous) {
+          runs.penX = gx + adv * ma;
+          runs.penY = gy + adv * mb;
+        }
         continue;
       }
       this.drawing.textGlyphs++;
@@ -356,6 +360,9 @@ export class PageTextReader {
         if (text) runs.open = text.charCodeAt(text.length - 1) !== 32;
         runs.penX = gx + adv * ma;
         runs.penY = gy + adv * mb;
+        runs.lastX = gx;
+        runs.lastY = gy;
+        runs.lastText = text;
         continue;
       }
       runs.glyph(text, gx, gy, gx + adv * ma, gy + adv * mb, size, height, ux, uy, font);

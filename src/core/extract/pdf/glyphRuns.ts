@@ -15,6 +15,9 @@ const SPACE_MAX = 0.6;
 const NEGATIVE_GAP = -0.2;
 const NOT_A_SPACE = 0.03;
 const VERTICAL_SHIFT = 0.25;
+/** How far (in font heights, along and across the baseline) a glyph drawn again over the last one is its copy. */
+const DUP_ALONG = 0.1;
+const DUP_ACROSS = 0.2;
 const COMPAT = /[\u00a0\u2000-\u200a\ufb00-\ufdff\ufe70-\ufefc]+/g;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
@@ -42,12 +45,30 @@ export class GlyphRuns {
   runFont: PdfFont | undefined;
   private hasPen = false;
   spacePending = false;
+  /**
+   * Where the last glyph added started, and its text: the content reader's inner loop sets them too. A glyph
+   * drawn again on top of it (Acrobat-style fake bold, one glyph at a time) is dropped by `glyph`.
+   */
+  lastX = Number.NaN;
+  lastY = 0;
+  lastText = '';
 
   /**
    * Adds one visible glyph at device position (gx, gy) whose advance ends at (endX, endY). The gap between glyphs,
    * not space characters, decides where words break, so layout-by-spaces and kerned text both come out right.
    */
   glyph(text: string, gx: number, gy: number, endX: number, endY: number, size: number, height: number, ux: number, uy: number, font: PdfFont): void {
+    if (text === this.lastText && this.str) {
+      // The same glyph again within DUP_ALONG / DUP_ACROSS of the last one's origin (poppler's thresholds for
+      // "fake bold"): a copy, not a letter repeated (that starts a whole advance, ≥ ~0.2 em, further on).
+      const dx = gx - this.lastX;
+      const dy = gy - this.lastY;
+      const h = this.runHeight || height;
+      if (Math.abs(dx * this.ux + dy * this.uy) <= DUP_ALONG * h && Math.abs(dy * this.ux - dx * this.uy) <= DUP_ACROSS * h) return;
+    }
+    this.lastX = gx;
+    this.lastY = gy;
+    this.lastText = text;
     if (this.hasPen) {
       const dx = gx - this.penX;
       const dy = gy - this.penY;
