@@ -304,6 +304,12 @@ export class PageTextReader {
     // True while the previous glyph of this string was added: the next one starts exactly at the pen, so it only
     // extends the run (no gap to judge). Most glyphs take this path.
     let contiguous = false;
+    // Kept in locals while the loop runs, written back where GlyphRuns reads them: textGlyphs for the page's
+    // verdict, and the origin and text of the last glyph the fast path added (for GlyphRuns.glyph's copy test).
+    let textGlyphs = 0;
+    let lastX = 0;
+    let lastY = 0;
+    let lastText: string | undefined;
     for (let i = 0; i < bytes.length; i += out.length) {
       let code: number;
       if (simple) {
@@ -354,20 +360,32 @@ export class PageTextReader {
         }
         continue;
       }
-      this.drawing.textGlyphs++;
+      textGlyphs++;
       if (contiguous) {
         runs.str += text;
         if (text) runs.open = text.charCodeAt(text.length - 1) !== 32;
         runs.penX = gx + adv * ma;
         runs.penY = gy + adv * mb;
-        runs.lastX = gx;
-        runs.lastY = gy;
-        runs.lastText = text;
+        lastX = gx;
+        lastY = gy;
+        lastText = text;
         continue;
+      }
+      if (lastText !== undefined) {
+        runs.lastX = lastX;
+        runs.lastY = lastY;
+        runs.lastText = lastText;
+        lastText = undefined;
       }
       runs.glyph(text, gx, gy, gx + adv * ma, gy + adv * mb, size, height, ux, uy, font);
       contiguous = true;
     }
+    if (lastText !== undefined) {
+      runs.lastX = lastX;
+      runs.lastY = lastY;
+      runs.lastText = lastText;
+    }
+    this.drawing.textGlyphs += textGlyphs;
   }
 
   private undecodableGlyph(font: PdfFont): void {
