@@ -7,12 +7,14 @@ import { DocumentBuilder } from '../documentBuilder';
 import type { ExtractionWarning } from '../types';
 import { maxImagePixels } from '../limits';
 import { compact } from '../xml';
-import type { PageDrawing } from '../pdf/contentText';
+import type { PageDrawing } from '../pdf/pageDrawing';
 import { addParagraphs, pageLines, type Line, type PositionedText } from '../pdf/layout';
 import { PdfJsGuard, PdfPixelError, checkInlineImages } from '../pdf/pdfjsGuard';
 import { PdfTextDocument } from '../pdf/textLayer';
 import { DEFAULT_MAX_UNCOMPRESSED } from '../types';
-import { blankPagesWarning, isBlank, pageFailure, pdfBudgetError, pixelSkipWarning, worthOcr } from './pdfPages';
+import { cleanPdfjsRuns, drawingGlyphs, judgeTextLayer, ocrAgrees, ocrDisagreesWarning, undecodableWarning, type GlyphCounts, type TextLayerVerdict } from './pdfPageText';
+import { blankPagesWarning, isBlank, pageFailure, pdfBudgetError, pdfOpenError, pixelSkipWarning, worthOcr } from './pdfPages';
+import { dropShadowCopies } from '../pdf/shadowCopies';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs', { with: { 'resolution-mode': 'import' } });
 type PdfDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -32,9 +34,6 @@ export type PageOcr = (page: PdfPage, pageNumber: number) => Promise<{ text: str
 
 /** The resolution scanned pages are rasterised at for OCR, unless the pixel budget asks for less. */
 export const OCR_DPI = 300;
-
-/** A page whose text layer has fewer visible characters than this is treated as scanned. */
-const MIN_TEXT_LAYER_CHARS = 8;
 
 let pdfjs: Promise<PdfJs> | undefined;
 export function loadPdfJs(): Promise<PdfJs> {
@@ -148,12 +147,12 @@ async function extractWithPdfJs(data: Buffer, ctx: BackendContext, ocr: OcrRunne
         warnings.push({ code: 'PAGE_FAILED', message: pageFailure(err, `Page ${n} could not be read (it is damaged).`), page: n });
         return { lines: [], failed: true };
       }
-      const lines = await pdfjsPageLines(page).catch((err: Error) => {
+      const { lines, glyphs } = await pdfjsPageLines(page).catch((err: Error) => {
         warnings.push({ code: 'PAGE_FAILED', message: pageFailure(err, `The text of page ${n} could not be read (it is damaged).`), page: n });
-        return [] as Line[];
+        return { lines: [] as Line[], glyphs: undefined };
       });
       const drawing = own && n <= own.numPages ? ownDrawing(own, n) : undefined;
-      return { lines, ...(drawing ? { drawing } : {}), ...(guard && own && n <= own.numPages ? { check: () => guard.checkPage(n, 'render') } : {}), page: async () => page, release: () => page.cleanup() };
+      return { lines, ...(glyphs ? { glyphs } : {}), ...(drawing ? { drawing } : {}), ...(guard && own && n <= own.numPages ? { check: () => guard.checkPage(n, 'render') } : {}), page: async () => page, release: () => page.cleanup() };
     });
     const meta = await doc.getMetadata().catch(() => undefined);
     const info = (meta?.info ?? {}) as Record<string, unknown>;
@@ -179,6 +178,8 @@ interface PageText {
   failed?: boolean;
   /** What the page draws besides text, when the own reader could tell: a page with nothing to read is not OCR'd. */
   drawing?: PageDrawing;
+  /** How many glyphs came out as text and how many no font could name (pdf.js; the own reader's are in `drawing`). */
+  glyphs?: GlyphCounts;
   /** Checks the page against the budgets before pdf.js renders it (throws PdfBudgetError or PdfPixelError). */
   check?: () => void;
   /** The page for rendering, when it needs OCR. */
@@ -207,18 +208,22 @@ async function schedulePages(first: number, count: number, ctx: BackendContext, 
       throwIfAborted(ctx.signal);
       const text = await read(n);
       const { lines, drawing } = text;
-      if (text.failed || hasTextLayer(lines)) {
+      const glyphs = text.glyphs ?? drawingGlyphs(drawing);
+      const verdict = text.failed ? 'text' : judgeTextLayer(lines, drawing, glyphs);
+      if (verdict === 'text') {
+        if (glyphs?.undecodable) warnings.push(undecodableWarning(n, glyphs, 'off'));
         settle(text, { lines, ...(text.failed ? { failed: true } : {}) });
         continue;
       }
-      if (drawing && !worthOcr(drawing)) {
+      if (verdict === 'none' && drawing && !worthOcr(drawing)) {
         // Nothing a scan could hold: a blank page (counted), or a few characters of text and nothing else.
         if (isBlank(drawing) && !lines.length) blank.push(n);
         settle(text, { lines, ...(isBlank(drawing) && !lines.length ? { blank: true } : {}) });
         continue;
       }
       if (!ocr || ctx.options.ocr === false || !text.page) {
-        if (ctx.options.ocr === false) warnings.push(ocrSkipped(n));
+        if (verdict === 'undecodable') warnings.push(undecodableWarning(n, glyphs, ctx.options.ocr === false ? 'off' : 'unavailable'));
+        else if (verdict === 'none' && ctx.options.ocr === false) warnings.push(ocrSkipped(n));
         settle(text, { lines });
         continue;
       }
@@ -236,7 +241,7 @@ async function schedulePages(first: number, count: number, ctx: BackendContext, 
       const pageNumber = n;
       const pageOf = text.page;
       const job: Promise<Outcome> = pageOf()
-        .then((page) => ocrPage(ocr, page, pageNumber, lines, warnings).finally(() => (text.release ?? (() => page.cleanup()))()))
+        .then((page) => ocrPage(ocr, page, pageNumber, lines, { verdict, glyphs }, warnings).finally(() => (text.release ?? (() => page.cleanup()))()))
         .catch((err: unknown): Outcome => {
           // A page too large to rasterise even at the lowest useful resolution is skipped, naming the setting.
           const code = err instanceof BrightRunError && err.code === 'RESOURCE_LIMIT' ? 'SKIPPED_CONTENT' : 'PAGE_FAILED';
@@ -261,14 +266,24 @@ async function schedulePages(first: number, count: number, ctx: BackendContext, 
   return results;
 }
 
-async function ocrPage(ocr: OcrRunner, page: PdfPage, n: number, lines: Line[], warnings: ExtractionWarning[]): Promise<Outcome> {
+/**
+ * OCR of one page. Over a short text layer (`short`) OCR's text is taken only when it read the layer's own text
+ * too; otherwise the layer is kept and OCR_DISAGREES says so (pdfPageText.ts).
+ */
+async function ocrPage(ocr: OcrRunner, page: PdfPage, n: number, lines: Line[], layer: { verdict: TextLayerVerdict; glyphs: GlyphCounts | undefined }, warnings: ExtractionWarning[]): Promise<Outcome> {
+  const { verdict } = layer;
   const result = await ocr.run(page, n);
   if (result?.dpi !== undefined && result.dpi < OCR_DPI) {
     warnings.push({ code: 'PARTIAL_CONTENT', message: `Page ${n} is large: it was rasterised for OCR at ${result.dpi} DPI instead of ${OCR_DPI}, to stay within the image pixel budget (extract.maxImageMegapixels); small print may read worse.`, page: n });
   }
+  if (verdict === 'short' && !(result && result.text.trim() && ocrAgrees(lines.map((l) => l.text).join(' '), result.text))) {
+    if (result?.text.trim()) warnings.push(ocrDisagreesWarning(n, result.confidence));
+    return { lines };
+  }
   if (result && result.confidence < 60 && result.text.trim()) {
     warnings.push({ code: 'LOW_OCR_CONFIDENCE', message: `Page ${n} was OCR'd with low confidence (${Math.round(result.confidence)}%); check its text.`, page: n });
   }
+  if (verdict === 'undecodable' && !result?.text.trim()) warnings.push(undecodableWarning(n, layer.glyphs, 'empty'));
   return result ? { lines, ocr: result } : { lines };
 }
 
@@ -335,20 +350,10 @@ function pageSpan(ctx: BackendContext, numPages: number): { first: number; last:
   return { first: Math.max(1, ctx.options.pageRange?.first ?? 1), last: Math.min(numPages, ctx.options.pageRange?.last ?? numPages) };
 }
 
-/** Whether the lines hold at least MIN_TEXT_LAYER_CHARS visible characters (counting stops there). */
-function hasTextLayer(lines: Line[]): boolean {
-  let count = 0;
-  for (const line of lines) {
-    for (let i = 0; i < line.text.length; i++) {
-      const c = line.text.charCodeAt(i);
-      if (c > 32 && c !== 0xa0 && ++count >= MIN_TEXT_LAYER_CHARS) return true;
-    }
-  }
-  return false;
-}
 const ocrSkipped = (n: number): ExtractionWarning => ({ code: 'OCR_SKIPPED', message: `Page ${n} has no text layer and OCR is off.`, page: n });
 
-async function pdfjsPageLines(page: PdfPage): Promise<Line[]> {
+/** pdf.js's runs of a page as lines, raw codes of undecodable fonts and shadow copies dropped, as the own reader does. */
+async function pdfjsPageLines(page: PdfPage): Promise<{ lines: Line[]; glyphs: GlyphCounts }> {
   const content = await page.getTextContent({ disableNormalization: false });
   const items: PositionedText[] = [];
   for (const item of content.items as TextItem[]) {
@@ -357,7 +362,8 @@ async function pdfjsPageLines(page: PdfPage): Promise<Line[]> {
     const size = Math.hypot(a, b) || Math.abs(d) || item.height || 10;
     items.push({ str: item.str, x, y, width: item.width, size, rtl: item.dir === 'rtl', eol: item.hasEOL });
   }
-  return pageLines(items);
+  const clean = cleanPdfjsRuns(items);
+  return { lines: pageLines(dropShadowCopies(clean.items)), glyphs: clean.glyphs };
 }
 
 function hasEofMarker(data: Buffer): boolean {
@@ -376,24 +382,4 @@ export function pdfDate(raw: string | undefined): string | undefined {
   const sign = tz === '-' ? -1 : tz === '+' ? 1 : 0;
   const utc = Date.UTC(Number(y), month - 1, day, hour, minute, second) - sign * (Number(th) * 60 + Number(tm)) * 60_000;
   return new Date(utc).toISOString();
-}
-
-function pdfOpenError(err: unknown, ctx: BackendContext, truncated: boolean): BrightRunError {
-  const e = err as { name?: string; code?: number; message?: string };
-  const file = ctx.file;
-  if (e?.name === 'PasswordException') {
-    if (e.code === 2 || ctx.options.password !== undefined) {
-      return new BrightRunError({ code: 'WRONG_PASSWORD', file, message: `The password given for ${file} is wrong.`, remedy: 'Check the password (it is case-sensitive) and try again.' }, { cause: err });
-    }
-    return new BrightRunError({ code: 'PASSWORD_REQUIRED', file, message: `${file} is encrypted and needs a password to open.`, remedy: 'Give the password when asked (VS Code) or with --password (CLI), or add an unencrypted copy.' }, { cause: err });
-  }
-  return new BrightRunError(
-    {
-      code: 'CORRUPT_FILE',
-      file,
-      message: truncated ? `${file} is a truncated PDF (it ends before its %%EOF marker) and cannot be read.` : `${file} cannot be read as a PDF: its structure is damaged beyond repair.`,
-      remedy: truncated ? 'Download or copy the file again: it was cut short.' : 'Open it in a PDF viewer and save or print it to a new PDF, or restore a good copy.',
-    },
-    { cause: err },
-  );
 }

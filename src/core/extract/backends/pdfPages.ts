@@ -4,10 +4,11 @@
  */
 import { BrightRunError } from '../../errors';
 import { BUDGET_SETTING, formatCount, resourceLimitError } from '../limits';
-import type { PageDrawing } from '../pdf/contentText';
+import type { PageDrawing } from '../pdf/pageDrawing';
 import { PdfBudgetError } from '../pdf/filters';
 import { PdfPixelError } from '../pdf/pdfjsGuard';
 import type { ExtractionWarning } from '../types';
+import type { BackendContext } from '../backendTypes';
 
 /**
  * Path construction operators (m l c v y h re) from which a page without images is worth OCR: text drawn as
@@ -86,4 +87,25 @@ export function pageFailure(err: unknown, fallback: string): string {
   if (err instanceof BrightRunError) return `${err.message} ${err.remedy}`;
   if (process.env.BRIGHTRUN_DEBUG_PDF) process.stderr.write(`${fallback}: ${(err as Error)?.stack ?? String(err)}\n`);
   return fallback;
+}
+
+/** What pdf.js failing to open a file means for the user: a password to give, or a file to repair. */
+export function pdfOpenError(err: unknown, ctx: Pick<BackendContext, 'file' | 'options'>, truncated: boolean): BrightRunError {
+  const e = err as { name?: string; code?: number; message?: string };
+  const file = ctx.file;
+  if (e?.name === 'PasswordException') {
+    if (e.code === 2 || ctx.options.password !== undefined) {
+      return new BrightRunError({ code: 'WRONG_PASSWORD', file, message: `The password given for ${file} is wrong.`, remedy: 'Check the password (it is case-sensitive) and try again.' }, { cause: err });
+    }
+    return new BrightRunError({ code: 'PASSWORD_REQUIRED', file, message: `${file} is encrypted and needs a password to open.`, remedy: 'Give the password when asked (VS Code) or with --password (CLI), or add an unencrypted copy.' }, { cause: err });
+  }
+  return new BrightRunError(
+    {
+      code: 'CORRUPT_FILE',
+      file,
+      message: truncated ? `${file} is a truncated PDF (it ends before its %%EOF marker) and cannot be read.` : `${file} cannot be read as a PDF: its structure is damaged beyond repair.`,
+      remedy: truncated ? 'Download or copy the file again: it was cut short.' : 'Open it in a PDF viewer and save or print it to a new PDF, or restore a good copy.',
+    },
+    { cause: err },
+  );
 }

@@ -1,14 +1,22 @@
 /**
  * Runs a page's content stream for its text (PDF 32000-1 §8.4, §9.3–9.4): graphics-state stack and CTM, text and
- * line matrices, Tc/Tw/Tz/TL/Ts, Tj/TJ/'/", form XObjects. Glyphs are joined into positioned runs the way viewers
- * copy text: a gap of more than ~0.1 em inside a line becomes a space, a jump to another line ends the run.
+ * line matrices, Tc/Tw/Tz/TL/Ts, Tj/TJ/'/", form XObjects. Each visible glyph's Unicode (glyphText.ts) and device
+ * position go to GlyphRuns (glyphRuns.ts), which joins them into runs; what else the page draws is counted in its
+ * PageDrawing (pageDrawing.ts).
  */
-import { bidiReorder, hasRtl } from './bidi';
 import type { PositionedText } from './layout';
 import { SimpleFont, loadFont, type PdfFont } from './fonts';
+import { Op, registerTextOperators } from './contentOps';
+import { GlyphRuns } from './glyphRuns';
 import { PdfDict, PdfName, PdfOp, PdfStream, PdfUnsupportedError, isName, type PdfObject } from './objects';
 import type { PdfFile } from './pdfFile';
+import { UNDECODABLE } from './glyphText';
+import { countShown, emptyDrawing, inlineImageSize, matrixArea, type PageDrawing } from './pageDrawing';
 import { PdfLexer } from './syntax';
+
+export type { PageDrawing } from './pageDrawing';
+
+registerTextOperators();
 
 type Matrix = [number, number, number, number, number, number];
 
@@ -26,53 +34,7 @@ interface GState {
 
 const MAX_FORM_DEPTH = 12;
 const FORM_BUDGET = 20_000;
-/** Gap factors in units of the font height: up to NOT_A_SPACE glyphs touch, SPACE_MIN–SPACE_MAX is a space, beyond is a new run. */
-const SPACE_MIN = 0.102;
-const SPACE_MAX = 0.6;
-const NEGATIVE_GAP = -0.2;
-const NOT_A_SPACE = 0.03;
-const VERTICAL_SHIFT = 0.25;
-const COMPAT = /[\u00a0\u2000-\u200a\ufb00-\ufdff\ufe70-\ufefc]+/g;
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
-/** The operators this reader acts on, dispatched by number (PdfOp.code); every other operator is skipped. */
-const enum Op {
-  None,
-  BEGIN_TEXT,
-  FONT,
-  MOVE,
-  MOVE_SET_LEADING,
-  MATRIX,
-  NEXT_LINE,
-  SHOW,
-  SHOW_SPACED,
-  NEXT_LINE_SHOW,
-  NEXT_LINE_SHOW_SPACING,
-  CHAR_SPACING,
-  WORD_SPACING,
-  H_SCALE,
-  LEADING,
-  RISE,
-  SAVE,
-  RESTORE,
-  CONCAT,
-  EXT_G_STATE,
-  XOBJECT,
-  PATH,
-  SHADING,
-  INLINE_IMAGE,
-}
-const OP_NAMES: Array<[string, Op]> = [
-  ['BT', Op.BEGIN_TEXT], ['Tf', Op.FONT], ['Td', Op.MOVE], ['TD', Op.MOVE_SET_LEADING],
-  ['Tm', Op.MATRIX], ['T*', Op.NEXT_LINE], ['Tj', Op.SHOW], ['TJ', Op.SHOW_SPACED],
-  ["'", Op.NEXT_LINE_SHOW], ['"', Op.NEXT_LINE_SHOW_SPACING], ['Tc', Op.CHAR_SPACING], ['Tw', Op.WORD_SPACING],
-  ['Tz', Op.H_SCALE], ['TL', Op.LEADING], ['Ts', Op.RISE], ['q', Op.SAVE],
-  ['Q', Op.RESTORE], ['cm', Op.CONCAT], ['gs', Op.EXT_G_STATE], ['Do', Op.XOBJECT],
-  // path construction (§8.5.2), shading (§8.7.4.2), inline image data (§8.9.7): recorded in PageDrawing only
-  ['m', Op.PATH], ['l', Op.PATH], ['c', Op.PATH], ['v', Op.PATH], ['y', Op.PATH], ['h', Op.PATH], ['re', Op.PATH],
-  ['sh', Op.SHADING], ['ID', Op.INLINE_IMAGE],
-];
-for (const [name, code] of OP_NAMES) PdfOp.of(name).code = code;
 
 const num = (a: PdfObject[], i: number): number => {
   const v = a[i];
@@ -88,49 +50,14 @@ const multiply = (m: Matrix, n: Matrix): Matrix => [
   m[4] * n[1] + m[5] * n[3] + n[5],
 ];
 
-/**
- * What a page draws besides its text, counted while its content runs (forms included): enough to tell a blank
- * page from one worth OCR, and which images a renderer would decode.
- */
-export interface PageDrawing {
-  /** Glyphs shown (character codes in Tj/TJ/'/" strings), visible or not. */
-  glyphs: number;
-  /** Image XObjects drawn with Do (§8.9.5), directly or from a form. */
-  images: Set<PdfStream>;
-  /** Inline images (§8.9.7): their declared /W and /H, in pixels. */
-  inlineImages: Array<{ width: number; height: number }>;
-  /** Path construction operators (m l c v y h re, §8.5.2). */
-  paths: number;
-  /** Shadings painted with sh (§8.7.4.2). */
-  shadings: number;
-}
-
 export class PageTextReader {
-  readonly drawing: PageDrawing = { glyphs: 0, images: new Set(), inlineImages: [], paths: 0, shadings: 0 };
-  private readonly out: PositionedText[] = [];
+  readonly drawing: PageDrawing;
   private gs: GState;
   private readonly stack: GState[] = [];
   private tm: Matrix = [1, 0, 0, 1, 0, 0];
   private tlm: Matrix = [1, 0, 0, 1, 0, 0];
-  // the run being built
-  private str = '';
-  /**
-   * `str` is not empty and does not end with a space. Kept beside it because `str` grows a glyph at a time (a rope
-   * of small strings), and asking the rope how it ends flattens it: once per word, that was the reader's top cost
-   * on long lines.
-   */
-  private open = false;
-  private runX = 0;
-  private runY = 0;
-  private runSize = 0;
-  private runHeight = 0;
-  private ux = 1;
-  private uy = 0;
-  private penX = 0;
-  private penY = 0;
-  private runFont: PdfFont | undefined;
-  private hasPen = false;
-  private spacePending = false;
+  /** The glyphs shown so far, joined into runs. */
+  private readonly runs = new GlyphRuns();
   private readonly activeForms = new Set<PdfStream>();
   private formsDrawn = 0;
   /** Graphics states below this depth belong to an enclosing form: its content cannot pop them. */
@@ -145,13 +72,13 @@ export class PageTextReader {
     /** Only record what the page draws (PageDrawing): fonts are not loaded and no text is made. */
     private readonly drawingOnly = false,
   ) {
+    this.drawing = emptyDrawing(view);
     this.gs = { ctm: [1, 0, 0, 1, 0, 0], font: undefined, fontKey: undefined, fontSize: 0, charSpacing: 0, wordSpacing: 0, hScale: 1, leading: 0, rise: 0 };
   }
 
   read(content: Uint8Array, resources: PdfDict | undefined): PositionedText[] {
     this.run(content, resources, 0);
-    this.flush(false);
-    return this.out;
+    return this.runs.finish();
   }
 
   private run(content: Uint8Array, resources: PdfDict | undefined, depth: number): void {
@@ -262,6 +189,7 @@ export class PageTextReader {
         return;
       case Op.INLINE_IMAGE:
         this.drawing.inlineImages.push(inlineImageSize(a));
+        this.drawing.imageArea += matrixArea(gs.ctm);
         return;
     }
   }
@@ -297,13 +225,16 @@ export class PageTextReader {
   private form(nameObj: PdfObject | undefined, resources: PdfDict | undefined, depth: number): void {
     if (!(nameObj instanceof PdfName) || depth >= MAX_FORM_DEPTH) return;
     const xobj = this.file.get(this.file.dictOf(resources?.get('XObject')), nameObj.name);
-    if (xobj instanceof PdfStream && isName(this.file.resolve(xobj.dict.get('Subtype')), 'Image')) this.drawing.images.add(xobj);
+    if (xobj instanceof PdfStream && isName(this.file.resolve(xobj.dict.get('Subtype')), 'Image')) {
+      this.drawing.images.add(xobj);
+      this.drawing.imageArea += matrixArea(this.gs.ctm);
+    }
     if (!(xobj instanceof PdfStream) || !isName(xobj.dict.get('Subtype'), 'Form')) return;
     // A form drawing itself (directly or not) is drawn once; and a page may not draw more than FORM_BUDGET
     // forms in all, so nested forms used many times over cannot multiply into endless work.
     if (this.activeForms.has(xobj) || ++this.formsDrawn > FORM_BUDGET) return;
     this.activeForms.add(xobj);
-    this.flush(false);
+    this.runs.flush(false);
     const saved = this.gs;
     const savedDepth = this.stack.length;
     const savedFloor = this.floor;
@@ -320,7 +251,7 @@ export class PageTextReader {
     } finally {
       this.activeForms.delete(xobj);
     }
-    this.flush(false);
+    this.runs.flush(false);
     this.stack.length = savedDepth;
     this.floor = savedFloor;
     this.gs = saved;
@@ -360,7 +291,8 @@ export class PageTextReader {
     const scale = Math.hypot(ma, mb);
     const ux = scale ? ma / scale : 1;
     const uy = scale ? mb / scale : 0;
-    if (this.str && (font !== this.runFont || Math.abs(size - this.runSize) > 0.01 || Math.abs(ux - this.ux) > 1e-3 || Math.abs(uy - this.uy) > 1e-3)) this.flush(false);
+    const runs = this.runs;
+    if (runs.str && (font !== runs.runFont || Math.abs(size - runs.runSize) > 0.01 || Math.abs(ux - runs.ux) > 1e-3 || Math.abs(uy - runs.uy) > 1e-3)) runs.flush(false);
     const v = this.view;
     const x0 = v ? v[0] : -Infinity;
     const y0 = v ? v[1] : -Infinity;
@@ -372,6 +304,12 @@ export class PageTextReader {
     // True while the previous glyph of this string was added: the next one starts exactly at the pen, so it only
     // extends the run (no gap to judge). Most glyphs take this path.
     let contiguous = false;
+    // Kept in locals while the loop runs, written back where GlyphRuns reads them: textGlyphs for the page's
+    // verdict, and the origin and text of the last glyph the fast path added (for GlyphRuns.glyph's copy test).
+    let textGlyphs = 0;
+    let lastX = 0;
+    let lastY = 0;
+    let lastText: string | undefined;
     for (let i = 0; i < bytes.length; i += out.length) {
       let code: number;
       if (simple) {
@@ -393,7 +331,9 @@ export class PageTextReader {
         const ty = font.verticalAdvance(code) * fs + spacing;
         tm[4] += ty * tm[2];
         tm[5] += ty * tm[3];
-        this.verticalGlyph(font.isSpace(code) ? '' : text, gx, gy, size);
+        if (text === UNDECODABLE) this.undecodableGlyph(font);
+        else if (!font.isSpace(code)) this.drawing.textGlyphs++;
+        runs.verticalGlyph(font.isSpace(code) || text === UNDECODABLE ? '' : text, gx, gy, size);
         continue;
       }
       const w = simple ? simple.widths[code]! : font.width(code);
@@ -406,114 +346,51 @@ export class PageTextReader {
       }
       if (simple ? simple.spaces[code] === 1 : font.isSpace(code)) {
         // Whitespace only leaves a pending space, which the next glyph keeps unless it overlaps the previous one.
-        if (this.open) this.spacePending = true;
+        if (runs.open) runs.spacePending = true;
         contiguous = false;
         continue;
       }
-      if (contiguous) {
-        this.str += text;
-        if (text) this.open = text.charCodeAt(text.length - 1) !== 32;
-        this.penX = gx + adv * ma;
-        this.penY = gy + adv * mb;
+      if (text === UNDECODABLE) {
+        // Drawn, but nothing of it is text: counted for the page's verdict, never written (glyphText.ts). Inside a
+        // run the pen moves over it, so a word missing one glyph (a ligature mapped to a control) stays one word.
+        this.undecodableGlyph(font);
+        if (contiguous) {
+          runs.penX = gx + adv * ma;
+          runs.penY = gy + adv * mb;
+        }
         continue;
       }
-      this.glyph(text, gx, gy, gx + adv * ma, gy + adv * mb, size, height, ux, uy, font);
+      textGlyphs++;
+      if (contiguous) {
+        runs.str += text;
+        if (text) runs.open = text.charCodeAt(text.length - 1) !== 32;
+        runs.penX = gx + adv * ma;
+        runs.penY = gy + adv * mb;
+        lastX = gx;
+        lastY = gy;
+        lastText = text;
+        continue;
+      }
+      if (lastText !== undefined) {
+        runs.lastX = lastX;
+        runs.lastY = lastY;
+        runs.lastText = lastText;
+        lastText = undefined;
+      }
+      runs.glyph(text, gx, gy, gx + adv * ma, gy + adv * mb, size, height, ux, uy, font);
       contiguous = true;
     }
-  }
-
-  /**
-   * Adds one visible glyph at device position (gx, gy) whose advance ends at (endX, endY). The gap between glyphs,
-   * not space characters, decides where words break, so layout-by-spaces and kerned text both come out right.
-   */
-  private glyph(text: string, gx: number, gy: number, endX: number, endY: number, size: number, height: number, ux: number, uy: number, font: PdfFont): void {
-    if (this.hasPen) {
-      const dx = gx - this.penX;
-      const dy = gy - this.penY;
-      const along = dx * this.ux + dy * this.uy;
-      const across = dy * this.ux - dx * this.uy;
-      const h = (this.str && this.runHeight) || height;
-      if (along < NEGATIVE_GAP * h) {
-        this.spacePending = false;
-        this.flush(Math.abs(across) > 0.5 * h);
-      } else if (Math.abs(across) > h) {
-        this.spacePending = false;
-        this.flush(true);
-      } else {
-        if (along <= NOT_A_SPACE * h) this.spacePending = false;
-        if (along > SPACE_MAX * h) {
-          this.spacePending = false;
-          this.flush(false);
-        } else if ((along > SPACE_MIN * h || this.spacePending) && this.open) this.space();
-        if (Math.abs(across) > VERTICAL_SHIFT * h) this.flush(false);
-      }
+    if (lastText !== undefined) {
+      runs.lastX = lastX;
+      runs.lastY = lastY;
+      runs.lastText = lastText;
     }
-    if (this.spacePending && this.open) this.space();
-    this.spacePending = false;
-    if (!this.str) {
-      this.runX = gx;
-      this.runY = gy;
-      this.runSize = size;
-      this.runHeight = height;
-      this.ux = ux;
-      this.uy = uy;
-      this.runFont = font;
-    }
-    this.str += text;
-    if (text) this.open = text.charCodeAt(text.length - 1) !== 32;
-    this.penX = endX;
-    this.penY = endY;
-    this.hasPen = true;
+    this.drawing.textGlyphs += textGlyphs;
   }
 
-  private space(): void {
-    this.str += ' ';
-    this.open = false;
+  private undecodableGlyph(font: PdfFont): void {
+    this.drawing.undecodable++;
+    this.drawing.undecodableFonts.add(font.name);
   }
 
-  private verticalGlyph(text: string, gx: number, gy: number, size: number): void {
-    this.flush(false);
-    if (!text) return;
-    this.out.push({ str: text.replace(CONTROL, ''), x: gx, y: gy, width: size, size, rtl: false, eol: true });
-    this.hasPen = false;
-  }
-
-  /** Ends the current run; `eol` marks a line break after it. */
-  private flush(eol: boolean): void {
-    if (this.str) {
-      let str = this.str.replace(CONTROL, '').replace(COMPAT, (s) => s.normalize('NFKC'));
-      let rtl = false;
-      if (hasRtl(str)) ({ text: str, rtl } = bidiReorder(str));
-      const width = (this.penX - this.runX) * this.ux + (this.penY - this.runY) * this.uy;
-      this.out.push({ str, x: this.runX, y: this.runY, width, size: this.runSize || this.runHeight, rtl, eol });
-      this.str = '';
-      this.open = false;
-    } else if (eol && this.out.length && !this.out[this.out.length - 1]!.eol) {
-      this.out.push({ str: '', x: this.penX, y: this.penY, width: 0, size: this.runSize, rtl: false, eol: true });
-    }
-  }
-}
-
-/** Bytes of the strings a show operator draws (one or two per glyph): a glyph count close enough to tell none from some. */
-function countShown(a: PdfObject[]): number {
-  let n = 0;
-  for (const x of a) {
-    if (x instanceof Uint8Array) n += x.length;
-    else if (Array.isArray(x)) for (const y of x) if (y instanceof Uint8Array) n += y.length;
-  }
-  return n;
-}
-
-/** /W (/Width) and /H (/Height) of an inline image, from the key–value operands collected before ID. */
-function inlineImageSize(a: PdfObject[]): { width: number; height: number } {
-  let width = 0;
-  let height = 0;
-  for (let i = 0; i + 1 < a.length; i += 2) {
-    const k = a[i];
-    const v = a[i + 1];
-    if (!(k instanceof PdfName) || typeof v !== 'number') continue;
-    if (k.name === 'W' || k.name === 'Width') width = v;
-    else if (k.name === 'H' || k.name === 'Height') height = v;
-  }
-  return { width, height };
 }

@@ -8,6 +8,7 @@
 import { loadCidToUnicode, loadPredefinedCMap } from './binaryCMap';
 import { CMap, identityCMap, parseCMap } from './cmap';
 import { PdfBudgetError } from './filters';
+import { UNDECODABLE, glyphText } from './glyphText';
 import { glyphUnicodeFromTrueType } from './trueTypeCmap';
 import { baseEncoding, dingbatToUnicode, glyphToUnicode, standardFont, type StandardFont } from './encodings';
 import { PdfDict, PdfName, PdfStream, PdfUnsupportedError, nameOf, type PdfObject } from './objects';
@@ -17,7 +18,10 @@ export interface PdfFont {
   readonly name: string;
   /** 1 for simple fonts; CID fonts read codes through their CMap. */
   readCode(bytes: Uint8Array, offset: number, out: { code: number; length: number }): void;
-  /** Unicode text of a code; undefined when the font does not say (the caller gives up on the fast path). */
+  /**
+   * Unicode text of a code (glyphText: never a control or noncharacter); UNDECODABLE when the font's mapping names
+   * nothing that is text; undefined when the font does not say (the caller hands the file to pdf.js).
+   */
   unicode(code: number): string | undefined;
   /** Whether a code's text is only whitespace (cached: asked for every glyph). */
   isSpace(code: number): boolean;
@@ -97,7 +101,8 @@ export class SimpleFont implements PdfFont {
 function loadSimpleFont(file: PdfFile, dict: PdfDict, subtype: string | undefined): PdfFont {
   const baseFont = nameOf(file.get(dict, 'BaseFont')) ?? '';
   const type3 = subtype === 'Type3';
-  const font = new SimpleFont(baseFont || subtype || 'font');
+  // A Type 3 font has no BaseFont, and its optional /Name (§9.6.5) is the only name it has.
+  const font = new SimpleFont(baseFont || (type3 ? nameOf(file.get(dict, 'Name')) : undefined) || subtype || 'font');
   const descriptor = file.dictOf(dict.get('FontDescriptor'));
   const flags = (file.get(descriptor, 'Flags') as number | undefined) ?? 0;
   const program = ['FontFile', 'FontFile2', 'FontFile3'].map((k) => file.get(descriptor, k)).find((s) => s instanceof PdfStream) as PdfStream | undefined;
@@ -107,9 +112,14 @@ function loadSimpleFont(file: PdfFile, dict: PdfDict, subtype: string | undefine
   const dingbatFont = std?.name === 'ZapfDingbats';
 
   for (let code = 0; code < 256; code++) {
-    const fromCMap = toUnicode?.unicode(code);
+    // ToUnicode first (§9.10.2 step a); a mapping to nothing readable falls back to the glyph name. A name that
+    // means nothing (/g12, /glyph42, /cid00012, a Type 3 font's /a1) is undecodable rather than a reason to ask
+    // pdf.js, which would write such a code out as the character with that number.
+    const fromCMap = glyphText(toUnicode?.unicode(code));
     const name = names?.[code];
-    const text = fromCMap ?? (name ? (dingbatFont ? dingbatToUnicode(name) : glyphToUnicode(name)) : undefined);
+    let text = fromCMap === UNDECODABLE ? undefined : fromCMap;
+    if (text === undefined && name) text = glyphText(dingbatFont ? dingbatToUnicode(name) : glyphToUnicode(name)) ?? UNDECODABLE;
+    if (text === undefined && (fromCMap !== undefined || type3)) text = UNDECODABLE;
     font.unicodes[code] = text;
     if (text !== undefined && isBlank(text)) font.spaces[code] = 1;
   }
@@ -230,7 +240,7 @@ class CidFont implements PdfFont {
   }
   unicode(code: number): string | undefined {
     if (this.cache.has(code)) return this.cache.get(code);
-    const u = this.toUnicode ? this.toUnicode.unicode(code) : this.cidText?.(this.cid(code));
+    const u = glyphText(this.toUnicode ? this.toUnicode.unicode(code) : this.cidText?.(this.cid(code)));
     this.cache.set(code, u);
     if (u !== undefined && isBlank(u)) this.spaces.add(code);
     return u;
