@@ -131,4 +131,4 @@ export const DEFAULT_MAX_UNCOMPRESSED = 1024 * 1024 * 1024;
 export const DEFAULT_MAX_RATIO = 200;
 
 /** Bump when the output of any backend changes, so stored documents can be re-extracted. */
-export const EXTRACTOR_VERSION = '1.2.0';
+export const EXTRACTOR_VERSION = '1.3.0';
