@@ -103,6 +103,10 @@ export async function walkFiles(root: string, filter: ReturnType<typeof globFilt
       } else if (entry.isFile()) {
         const stat = await fs.stat(full).catch(() => undefined);
         if (stat) take(full, relative, stat.size, stat.mtimeMs);
+      } else {
+        // A FIFO, socket or device named like a document: reading it could block or never end. Said, not skipped silently.
+        const kind = entry.isFIFO() ? 'a named pipe (FIFO)' : entry.isSocket() ? 'a socket' : 'a device';
+        result.problems.push(new BrightRunError({ code: 'UNSUPPORTED_FILE', file: full, message: `${full} is ${kind}, not a regular file.`, remedy: 'Add regular files only; copy the data into a file first.' }).toJSON());
       }
     }
   };

@@ -34,6 +34,17 @@ describe('paths: links, long and undecodable names, temp files', function () {
     await assert.rejects(openRegular(path.join(tmp.dir, 'nope.txt')), { code: 'SOURCE_NOT_FOUND' });
   });
 
+  it('a named pipe in a walked folder is reported, never read or skipped silently', async () => {
+    await writeFiles(tmp.dir, { 'docs/a.txt': 'A' });
+    const made = process.platform === 'win32' ? { status: 1 } : spawnSync('mkfifo', [path.join(tmp.dir, 'docs', 'pipe.txt')]);
+    const { inputs, problems } = await collectInputs(['docs'], tmp.dir);
+    assert.deepEqual(inputs.map((i) => i.relative), ['a.txt']);
+    if (made.status !== 0) return; // no mkfifo here (Windows): the regular file above was still taken
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.code, 'UNSUPPORTED_FILE');
+    assert.match(problems[0]!.message, /pipe\.txt is a named pipe \(FIFO\), not a regular file/);
+  });
+
   it('sameFile compares device and inode, or type, size and times where the inode reads 0 (Windows)', () => {
     const stat = (o: Partial<Stats>) => ({ dev: 1, ino: 0, size: 5, mtimeMs: 10, birthtimeMs: 9, isFile: () => true, ...o }) as Stats;
     assert.ok(sameFile(stat({ ino: 7 }), stat({ ino: 7, size: 99 })));
