@@ -26,7 +26,7 @@ export class ProjectStore extends Disposable {
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
     const schedule = () => this.scheduleRefresh();
-    for (const pattern of [`**/${CONFIG_FILE}`, '**/.brightrun/sources.json']) {
+    for (const pattern of [`**/${CONFIG_FILE}`, '**/.brightrun/sources.json', '**/.brightrun/sources.journal.jsonl']) {
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(pattern));
       this._register(watcher.onDidCreate(schedule));
       this._register(watcher.onDidChange(schedule));

@@ -7,6 +7,7 @@ import { MAX_EXTRACT_ATTEMPTS, type ExtractionSummary, type SourceEntry, type So
 import { DocumentStore } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
 import { StatusWriter } from './statusWriter';
+import { WorkQueue } from './workQueue';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
 import { extractOptionsFromConfig } from './limits';
 import type { ExtractedDocument, ExtractOptions } from './types';
@@ -74,8 +75,8 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const only = opts.only ? new Set(opts.only) : undefined;
   const pick = (sources: SourceEntry[]) => sources.filter((s) => wanted.has(s.status) && (!only || only.has(s.path)));
   const summary: ProjectExtractSummary = { done: 0, reused: 0, failed: 0, pages: 0, ocrPages: 0 };
-  let todo = pick(await project.readSources());
-  if (todo.length === 0) return summary;
+  const initial = pick(await project.readSources());
+  if (initial.length === 0) return summary;
 
   // Starting a run is an explicit "go": it clears a pause left by an earlier run (a kill while paused).
   const queue = await readQueueState(project.paths.queue);
@@ -86,8 +87,8 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   };
   const writer = new StatusWriter(project, opts.flushIntervalMs ?? 500);
   const logs: Array<Omit<LogEntry, 'time'>> = [];
-  const seen = new Set(todo.map((t) => t.path));
-  let bytesTotal = todo.reduce((s, t) => s + t.size, 0);
+  const seen = new Set(initial.map((t) => t.path));
+  let bytesTotal = initial.reduce((s, t) => s + t.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;
   let finished = 0;
@@ -113,6 +114,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const cancelled = new Set<string>();
   const running = new Map<string, AbortController>();
   const priority = (path: string) => queue.priorities[path] ?? 0;
+  const todo = new WorkQueue(priority);
   const saveQueue = () => writeQueueState(project.paths.queue, { ...queue, active: true, paused });
   opts.onControl?.({
     get paused() {
@@ -134,6 +136,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     },
     async setPriority(path: string, value: number) {
       queue.priorities[path] = value;
+      todo.resort();
       await saveQueue();
     },
     poke: nudge,
@@ -207,22 +210,21 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   // A source that runs kept leaving "extracting" (each was killed while extracting it) is not tried again by
   // itself: it is failed, and only an explicit retry (retryFailed, "Retry Failed") runs it once more.
   if (!opts.retryFailed) {
-    for (const source of todo.filter(interruptedTooOften)) {
+    for (const source of initial.filter(interruptedTooOften)) {
       const error = interruptedError(fromStoredPath(project.root, source.path), source.attempts ?? MAX_EXTRACT_ATTEMPTS);
       summary.failed++;
       logs.push({ level: 'error', stage: 'extract', message: error.message, file: source.path, error });
       finish(source, { path: source.path, status: 'failed', reused: false, error }, source.sha256, source.size);
     }
-    todo = todo.filter((s) => !interruptedTooOften(s));
   }
+  todo.add(opts.retryFailed ? initial : initial.filter((s) => !interruptedTooOften(s)));
 
   report();
   try {
     for (;;) {
       if (signal?.aborted) break;
-      const next = paused ? undefined : todo.filter((s) => !cancelled.has(s.path)).sort((a, b) => priority(b.path) - priority(a.path) || (a.path < b.path ? -1 : 1))[0];
-      if (next && inFlight.size < poolSize) {
-        todo = todo.filter((s) => s !== next);
+      const next = paused || inFlight.size >= poolSize ? undefined : todo.take((s) => cancelled.has(s.path));
+      if (next) {
         const job: Promise<void> = runOne(next).finally(() => {
           inFlight.delete(job);
           nudge();
@@ -230,14 +232,14 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         inFlight.add(job);
         continue;
       }
-      if (!next && inFlight.size === 0 && !paused) {
+      if (!next && todo.size === 0 && inFlight.size === 0 && !paused) {
         // Sources queued while this run went on are picked up before it ends.
         const fresh = pick(await project.readSources()).filter((s) => !seen.has(s.path) && !cancelled.has(s.path));
         if (!fresh.length) break;
         for (const s of fresh) seen.add(s.path);
         bytesTotal += fresh.reduce((sum, s) => sum + s.size, 0);
         eta.setTotal(bytesTotal);
-        todo.push(...fresh);
+        todo.add(fresh);
         report();
         continue;
       }

@@ -22,6 +22,8 @@ export interface AddResult {
   /** Already in the project with different bytes: queued again. */
   updated: string[];
   unchanged: string[];
+  /** Files read and hashed; the others were found unchanged by size and modification time without reading them. */
+  hashed: number;
   /** Inputs that could not be taken, each with its reason. Nothing else was affected by them. */
   problems: ErrorInfo[];
   /** What was taken otherwise than named, e.g. "x.pdf is a symbolic link; its target /real/y.pdf is taken instead." */
@@ -55,7 +57,17 @@ export async function addSources(project: Project, inputs: readonly string[], op
   const underRoot = (file: string) => (!isInside(project.root, file) && isInside(realRoot, file) ? path.join(project.root, path.relative(realRoot, file)) : file);
   const candidates = new Map<string, Candidate>(expanded.files.map((f) => [underRoot(f.file), { file: underRoot(f.file), size: f.size, mtimeMs: f.mtimeMs }]));
 
-  const files = [...candidates.values()].sort((a, b) => comparePaths(a.file, b.file));
+  // Size and modification time first, as git does: a file whose both match its entry is unchanged and is not
+  // read (re-adding an unchanged folder of 100,000 files reads no file). Only the others are hashed.
+  const known = new Map((await project.readSources()).map((s) => [s.path, s]));
+  const statUnchanged: Array<Candidate & { sha256: string }> = [];
+  const files: Candidate[] = [];
+  for (const f of [...candidates.values()].sort((a, b) => comparePaths(a.file, b.file))) {
+    const entry = known.get(toStoredPath(project.root, f.file));
+    if (entry && entry.size === f.size && entry.mtimeMs === Math.round(f.mtimeMs)) statUnchanged.push({ ...f, sha256: entry.sha256 });
+    else files.push(f);
+  }
+  known.clear();
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;
@@ -84,11 +96,13 @@ export async function addSources(project: Project, inputs: readonly string[], op
   const now = new Date().toISOString();
   const result = await project.updateSources((sources) => {
     const byPath = new Map(sources.map((s) => [s.path, s]));
-    const out: AddResult = { added: [], updated: [], unchanged: [], problems, notices };
-    for (const f of hashed) {
+    const out: AddResult = { added: [], updated: [], unchanged: [], hashed: hashed.length, problems, notices };
+    for (const f of [...statUnchanged, ...hashed]) {
       const stored = toStoredPath(project.root, f.file);
       const existing = byPath.get(stored);
-      if (existing && existing.sha256 === f.sha256) {
+      // Stat-unchanged files are unchanged unless another add rewrote their entry meanwhile with other stats.
+      const same = existing && (existing.sha256 === f.sha256 || (existing.size === f.size && existing.mtimeMs === Math.round(f.mtimeMs)));
+      if (same) {
         out.unchanged.push(stored);
         continue;
       }
@@ -96,7 +110,9 @@ export async function addSources(project: Project, inputs: readonly string[], op
       byPath.set(stored, entry);
       (existing ? out.updated : out.added).push(stored);
     }
-    return { sources: [...byPath.values()], result: out };
+    out.unchanged.sort(comparePaths);
+    // Nothing added or changed: the list is left as it is (no rewrite of sources.json).
+    return { sources: out.added.length + out.updated.length ? [...byPath.values()] : sources, result: out };
   });
 
   await project.log([
