@@ -85,7 +85,8 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     ...extractOptionsFromConfig(project.config.extract),
     ...opts.options,
   };
-  const writer = new StatusWriter(project, opts.flushIntervalMs ?? 500);
+  // Documents are saved without an fsync each; a batch's documents are made durable together before its statuses.
+  const writer = new StatusWriter(project, opts.flushIntervalMs ?? 500, () => store.publish());
   const logs: Array<Omit<LogEntry, 'time'>> = [];
   const seen = new Set(initial.map((t) => t.path));
   let bytesTotal = initial.reduce((s, t) => s + t.size, 0);
@@ -174,7 +175,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         ...(opts.onFileProgress ? { onUnit: (done: number, total: number) => opts.onFileProgress!(source.path, done, total) } : {}),
       });
       const stored: ExtractedDocument = { ...doc, source: { ...doc.source, path: toStoredPath(project.root, file) } };
-      await store.save(stored);
+      await store.save(stored, { batched: true });
       summary.done++;
       summary.pages += doc.pages?.length ?? 0;
       summary.ocrPages += doc.ocrPages;

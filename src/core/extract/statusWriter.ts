@@ -15,9 +15,11 @@ export class StatusWriter {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
+  /** `beforeFlush` runs before each batch is written: it makes the batch's documents durable first. */
   constructor(
     private readonly project: Project,
     private readonly intervalMs: number,
+    private readonly beforeFlush: () => Promise<void> = async () => undefined,
   ) {}
 
   set(source: SourceEntry, change: StatusChange): void {
@@ -51,6 +53,7 @@ export class StatusWriter {
     const at = new Date().toISOString();
     const lines: JournalLine[] = [...batch].map(([path, p]) => ({ path, expect: p.expectSha, at, change: p.change }));
     try {
+      await this.beforeFlush();
       await this.project.appendSourceChanges(lines);
     } catch (err) {
       // Could not write (lock held too long, disk full): keep the changes for the next flush.
