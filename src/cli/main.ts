@@ -4,6 +4,7 @@ import { isCancellation } from '../core';
 import { addCommand } from './commands/add';
 import { extractCommand } from './commands/extract';
 import { initCommand } from './commands/init';
+import { mergeCommand } from './commands/merge';
 import { statusCommand } from './commands/status';
 import type { CommandSpec, OptionSpec, ParsedCommandArgs } from './commands/types';
 import { EXIT, formatError, UsageError, type CliIO } from './io';
@@ -11,7 +12,7 @@ import { EXIT, formatError, UsageError, type CliIO } from './io';
 declare const BRIGHTRUN_VERSION: string | undefined; // set by esbuild
 const VERSION = typeof BRIGHTRUN_VERSION === 'string' ? BRIGHTRUN_VERSION : 'dev';
 
-export const COMMANDS: readonly CommandSpec[] = [initCommand, addCommand, extractCommand, statusCommand];
+export const COMMANDS: readonly CommandSpec[] = [initCommand, addCommand, extractCommand, mergeCommand, statusCommand];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   project: { type: 'string', short: 'C', description: 'Project folder (default: the nearest folder with brightrun.json at or above the current one).' },

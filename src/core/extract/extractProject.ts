@@ -6,6 +6,7 @@ import type { Project } from '../project/project';
 import { MAX_EXTRACT_ATTEMPTS, type ExtractionSummary, type SourceEntry, type SourceStatus } from '../project/sources';
 import { DocumentStore } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
+import { inShard, type Shard } from './shards';
 import { StatusWriter } from './statusWriter';
 import { WorkQueue } from './workQueue';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
@@ -19,6 +20,8 @@ export interface ExtractProjectOptions extends OperationOptions {
   retryFailed?: boolean;
   /** Only these stored source paths (default: every queued source). */
   only?: readonly string[];
+  /** Only this shard's share of the sources (by content hash): `brightrun extract --shard i/n`. */
+  shard?: Shard;
   /** How often status changes are written to sources.json (they are batched). */
   flushIntervalMs?: number;
   onOutcome?: (outcome: ProjectExtractOutcome) => void;
@@ -73,14 +76,16 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const store = new DocumentStore(project.paths.documents);
   const wanted = new Set<SourceStatus>(opts.retryFailed ? ['queued', 'extracting', 'failed'] : ['queued', 'extracting']);
   const only = opts.only ? new Set(opts.only) : undefined;
-  const pick = (sources: SourceEntry[]) => sources.filter((s) => wanted.has(s.status) && (!only || only.has(s.path)));
+  const pick = (sources: SourceEntry[]) => sources.filter((s) => wanted.has(s.status) && (!only || only.has(s.path)) && inShard(s, opts.shard));
+  // A run over part of the queue (some paths, one shard) does not start or end the queue as a whole.
+  const partial = !!only || !!opts.shard;
   const summary: ProjectExtractSummary = { done: 0, reused: 0, failed: 0, pages: 0, ocrPages: 0 };
   const initial = pick(await project.readSources());
   if (initial.length === 0) return summary;
 
   // Starting a run is an explicit "go": it clears a pause left by an earlier run (a kill while paused).
   const queue = await readQueueState(project.paths.queue);
-  if (!only) await writeQueueState(project.paths.queue, { ...queue, active: true, paused: false });
+  if (!partial) await writeQueueState(project.paths.queue, { ...queue, active: true, paused: false });
   const extractOptions: ExtractOptions = {
     ...extractOptionsFromConfig(project.config.extract),
     ...opts.options,
@@ -253,7 +258,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     await writer.close();
     await project.log(logs).catch(() => undefined);
     // The run ended (done, or cancelled by the user): nothing to resume. Only a killed run leaves it active.
-    if (!only) await writeQueueState(project.paths.queue, { ...queue, active: false, paused: false }).catch(() => undefined);
+    if (!partial) await writeQueueState(project.paths.queue, { ...queue, active: false, paused: false }).catch(() => undefined);
   }
   if (firstCancellation || signal?.aborted) throwIfAborted(signal);
   return summary;
