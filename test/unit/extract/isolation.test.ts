@@ -29,7 +29,10 @@ describe('extraction isolation: parser deaths are contained', function () {
       `const { startMemoryWatchdog, hostOptions } = require(${JSON.stringify(watchdogModule)});
        const watchdog = startMemoryWatchdog(hostOptions().memoryLimitMb);
        process.send({ type: 'ready' });
-       process.on('message', async (m) => {
+       // One file after the other, like the real process (the pool may send a small file behind a running one).
+       let chain = Promise.resolve();
+       process.on('message', (m) => { chain = chain.then(() => run(m)); });
+       async function run(m) {
          if (m.type !== 'extract') return;
          watchdog.setLimitMb(m.options.maxMemoryMB);
          watchdog.taskStarted(m.size);
@@ -52,7 +55,7 @@ describe('extraction isolation: parser deaths are contained', function () {
          }
          if (name === 'hang') for (;;);
          process.send({ type: 'done', id: m.id, doc: { text: name } });
-       });`,
+       }`,
     );
     return script;
   }
