@@ -30,6 +30,9 @@ export interface AddResult {
   notices: string[];
 }
 
+/** Files hashed at once by add. */
+const HASH_PARALLEL = 8;
+
 interface Candidate {
   file: string;
   size: number;
@@ -71,25 +74,37 @@ export async function addSources(project: Project, inputs: readonly string[], op
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;
-  const hashed: Array<Candidate & { sha256: string }> = [];
-  for (const [i, f] of files.entries()) {
-    throwIfAborted(signal);
-    onProgress?.({ done: i, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
-    try {
-      // Hashed through openRegular, like extraction reads it: a file swapped for a link since the walk is refused.
-      const { handle, stat } = await openRegular(f.file);
-      try {
-        hashed.push({ ...f, size: stat.size, mtimeMs: stat.mtimeMs, sha256: await sha256Handle(handle, signal) });
-      } finally {
-        await handle.close().catch(() => undefined);
-      }
-    } catch (err) {
+  const slots: Array<(Candidate & { sha256: string }) | undefined> = new Array(files.length);
+  const slotProblems: Array<ErrorInfo | undefined> = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  // A few files at once: small files cost a round of open/read/close each, waits that overlap well.
+  const hashOne = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      const f = files[i]!;
       throwIfAborted(signal);
-      problems.push((err instanceof BrightRunError ? err : fsError(err, f.file, 'read')).toJSON());
+      onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
+      try {
+        // Hashed through openRegular, like extraction reads it: a file swapped for a link since the walk is refused.
+        const { handle, stat } = await openRegular(f.file);
+        try {
+          slots[i] = { ...f, size: stat.size, mtimeMs: stat.mtimeMs, sha256: await sha256Handle(handle, signal, stat.size) };
+        } finally {
+          await handle.close().catch(() => undefined);
+        }
+      } catch (err) {
+        throwIfAborted(signal);
+        slotProblems[i] = (err instanceof BrightRunError ? err : fsError(err, f.file, 'read')).toJSON();
+      }
+      done++;
+      bytesDone += f.size;
+      eta.update(bytesDone);
     }
-    bytesDone += f.size;
-    eta.update(bytesDone);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_PARALLEL, files.length) }, hashOne));
+  const hashed = slots.filter((h): h is Candidate & { sha256: string } => h !== undefined);
+  for (const p of slotProblems) if (p) problems.push(p);
   onProgress?.({ done: files.length, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: 0 });
   throwIfAborted(signal);
 
