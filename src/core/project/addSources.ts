@@ -84,7 +84,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
       const i = next++;
       const f = files[i]!;
       throwIfAborted(signal);
-      onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
+      if (i === 0) onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
       try {
         // Hashed through openRegular, like extraction reads it: a file swapped for a link since the walk is refused.
         const { handle, stat } = await openRegular(f.file);
@@ -100,6 +100,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
       done++;
       bytesDone += f.size;
       eta.update(bytesDone);
+      if (done < files.length) onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
     }
   };
   await Promise.all(Array.from({ length: Math.min(HASH_PARALLEL, files.length) }, hashOne));
