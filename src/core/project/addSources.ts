@@ -84,7 +84,8 @@ export async function addSources(project: Project, inputs: readonly string[], op
       const i = next++;
       const f = files[i]!;
       throwIfAborted(signal);
-      if (i === 0) onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
+      // Reported just before the file is read (with `current`), and again once it is hashed (without).
+      onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
       try {
         // Hashed through openRegular, like extraction reads it: a file swapped for a link since the walk is refused.
         const { handle, stat } = await openRegular(f.file);
@@ -100,7 +101,7 @@ export async function addSources(project: Project, inputs: readonly string[], op
       done++;
       bytesDone += f.size;
       eta.update(bytesDone);
-      if (done < files.length) onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
+      if (done < files.length) onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone) });
     }
   };
   await Promise.all(Array.from({ length: Math.min(HASH_PARALLEL, files.length) }, hashOne));
