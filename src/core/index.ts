@@ -13,4 +13,4 @@ export { addSources, type AddOptions, type AddResult } from './project/addSource
 export * from './extract';
 export { openRegular, sameFile, type OpenedRegular } from './fs/openRegular';
 export { removeStaleTemps } from './fs/atomicWrite';
-export { SOURCE_PAGE_SIZE, SourceIndex, pageLabel, refreshDelayMs, type SourcePage } from './project/sourcePages';
+export { SOURCE_PAGE_SIZE, SourceIndex, pageLabel, panelRows, refreshDelayMs, type SourcePage } from './project/sourcePages';

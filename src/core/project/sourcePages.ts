@@ -75,3 +75,36 @@ export function pageLabel(page: SourcePage): string {
 export function refreshDelayMs(requestedMs: number, lastLoadMs: number, sinceLastMs: number): number {
   return Math.max(requestedMs, Math.min(10_000, lastLoadMs * 10) - sinceLastMs);
 }
+
+/** The Ingestion panel's order: running first, then failed, queued, and done (newest first). */
+const PANEL_RANK: Record<SourceStatus, number> = { extracting: 0, failed: 1, queued: 2, done: 3 };
+
+const panelOrders = new WeakMap<readonly SourceEntry[], { order: SourceEntry[]; byPath: Map<string, SourceEntry>; running: number }>();
+
+/**
+ * The first `max` sources in the Ingestion panel's order, with the files running now (`live`) counted as
+ * extracting. The list is sorted once per change of the list (cached on it); each call — several a second
+ * while a run goes on — then costs O(max + running), not a sort of 100,000 sources.
+ */
+export function panelRows(sources: readonly SourceEntry[], live: { has(path: string): boolean; keys(): Iterable<string> }, max: number): SourceEntry[] {
+  let cached = panelOrders.get(sources);
+  if (!cached) {
+    const order = [...sources].sort((a, b) => PANEL_RANK[a.status] - PANEL_RANK[b.status] || (a.status === 'done' ? (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0) : a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    let running = 0;
+    while (running < order.length && order[running]!.status === 'extracting') running++;
+    cached = { order, byPath: new Map(sources.map((s) => [s.path, s])), running };
+    panelOrders.set(sources, cached);
+  }
+  const first = new Map<string, SourceEntry>();
+  for (const path of live.keys()) {
+    const s = cached.byPath.get(path);
+    if (s) first.set(path, s);
+  }
+  for (let i = 0; i < cached.running; i++) first.set(cached.order[i]!.path, cached.order[i]!);
+  const out = [...first.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, max);
+  for (let i = cached.running; i < cached.order.length && out.length < max; i++) {
+    const s = cached.order[i]!;
+    if (!live.has(s.path)) out.push(s);
+  }
+  return out;
+}
