@@ -137,10 +137,15 @@ export async function readCompactedId(file: string): Promise<string | undefined>
   try {
     const head = Buffer.alloc(256);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return /^\{\s*"formatVersion":\s*2,\s*"compacted":\s*"([0-9a-f]+)"/.exec(head.subarray(0, bytesRead).toString('utf8'))?.[1];
+    const text = head.subarray(0, bytesRead).toString('utf8');
+    const named = /^\{\s*"formatVersion":\s*2,\s*"compacted":\s*"([0-9a-f]+)"/.exec(text);
+    if (named) return named[1];
+    if (/^\{\s*"formatVersion":\s*[12],\s*"sources":/.test(text)) return undefined;
   } finally {
     await handle.close();
   }
+  // Not as Bright Run writes it (edited by hand, say): read it whole rather than guess.
+  return (await readSourcesSnapshot(file)).compacted;
 }
 
 export function countByStatus(sources: readonly SourceEntry[]): Record<SourceStatus, number> {

@@ -106,6 +106,15 @@ describe('linear cost (counted operations)', function () {
     assert.equal(journal?.lines.length, 2);
     const byPath = Object.fromEntries((await project.readSources()).map((s) => [s.path, s.status]));
     assert.deepEqual(byPath, { [entry(1).path]: 'failed', [entry(2).path]: 'extracting' });
+    // sources.json re-formatted by hand while an absorbed journal is left over: the next append still starts a
+    // new journal (it reads the file whole when its head is not as written), so the change is not lost.
+    const journalNow = await fs.readFile(project.paths.sourcesJournal, 'utf8');
+    await project.compactSources();
+    await fs.writeFile(project.paths.sourcesJournal, journalNow);
+    const { formatVersion, compacted, sources } = JSON.parse(await fs.readFile(project.paths.sources, 'utf8'));
+    await fs.writeFile(project.paths.sources, JSON.stringify({ sources, compacted, formatVersion }));
+    await project.appendSourceChanges([{ path: entry(2).path, expect: sha(2), at: 't', change: { status: 'done' } }]);
+    assert.equal((await project.readSources()).find((s) => s.path === entry(2).path)?.status, 'done');
     // A change for bytes that were replaced meanwhile is not applied.
     assert.equal(applyJournal([entry(3)], [{ path: entry(3).path, expect: sha(4), at: 't', change: { status: 'done' } }])[0]!.status, 'queued');
   });
