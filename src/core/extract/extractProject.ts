@@ -93,6 +93,13 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   // Documents are saved without an fsync each; a batch's documents are made durable together before its statuses.
   const writer = new StatusWriter(project, opts.flushIntervalMs ?? 500, () => store.publish());
   const logs: Array<Omit<LogEntry, 'time'>> = [];
+  // The log is appended a thousand entries at a time, in order, so a 100,000-file run does not hold them all.
+  let logged: Promise<void> = Promise.resolve();
+  const flushLogs = () => {
+    const batch = logs.splice(0);
+    logged = logged.then(() => project.log(batch)).catch(() => undefined);
+    return logged;
+  };
   const seen = new Set(initial.map((t) => t.path));
   let bytesTotal = initial.reduce((s, t) => s + t.size, 0);
   const eta = new EtaEstimator(bytesTotal);
@@ -103,6 +110,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
 
   const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, doc?: ExtractedDocument) => {
     finished++;
+    if (logs.length >= 1000) void flushLogs();
     bytesDone += source.size;
     eta.update(bytesDone);
     writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(doc ? { extracted: summarize(doc) } : {}) });
@@ -256,7 +264,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     signal?.removeEventListener('abort', onAbort);
     await pool.close();
     await writer.close();
-    await project.log(logs).catch(() => undefined);
+    await flushLogs();
     // The run ended (done, or cancelled by the user): nothing to resume. Only a killed run leaves it active.
     if (!partial) await writeQueueState(project.paths.queue, { ...queue, active: false, paused: false }).catch(() => undefined);
   }

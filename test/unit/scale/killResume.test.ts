@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { addSources, extractProject, Project, removeStaleTemps, type ExtractedDocument } from '../../../src/core';
+import { addSources, extractProject, Project, readLog, removeStaleTemps, type ExtractedDocument } from '../../../src/core';
 import { readJournal } from '../../../src/core/project/sourceJournal';
 import { useTempDir, writeFiles } from '../../support/tmp';
 
@@ -59,6 +59,9 @@ describe('kill -9 mid-batch with the journal and batched documents', function ()
     });
     assert.equal(summary.failed, 0);
     assert.equal(extractedAgain, 0, 'documents the killed run stored are reused, not extracted again');
+    // The resumed run logged each file it extracted (the log is appended a thousand entries at a time).
+    const extractedLines = (await readLog(project.paths.logs, new Date())).filter((e) => e.stage === 'extract' && e.message.startsWith('Extracted ')).length;
+    assert.ok(extractedLines >= summary.done - summary.reused, `${extractedLines} log lines for ${summary.done - summary.reused} extracted`);
 
     const after = await project.readSources();
     assert.equal(after.length, N);
