@@ -5,6 +5,7 @@ import { addCommand } from './commands/add';
 import { extractCommand } from './commands/extract';
 import { initCommand } from './commands/init';
 import { recordsCommand } from './commands/records';
+import { mergeCommand } from './commands/merge';
 import { statusCommand } from './commands/status';
 import type { CommandSpec, OptionSpec, ParsedCommandArgs } from './commands/types';
 import { EXIT, formatError, UsageError, type CliIO } from './io';
@@ -12,7 +13,7 @@ import { EXIT, formatError, UsageError, type CliIO } from './io';
 declare const BRIGHTRUN_VERSION: string | undefined; // set by esbuild
 const VERSION = typeof BRIGHTRUN_VERSION === 'string' ? BRIGHTRUN_VERSION : 'dev';
 
-export const COMMANDS: readonly CommandSpec[] = [initCommand, addCommand, extractCommand, recordsCommand, statusCommand];
+export const COMMANDS: readonly CommandSpec[] = [initCommand, addCommand, extractCommand, mergeCommand, recordsCommand, statusCommand];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   project: { type: 'string', short: 'C', description: 'Project folder (default: the nearest folder with brightrun.json at or above the current one).' },

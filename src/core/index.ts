@@ -15,3 +15,4 @@ export { openRegular, sameFile, type OpenedRegular } from './fs/openRegular';
 export { removeStaleTemps } from './fs/atomicWrite';
 export * from './records';
 export { describeSkipped } from './fs/walkFiles';
+export { SOURCE_PAGE_SIZE, SourceIndex, pageLabel, panelRows, refreshDelayMs, type SourcePage } from './project/sourcePages';

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_FILE, Project, toBrightRunError, type BrightRunError, type ProjectStatus, type SourceEntry } from '../core';
+import { CONFIG_FILE, Project, refreshDelayMs, toBrightRunError, type BrightRunError, type ProjectStatus, type SourceEntry } from '../core';
 import { ContextKeys } from '../shared/commands';
 import { Disposable } from './lifecycle';
 
@@ -22,11 +22,14 @@ export class ProjectStore extends Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
+  /** How long the last re-read took, and when it ended: refreshes are spaced by what they cost (refreshDelayMs). */
+  private lastLoadMs = 0;
+  private lastLoadEnd = 0;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
     const schedule = () => this.scheduleRefresh();
-    for (const pattern of [`**/${CONFIG_FILE}`, '**/.brightrun/sources.json']) {
+    for (const pattern of [`**/${CONFIG_FILE}`, '**/.brightrun/sources.json', '**/.brightrun/sources.journal.jsonl']) {
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(pattern));
       this._register(watcher.onDidCreate(schedule));
       this._register(watcher.onDidChange(schedule));
@@ -51,7 +54,7 @@ export class ProjectStore extends Disposable {
 
   scheduleRefresh(delayMs = 150): void {
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => void this.refresh(), delayMs);
+    this.refreshTimer = setTimeout(() => void this.refresh(), refreshDelayMs(delayMs, this.lastLoadMs, Date.now() - this.lastLoadEnd));
   }
 
   /** Re-reads the project from disk; concurrent calls are folded into one extra pass. */
@@ -63,7 +66,10 @@ export class ProjectStore extends Disposable {
     this.refreshing = (async () => {
       do {
         this.refreshAgain = false;
+        const started = Date.now();
         this.current = await this.load();
+        this.lastLoadEnd = Date.now();
+        this.lastLoadMs = this.lastLoadEnd - started;
       } while (this.refreshAgain);
       this.refreshing = undefined;
       await this.updateContextKeys();

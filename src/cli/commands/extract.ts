@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BrightRunError, collectInputs, defaultPoolSize, describeSkipped, extractBatch, extractProject, ExtractionPool, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome, outputError, removeStaleTemps, toBrightRunError } from '../../core';
+import { BrightRunError, collectInputs, parseShard, defaultPoolSize, describeSkipped, extractBatch, extractProject, ExtractionPool, formatDuration, Project, type BatchOutcome, type ExtractOptions, type ProjectExtractOutcome, outputError, removeStaleTemps, toBrightRunError } from '../../core';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
 import { printable, problemLine, ProgressLine, UsageError, type CliIO } from '../io';
 import type { CommandSpec, ParsedCommandArgs } from './types';
@@ -8,7 +8,7 @@ import type { CommandSpec, ParsedCommandArgs } from './types';
 export const extractCommand: CommandSpec = {
   name: 'extract',
   summary: "Extract the project's queued documents (resumable), or any files to text with --text-out (PDF, Word, PowerPoint, text, CSV, JSON, images with OCR).",
-  usage: 'brightrun extract [--retry-failed] [--project <dir>]   |   brightrun extract <files or folders…> --text-out <dir> [--md-out <dir>] [--password <pw>] [--no-ocr] [--ocr-lang <code>]… [--concurrency <n>] [--json]',
+  usage: 'brightrun extract [--retry-failed] [--shard <i/n>] [--project <dir>]   |   brightrun extract <files or folders…> --text-out <dir> [--md-out <dir>] [--password <pw>] [--no-ocr] [--ocr-lang <code>]… [--concurrency <n>] [--json]',
   options: {
     'text-out': { type: 'string', description: 'Write the plain text of each input to <dir>/<path relative to its input folder>.txt.' },
     'md-out': { type: 'string', description: 'Also write Markdown to <dir>/<relative path>.md.' },
@@ -20,10 +20,12 @@ export const extractCommand: CommandSpec = {
     include: { type: 'string', multiple: true, description: 'Glob of files to take from input folders; repeatable. Default: every supported type.' },
     exclude: { type: 'string', multiple: true, description: 'Glob of files to skip in input folders; repeatable.' },
     'retry-failed': { type: 'boolean', description: 'Project mode: also retry documents that failed before.' },
+    shard: { type: 'string', description: 'Project mode: extract only share i of n (0 ≤ i < n) of the queued documents, chosen by content hash; combine the shards with "brightrun merge".' },
   },
   async run(io: CliIO, args) {
     const v = args.values;
     if (args.positionals.length === 0) return extractQueued(io, args);
+    if (v.shard !== undefined) throw usage('--shard shares out the project\'s queue: give it without input files');
     const textOut = typeof v['text-out'] === 'string' ? path.resolve(io.cwd, v['text-out']) : undefined;
     const mdOut = typeof v['md-out'] === 'string' ? path.resolve(io.cwd, v['md-out']) : undefined;
     if (!textOut && !mdOut) throw usage('give --text-out <dir> and/or --md-out <dir>');
@@ -117,6 +119,7 @@ async function extractInputs(io: CliIO, args: ParsedCommandArgs, pool: Extractio
 async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number> {
   const v = args.values;
   if (v['text-out'] !== undefined || v['md-out'] !== undefined) throw usage('--text-out and --md-out need input files or folders');
+  const shard = typeof v.shard === 'string' ? parseShard(v.shard) : undefined;
   const project = await Project.locate(args.projectDir, { owner: 'brightrun CLI' });
   const concurrency = v.concurrency !== undefined ? positiveInt(v.concurrency, '--concurrency') : undefined;
   const password = (typeof v.password === 'string' ? v.password : undefined) ?? io.env.BRIGHTRUN_PDF_PASSWORD;
@@ -134,6 +137,7 @@ async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number
     options,
     signal: args.signal,
     retryFailed: v['retry-failed'] === true,
+    ...(shard ? { shard } : {}),
     concurrency: concurrency ?? defaultPoolSize(false),
     onProgress: (p) => progress.update(p),
     onOutcome: (o) => {

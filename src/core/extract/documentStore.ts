@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError } from '../errors';
-import { writeFileAtomic } from '../fs/atomicWrite';
+import { syncFiles, writeFileAtomic } from '../fs/atomicWrite';
 import { EXTRACTOR_VERSION, type ExtractedDocument } from './types';
 
 /**
@@ -16,9 +16,33 @@ export class DocumentStore {
     return path.join(this.dir, `${sha256}.json`);
   }
 
-  async save(doc: ExtractedDocument): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.pathFor(doc.id), [JSON.stringify(doc), '\n']);
+  private madeDir: Promise<unknown> | undefined;
+  /** Saved with `batched` and not yet made durable by `publish`. */
+  private unpublished: string[] = [];
+
+  /**
+   * Saves a document atomically (readers see the old file or the new one). `batched`: without its own fsync —
+   * the caller then calls `publish` before it records the document as done (the status journal), so that a
+   * status that says done never outlives its document, even on a power loss.
+   */
+  async save(doc: ExtractedDocument, options: { batched?: boolean } = {}): Promise<void> {
+    this.madeDir ??= fs.mkdir(this.dir, { recursive: true });
+    await this.madeDir.catch(() => fs.mkdir(this.dir, { recursive: true }));
+    const file = this.pathFor(doc.id);
+    await writeFileAtomic(file, [JSON.stringify(doc), '\n'], { durable: !options.batched });
+    if (options.batched) this.unpublished.push(file);
+  }
+
+  /** Makes the documents saved with `batched` since the last call durable: one group of fsyncs per batch. */
+  async publish(): Promise<void> {
+    const files = this.unpublished;
+    this.unpublished = [];
+    try {
+      await syncFiles(files, this.dir);
+    } catch (err) {
+      this.unpublished.unshift(...files); // their statuses wait for the next batch; so does their durability
+      throw err;
+    }
   }
 
   /** The stored document, or undefined when there is none. A damaged file is reported, not hidden. */

@@ -6,7 +6,9 @@ import type { Project } from '../project/project';
 import { MAX_EXTRACT_ATTEMPTS, type ExtractionSummary, type SourceEntry, type SourceStatus } from '../project/sources';
 import { DocumentStore } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
+import { inShard, type Shard } from './shards';
 import { StatusWriter } from './statusWriter';
+import { WorkQueue } from './workQueue';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
 import { extractOptionsFromConfig } from './limits';
 import type { ExtractedDocument, ExtractOptions } from './types';
@@ -18,6 +20,8 @@ export interface ExtractProjectOptions extends OperationOptions {
   retryFailed?: boolean;
   /** Only these stored source paths (default: every queued source). */
   only?: readonly string[];
+  /** Only this shard's share of the sources (by content hash): `brightrun extract --shard i/n`. */
+  shard?: Shard;
   /** How often status changes are written to sources.json (they are batched). */
   flushIntervalMs?: number;
   onOutcome?: (outcome: ProjectExtractOutcome) => void;
@@ -72,22 +76,32 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const store = new DocumentStore(project.paths.documents);
   const wanted = new Set<SourceStatus>(opts.retryFailed ? ['queued', 'extracting', 'failed'] : ['queued', 'extracting']);
   const only = opts.only ? new Set(opts.only) : undefined;
-  const pick = (sources: SourceEntry[]) => sources.filter((s) => wanted.has(s.status) && (!only || only.has(s.path)));
+  const pick = (sources: SourceEntry[]) => sources.filter((s) => wanted.has(s.status) && (!only || only.has(s.path)) && inShard(s, opts.shard));
+  // A run over part of the queue (some paths, one shard) does not start or end the queue as a whole.
+  const partial = !!only || !!opts.shard;
   const summary: ProjectExtractSummary = { done: 0, reused: 0, failed: 0, pages: 0, ocrPages: 0 };
-  let todo = pick(await project.readSources());
-  if (todo.length === 0) return summary;
+  const initial = pick(await project.readSources());
+  if (initial.length === 0) return summary;
 
   // Starting a run is an explicit "go": it clears a pause left by an earlier run (a kill while paused).
   const queue = await readQueueState(project.paths.queue);
-  if (!only) await writeQueueState(project.paths.queue, { ...queue, active: true, paused: false });
+  if (!partial) await writeQueueState(project.paths.queue, { ...queue, active: true, paused: false });
   const extractOptions: ExtractOptions = {
     ...extractOptionsFromConfig(project.config.extract),
     ...opts.options,
   };
-  const writer = new StatusWriter(project, opts.flushIntervalMs ?? 500);
+  // Documents are saved without an fsync each; a batch's documents are made durable together before its statuses.
+  const writer = new StatusWriter(project, opts.flushIntervalMs ?? 500, () => store.publish());
   const logs: Array<Omit<LogEntry, 'time'>> = [];
-  const seen = new Set(todo.map((t) => t.path));
-  let bytesTotal = todo.reduce((s, t) => s + t.size, 0);
+  // The log is appended a thousand entries at a time, in order, so a 100,000-file run does not hold them all.
+  let logged: Promise<void> = Promise.resolve();
+  const flushLogs = () => {
+    const batch = logs.splice(0);
+    logged = logged.then(() => project.log(batch)).catch(() => undefined);
+    return logged;
+  };
+  const seen = new Set(initial.map((t) => t.path));
+  let bytesTotal = initial.reduce((s, t) => s + t.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;
   let finished = 0;
@@ -96,6 +110,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
 
   const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, doc?: ExtractedDocument) => {
     finished++;
+    if (logs.length >= 1000) void flushLogs();
     bytesDone += source.size;
     eta.update(bytesDone);
     writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(doc ? { extracted: summarize(doc) } : {}) });
@@ -113,6 +128,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const cancelled = new Set<string>();
   const running = new Map<string, AbortController>();
   const priority = (path: string) => queue.priorities[path] ?? 0;
+  const todo = new WorkQueue(priority);
   const saveQueue = () => writeQueueState(project.paths.queue, { ...queue, active: true, paused });
   opts.onControl?.({
     get paused() {
@@ -134,6 +150,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     },
     async setPriority(path: string, value: number) {
       queue.priorities[path] = value;
+      todo.resort();
       await saveQueue();
     },
     poke: nudge,
@@ -171,7 +188,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         ...(opts.onFileProgress ? { onUnit: (done: number, total: number) => opts.onFileProgress!(source.path, done, total) } : {}),
       });
       const stored: ExtractedDocument = { ...doc, source: { ...doc.source, path: toStoredPath(project.root, file) } };
-      await store.save(stored);
+      await store.save(stored, { batched: true });
       summary.done++;
       summary.pages += doc.pages?.length ?? 0;
       summary.ocrPages += doc.ocrPages;
@@ -207,22 +224,21 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   // A source that runs kept leaving "extracting" (each was killed while extracting it) is not tried again by
   // itself: it is failed, and only an explicit retry (retryFailed, "Retry Failed") runs it once more.
   if (!opts.retryFailed) {
-    for (const source of todo.filter(interruptedTooOften)) {
+    for (const source of initial.filter(interruptedTooOften)) {
       const error = interruptedError(fromStoredPath(project.root, source.path), source.attempts ?? MAX_EXTRACT_ATTEMPTS);
       summary.failed++;
       logs.push({ level: 'error', stage: 'extract', message: error.message, file: source.path, error });
       finish(source, { path: source.path, status: 'failed', reused: false, error }, source.sha256, source.size);
     }
-    todo = todo.filter((s) => !interruptedTooOften(s));
   }
+  todo.add(opts.retryFailed ? initial : initial.filter((s) => !interruptedTooOften(s)));
 
   report();
   try {
     for (;;) {
       if (signal?.aborted) break;
-      const next = paused ? undefined : todo.filter((s) => !cancelled.has(s.path)).sort((a, b) => priority(b.path) - priority(a.path) || (a.path < b.path ? -1 : 1))[0];
-      if (next && inFlight.size < poolSize) {
-        todo = todo.filter((s) => s !== next);
+      const next = paused || inFlight.size >= poolSize ? undefined : todo.take((s) => cancelled.has(s.path));
+      if (next) {
         const job: Promise<void> = runOne(next).finally(() => {
           inFlight.delete(job);
           nudge();
@@ -230,14 +246,14 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         inFlight.add(job);
         continue;
       }
-      if (!next && inFlight.size === 0 && !paused) {
+      if (!next && todo.size === 0 && inFlight.size === 0 && !paused) {
         // Sources queued while this run went on are picked up before it ends.
         const fresh = pick(await project.readSources()).filter((s) => !seen.has(s.path) && !cancelled.has(s.path));
         if (!fresh.length) break;
         for (const s of fresh) seen.add(s.path);
         bytesTotal += fresh.reduce((sum, s) => sum + s.size, 0);
         eta.setTotal(bytesTotal);
-        todo.push(...fresh);
+        todo.add(fresh);
         report();
         continue;
       }
@@ -248,9 +264,9 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     signal?.removeEventListener('abort', onAbort);
     await pool.close();
     await writer.close();
-    await project.log(logs).catch(() => undefined);
+    await flushLogs();
     // The run ended (done, or cancelled by the user): nothing to resume. Only a killed run leaves it active.
-    if (!only) await writeQueueState(project.paths.queue, { ...queue, active: false, paused: false }).catch(() => undefined);
+    if (!partial) await writeQueueState(project.paths.queue, { ...queue, active: false, paused: false }).catch(() => undefined);
   }
   if (firstCancellation || signal?.aborted) throwIfAborted(signal);
   return summary;

@@ -34,11 +34,29 @@ let lastTotal = -1;
 process.on('disconnect', () => process.exit(0));
 process.on('SIGINT', () => undefined);
 
-process.on('message', async (msg: WorkerRequest) => {
+// Files run one after the other: the pool may send a small file while another runs (pipelining); it waits here.
+let chain: Promise<void> = Promise.resolve();
+const dropped = new Set<number>();
+
+process.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'shutdown') {
-    await ocr?.dispose();
-    process.exit(0);
+    void (async () => {
+      await ocr?.dispose();
+      process.exit(0);
+    })();
+    return;
   }
+  if (msg.type === 'drop') {
+    dropped.add(msg.id);
+    return;
+  }
+  chain = chain.then(() => {
+    if (dropped.delete(msg.id)) return;
+    return handle(msg);
+  });
+});
+
+async function handle(msg: Exclude<WorkerRequest, { type: 'shutdown' } | { type: 'drop' }>): Promise<void> {
   if (msg.options.maxMemoryMB) watchdog.setLimitMb(msg.options.maxMemoryMB);
   if (msg.type === 'count') {
     let pages: number | undefined;
@@ -75,6 +93,6 @@ process.on('message', async (msg: WorkerRequest) => {
   } catch (err) {
     send({ type: 'failed', id: msg.id, error: toBrightRunError(err, msg.file).toJSON(), peakRssMb: watchdog.peakMb() });
   }
-});
+}
 
 send({ type: 'ready' });

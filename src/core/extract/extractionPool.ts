@@ -1,16 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { BrightRunError, cancelledError } from '../errors';
-import { sha256Handle } from '../fs/hash';
-import { openRegular } from '../fs/openRegular';
 import { ExtractionProcess, processArgs, type ProcessExit } from './extractionProcess';
-import { DEFAULT_MAX_MEMORY_MB, DEFAULT_TIME_LIMIT_SECONDS, resourceLimitError, timeBudgetMs } from './limits';
-import { parseLimitMarker } from './memoryWatchdog';
+import { DEFAULT_MAX_MEMORY_MB, DEFAULT_TIME_LIMIT_SECONDS, timeBudgetMs } from './limits';
 import { mergeParts } from './mergeParts';
+import { batchV8Flags, DEFAULT_STALL_MS, MIN_PAGES_PER_PART, MIN_THREADS_TO_SPLIT, PIPELINE_BYTES, RECYCLE_SHARE, SPLIT_BYTES, defaultCodeCacheDir, defaultOcrWorkers, defaultPoolSize, fileSize, hashRegular, processDeathError, workerScript, type StopReason } from './poolSetup';
 import { DEFAULT_MAX_BYTES, type ExtractedDocument, type ExtractOptions } from './types';
 import type { HostOptions, WorkerResponse } from './workerProtocol';
+
+export { batchV8Flags, defaultPoolSize } from './poolSetup';
 
 interface Task {
   id: number;
@@ -32,6 +30,12 @@ interface Slot {
   /** The process has loaded its code (until then a task given to it waits, so it goes to a ready one if any). */
   ready?: boolean;
   task?: Task;
+  /**
+   * A small file sent to the process behind its running one (pipelining: the process starts it as soon as the
+   * running one ends, without waiting for a round trip through this thread). It becomes `task` then; if the
+   * process dies first, it goes back to the queue — never blamed for the running file's death.
+   */
+  next?: Task;
   /** When its task started (or, when given to a process still starting, when that process was ready). */
   taskStarted?: number;
   /** The task's page count as last reported (its time budget grows with it). */
@@ -42,7 +46,7 @@ interface Slot {
   watchdog?: NodeJS.Timeout;
   deadline?: NodeJS.Timeout;
   /** Why the pool stopped the process, so its death is reported as that and not as a crash. */
-  stoppedFor?: { budget: 'time'; what: string; limit: string } | { cancelled: true } | { retired: true };
+  stoppedFor?: StopReason;
 }
 
 export interface PoolOptions {
@@ -65,80 +69,6 @@ interface TaskOptions {
   onStart?: () => void;
 }
 
-/**
- * PDFs of this size or more are split into page ranges of at least MIN_PAGES_PER_PART pages each, run by several
- * processes at once, while the calling thread hashes the file.
- */
-const SPLIT_BYTES = 8 * 1024 * 1024;
-const MIN_PAGES_PER_PART = 40;
-/**
- * Page ranges go to several processes only on pools of 4+: on 2 cores, two parts measured slower than one (each
- * process boots and warms up its own JIT, and the hashing competes with them for the cores).
- */
-const MIN_THREADS_TO_SPLIT = 4;
-/**
- * A process whose resident set peaked over this share of its budget is replaced after its file: V8 and malloc
- * return memory lazily, and the next file should start with its whole budget.
- */
-const RECYCLE_SHARE = 0.5;
-
-/** Where processes keep their V8 code cache: the user's cache directory (never a shared temp directory). */
-function defaultCodeCacheDir(): string | undefined {
-  const base = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : path.join(os.homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache'));
-  return base ? path.join(base, 'brightrun', 'code-cache') : undefined;
-}
-
-const DEFAULT_STALL_MS = 3 * 60_000;
-
-/**
- * V8 flags for extraction processes, applied by each process's boot loader (workerBoot.ts) before it loads the
- * bundle. V8 optimises a function with TurboFan once it has used up an "interrupt budget" of bytecode (66 KB by
- * default on Node 20); a run over a folder of small documents is over before most of that optimised code pays
- * back (the corpus's 14 text PDFs spent 360 ms in TurboFan, several functions compiled 3–4 times after
- * deoptimising). A 600 KB budget measured ~20 % faster there and 0–4 % slower on a 100 MB PDF
- * (docs/decisions.md). The processes are the pool's own, so the flag touches nobody else's code; only on V8 11
- * (Node 20), where it was measured and the flag exists (newer V8 tiers up through Maglev by invocation counts),
- * and never under Electron.
- */
-export function batchV8Flags(versions: NodeJS.ProcessVersions = process.versions): string | undefined {
-  if (versions.electron) return undefined;
-  return versions.v8.split('.')[0] === '11' ? '--interrupt-budget=600000' : undefined;
-}
-
-/** The process's script: the bundled build starts through a loader that keeps a V8 code cache (workerBoot.ts). */
-function workerScript(): string {
-  const boot = path.join(__dirname, 'extractWorkerBoot.js');
-  return existsSync(boot) ? boot : path.join(__dirname, 'extractWorker.js');
-}
-
-function defaultOcrWorkers(size: number): number {
-  return Math.max(1, Math.floor((os.availableParallelism?.() ?? os.cpus().length) / size));
-}
-
-/**
- * Processes for extraction. In an editor, one per core less one, so the UI keeps a core; headless (the CLI), one
- * per core — and no more than three quarters of the machine's memory holds at `memoryBudgetMb` each, so that
- * every process can use its whole budget at once (a 16-core laptop with 16 GB gets 4 processes at 3 GB each).
- */
-export function defaultPoolSize(interactive = true, memoryBudgetMb = DEFAULT_MAX_MEMORY_MB, totalMemoryBytes = os.totalmem()): number {
-  const cores = os.availableParallelism?.() ?? os.cpus().length;
-  const byMemory = Math.floor((totalMemoryBytes * 0.75) / (memoryBudgetMb * 1048576));
-  return Math.max(1, Math.min(interactive ? cores - 1 : cores, byMemory));
-}
-
-/** sha256 of a source, opened as extraction opens it (never through a link swapped in). */
-async function hashRegular(file: string, signal?: AbortSignal): Promise<string> {
-  const { handle } = await openRegular(file);
-  try {
-    return await sha256Handle(handle, signal);
-  } finally {
-    await handle.close();
-  }
-}
-
-const mb = (bytes: number) => `${Math.round(bytes / 1048576).toLocaleString('en-US')} MB`;
-/** "2 MB", "340 KB", "12 bytes": a file's size in messages. */
-const size = (bytes: number) => (bytes >= 1048576 ? mb(bytes) : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`);
 
 /**
  * Runs extractions in child processes, so that a parser that hangs, exhausts memory or crashes the runtime takes
@@ -265,7 +195,9 @@ export class ExtractionPool {
       this.slots.map(async (s) => {
         this.disarm(s);
         s.task?.reject(cancelledError());
+        s.next?.reject(cancelledError());
         s.task = undefined;
+        s.next = undefined;
         s.stoppedFor = { retired: true };
         // A graceful exit (OCR workers disposed of, coverage and logs flushed), or a kill after a grace period.
         s.worker.postMessage({ type: 'shutdown' });
@@ -307,7 +239,7 @@ export class ExtractionPool {
     // Tasks go to idle processes that are up; while none is up yet, to starting ones (the task waits in its pipe).
     while (this.queue.length) {
       let slot = this.slots.find((s) => !s.task && !s.stoppedFor && (s.ready || !up));
-      if (!slot) return;
+      if (!slot) return this.pipeline();
       const task = this.queue[0]!;
       const budget = this.budgetMb(task.options);
       if (processArgs(slot.heapMb).join() !== processArgs(budget).join()) {
@@ -326,6 +258,29 @@ export class ExtractionPool {
       if (slot.ready) this.armBudgets(slot);
       slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: { ...task.options, maxMemoryMB: budget }, ...(task.size !== undefined ? { size: task.size } : {}) });
     }
+  }
+
+  /**
+   * Sends the next queued small file to a busy process whose running file is small too, so the process never
+   * waits on this thread between files (issue #13: with one round trip per file, 2 processes kept ~1.1 cores busy).
+   */
+  private pipeline(): void {
+    const task = this.queue[0];
+    if (!task || task.kind !== 'extract' || task.size === undefined || task.size >= PIPELINE_BYTES) return;
+    const budget = this.budgetMb(task.options);
+    const slot = this.slots.find((s) => s.ready && s.task?.kind === 'extract' && !s.next && !s.stoppedFor && (s.task.size ?? Infinity) < PIPELINE_BYTES && s.heapMb === budget);
+    if (!slot) return;
+    this.queue.shift();
+    slot.next = task;
+    if (task.options.ocr !== false) slot.ocrUsed = true;
+    slot.worker.postMessage({ type: 'extract', id: task.id, file: task.file, options: { ...task.options, maxMemoryMB: budget }, size: task.size });
+  }
+
+  /** A process going away hands back the file waiting in its pipe (it never started there). */
+  private requeueNext(slot: Slot): void {
+    const next = slot.next;
+    slot.next = undefined;
+    if (next) this.queue.unshift(next);
   }
 
   private spawn(heapMb: number): Slot {
@@ -370,7 +325,18 @@ export class ExtractionPool {
     if (msg.type === 'done') task.resolve(msg.doc as never);
     else if (msg.type === 'count') task.resolve(msg.pages as never);
     else task.reject(new BrightRunError(msg.error));
-    if ((msg.type === 'done' || msg.type === 'failed') && (msg.peakRssMb ?? 0) > slot.heapMb * RECYCLE_SHARE) this.stop(slot, { retired: true });
+    if ((msg.type === 'done' || msg.type === 'failed') && (msg.peakRssMb ?? 0) > slot.heapMb * RECYCLE_SHARE) {
+      this.requeueNext(slot);
+      this.stop(slot, { retired: true });
+    } else if (slot.next) {
+      // The process has started the file waiting in its pipe: from now on it is the running one.
+      slot.task = slot.next;
+      slot.next = undefined;
+      slot.taskStarted = Date.now();
+      slot.pages = 0;
+      slot.task.onStart?.();
+      this.armBudgets(slot);
+    }
     this.pump();
   }
 
@@ -379,33 +345,11 @@ export class ExtractionPool {
     this.disarm(slot);
     if (!slot.ready && this.slots.includes(slot)) this.bootFailures++;
     this.remove(slot);
+    this.requeueNext(slot);
     const task = slot.task;
     slot.task = undefined;
-    if (task && !('cancelled' in (slot.stoppedFor ?? {}))) task.reject(this.deathError(slot, task, exit));
+    if (task && !('cancelled' in (slot.stoppedFor ?? {}))) task.reject(processDeathError(task.file, slot.heapMb, !!slot.ready, slot.stoppedFor, exit));
     this.pump();
-  }
-
-  private deathError(slot: Slot, task: Task, exit: ProcessExit): BrightRunError {
-    const file = task.file;
-    const stopped = slot.stoppedFor;
-    if (stopped && 'budget' in stopped) return resourceLimitError(file, 'time', stopped.what, stopped.limit);
-    const marker = parseLimitMarker(exit.output);
-    const heapExhausted = /heap out of memory|Reached heap limit|Ineffective mark-compacts near heap limit|Array buffer allocation failed/i.test(exit.output);
-    if (marker || heapExhausted) {
-      const used = marker ? `extracting it used ${mb(marker.usedMb * 1048576)} of memory` : 'extracting it filled the JavaScript heap';
-      return resourceLimitError(file, 'memory', used, `the ${mb(slot.heapMb * 1048576)} memory budget`);
-    }
-    const how = exit.signal ? `signal ${exit.signal}` : exit.code === null ? 'could not be started' : `exit code ${exit.code}`;
-    const error = new BrightRunError({
-      code: 'EXTRACTION_CRASHED',
-      file,
-      message: slot.ready ? `Extracting ${file} crashed its parser process (${how}); the file was not extracted.` : `The extraction process for ${file} stopped before it was ready (${how}).`,
-      remedy: slot.ready
-        ? 'The file is damaged, or built to break document parsers. Open it in its own application and save a fresh copy, or remove it from the dataset. Other files were not affected; the log has the details.'
-        : 'Reinstall Bright Run; if this repeats, show the log and report it.',
-      detail: exit.output.slice(-2000),
-    });
-    return error;
   }
 
   private armBudgets(slot: Slot): void {
@@ -437,7 +381,7 @@ export class ExtractionPool {
     slot.deadline = setTimeout(() => {
       if (slot.task !== task) return;
       const seconds = Math.round(budget / 1000);
-      const sized = `${pages ? `${pages} page${pages === 1 ? '' : 's'}, ` : ''}${size(task.size ?? 0)}`;
+      const sized = `${pages ? `${pages} page${pages === 1 ? '' : 's'}, ` : ''}${fileSize(task.size ?? 0)}`;
       this.stop(slot, { budget: 'time', what: `extracting it took longer than ${seconds} s`, limit: `its time budget (${seconds} s for ${sized})` });
     }, left);
   }
@@ -464,6 +408,14 @@ export class ExtractionPool {
     const queued = this.queue.indexOf(task);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
+      task.reject(cancelledError());
+      return;
+    }
+    const behind = this.slots.find((s) => s.next === task);
+    if (behind) {
+      // Not started yet: the process drops it from its pipe (if it has started meanwhile, its reply is ignored).
+      behind.next = undefined;
+      behind.worker.postMessage({ type: 'drop', id: task.id });
       task.reject(cancelledError());
       return;
     }

@@ -7,3 +7,4 @@ export { extractProject, loadSourceDocument, summarize, type ExtractionControl, 
 export { readQueueState, writeQueueState, type QueueState } from './queueState';
 export { renderDocumentText, type TextView } from './renderText';
 export { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_MEMORY_MB, DEFAULT_TIME_LIMIT_SECONDS, extractOptionsFromConfig, resourceLimitError, timeBudgetMs } from './limits';
+export { inShard, mergeShards, parseShard, shardOf, type MergeResult, type Shard } from './shards';

@@ -1,26 +1,25 @@
-import { BrightRunError, type ErrorInfo } from '../errors';
+import { BrightRunError } from '../errors';
 import type { Project } from '../project/project';
-import type { ExtractionSummary, SourceEntry, SourceStatus } from '../project/sources';
+import type { JournalLine, StatusChange } from '../project/sourceJournal';
+import type { SourceEntry } from '../project/sources';
 
-export interface StatusChange {
-  status: SourceStatus;
-  extracted?: ExtractionSummary;
-  sha256?: string;
-  size?: number;
-  error?: ErrorInfo;
-  /** With `extracting`: the attempt this is (SourceEntry.attempts). */
-  attempts?: number;
-}
+export type { StatusChange } from '../project/sourceJournal';
 
-/** Batches status changes into sources.json (one locked write per interval, not one per file). */
+/**
+ * Batches status changes into the project's status journal (one locked append per interval, not one write per
+ * file, and never a rewrite of the whole list per batch: Project.appendSourceChanges). `close` compacts the
+ * journal into sources.json, once per run.
+ */
 export class StatusWriter {
   private pending = new Map<string, { expectSha: string; change: StatusChange }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
+  /** `beforeFlush` runs before each batch is written: it makes the batch's documents durable first. */
   constructor(
     private readonly project: Project,
     private readonly intervalMs: number,
+    private readonly beforeFlush: () => Promise<void> = async () => undefined,
   ) {}
 
   set(source: SourceEntry, change: StatusChange): void {
@@ -32,38 +31,30 @@ export class StatusWriter {
     }, this.intervalMs);
   }
 
-  async close(): Promise<void> {
+  /** Writes what is pending now (a caller that must know its changes are on disk, e.g. before a batch is acknowledged). */
+  flushNow(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flushing;
-    await this.flush();
+    this.flushing = this.flushing.then(() => this.flush());
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.flushNow();
+    await this.project.compactSources().catch((err: unknown) => {
+      if (!(err instanceof BrightRunError)) throw err; // lock held too long: the journal stays, readers apply it
+    });
   }
 
   private async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    const now = new Date().toISOString();
+    const at = new Date().toISOString();
+    const lines: JournalLine[] = [...batch].map(([path, p]) => ({ path, expect: p.expectSha, at, change: p.change }));
     try {
-      await this.project.updateSources((sources) => ({
-        sources: sources.map((s) => {
-          const p = batch.get(s.path);
-          if (!p || s.sha256 !== p.expectSha) return s; // re-added with other bytes meanwhile: leave it queued
-          const { error: _old, extracted: oldSummary, attempts: _attempts, ...rest } = s;
-          const extracted = p.change.status === 'done' ? (p.change.extracted ?? oldSummary) : p.change.status === 'extracting' ? oldSummary : undefined;
-          return {
-            ...rest,
-            status: p.change.status,
-            sha256: p.change.sha256 ?? s.sha256,
-            size: p.change.size ?? s.size,
-            updatedAt: now,
-            ...(p.change.error ? { error: p.change.error } : {}),
-            ...(p.change.status === 'extracting' && p.change.attempts ? { attempts: p.change.attempts } : {}),
-            ...(extracted ? { extracted } : {}),
-          };
-        }),
-        result: undefined,
-      }));
+      await this.beforeFlush();
+      await this.project.appendSourceChanges(lines);
     } catch (err) {
       // Could not write (lock held too long, disk full): keep the changes for the next flush.
       for (const [k, v] of batch) if (!this.pending.has(k)) this.pending.set(k, v);

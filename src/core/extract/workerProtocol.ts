@@ -7,6 +7,8 @@ export type WorkerRequest =
   | { type: 'extract'; id: number; file: string; options: ExtractOptions; size?: number }
   /** Page count of a PDF, for splitting it into page ranges. */
   | { type: 'count'; id: number; file: string; options: ExtractOptions }
+  /** Drop a file sent behind the running one, if it has not started (it was cancelled). */
+  | { type: 'drop'; id: number }
   | { type: 'shutdown' };
 
 /** Messages from an extraction process to the pool. `peakRssMb`: the process's peak resident memory so far. */

@@ -18,11 +18,15 @@ export async function sha256File(file: string, signal?: AbortSignal): Promise<st
   return hash.digest('hex');
 }
 
-/** sha256 of an open file from its start, streamed; the handle stays open (the caller closes it). */
-export async function sha256Handle(handle: FileHandle, signal?: AbortSignal): Promise<string> {
+/**
+ * sha256 of an open file from its start, streamed; the handle stays open (the caller closes it). `sizeHint`
+ * (the file's size from its stat) sizes the read buffer: a 1 MB buffer per 2 KB file made hashing 10,000 small
+ * files spend most of its time collecting garbage (issue #13).
+ */
+export async function sha256Handle(handle: FileHandle, signal?: AbortSignal, sizeHint?: number): Promise<string> {
   throwIfAborted(signal);
   const hash = createHash('sha256');
-  const chunk = Buffer.allocUnsafe(1 << 20);
+  const chunk = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(4096, (sizeHint ?? 1 << 20) + 1)));
   for (let at = 0; ; ) {
     throwIfAborted(signal);
     const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);

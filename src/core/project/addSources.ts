@@ -22,6 +22,8 @@ export interface AddResult {
   /** Already in the project with different bytes: queued again. */
   updated: string[];
   unchanged: string[];
+  /** Files read and hashed; the others were found unchanged by size and modification time without reading them. */
+  hashed: number;
   /** Inputs that could not be taken, each with its reason. Nothing else was affected by them. */
   problems: ErrorInfo[];
   /** What was taken otherwise than named, e.g. "x.pdf is a symbolic link; its target /real/y.pdf is taken instead." */
@@ -29,6 +31,9 @@ export interface AddResult {
   /** Files in added folders that the include globs leave out, counted by extension (see describeSkipped). */
   skipped: Record<string, number>;
 }
+
+/** Files hashed at once by add. */
+const HASH_PARALLEL = 8;
 
 interface Candidate {
   file: string;
@@ -57,40 +62,66 @@ export async function addSources(project: Project, inputs: readonly string[], op
   const underRoot = (file: string) => (!isInside(project.root, file) && isInside(realRoot, file) ? path.join(project.root, path.relative(realRoot, file)) : file);
   const candidates = new Map<string, Candidate>(expanded.files.map((f) => [underRoot(f.file), { file: underRoot(f.file), size: f.size, mtimeMs: f.mtimeMs }]));
 
-  const files = [...candidates.values()].sort((a, b) => comparePaths(a.file, b.file));
+  // Size and modification time first, as git does: a file whose both match its entry is unchanged and is not
+  // read (re-adding an unchanged folder of 100,000 files reads no file). Only the others are hashed.
+  const known = new Map((await project.readSources()).map((s) => [s.path, s]));
+  const statUnchanged: Array<Candidate & { sha256: string }> = [];
+  const files: Candidate[] = [];
+  for (const f of [...candidates.values()].sort((a, b) => comparePaths(a.file, b.file))) {
+    const entry = known.get(toStoredPath(project.root, f.file));
+    if (entry && entry.size === f.size && entry.mtimeMs === Math.round(f.mtimeMs)) statUnchanged.push({ ...f, sha256: entry.sha256 });
+    else files.push(f);
+  }
+  known.clear();
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
   const eta = new EtaEstimator(bytesTotal);
   let bytesDone = 0;
-  const hashed: Array<Candidate & { sha256: string }> = [];
-  for (const [i, f] of files.entries()) {
-    throwIfAborted(signal);
-    onProgress?.({ done: i, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
-    try {
-      // Hashed through openRegular, like extraction reads it: a file swapped for a link since the walk is refused.
-      const { handle, stat } = await openRegular(f.file);
-      try {
-        hashed.push({ ...f, size: stat.size, mtimeMs: stat.mtimeMs, sha256: await sha256Handle(handle, signal) });
-      } finally {
-        await handle.close().catch(() => undefined);
-      }
-    } catch (err) {
+  const slots: Array<(Candidate & { sha256: string }) | undefined> = new Array(files.length);
+  const slotProblems: Array<ErrorInfo | undefined> = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  // A few files at once: small files cost a round of open/read/close each, waits that overlap well.
+  const hashOne = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      const f = files[i]!;
       throwIfAborted(signal);
-      problems.push((err instanceof BrightRunError ? err : fsError(err, f.file, 'read')).toJSON());
+      // Reported just before the file is read (with `current`), and again once it is hashed (without).
+      onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone), current: f.file });
+      try {
+        // Hashed through openRegular, like extraction reads it: a file swapped for a link since the walk is refused.
+        const { handle, stat } = await openRegular(f.file);
+        try {
+          slots[i] = { ...f, size: stat.size, mtimeMs: stat.mtimeMs, sha256: await sha256Handle(handle, signal, stat.size) };
+        } finally {
+          await handle.close().catch(() => undefined);
+        }
+      } catch (err) {
+        throwIfAborted(signal);
+        slotProblems[i] = (err instanceof BrightRunError ? err : fsError(err, f.file, 'read')).toJSON();
+      }
+      done++;
+      bytesDone += f.size;
+      eta.update(bytesDone);
+      if (done < files.length) onProgress?.({ done, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: eta.eta(bytesDone) });
     }
-    bytesDone += f.size;
-    eta.update(bytesDone);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_PARALLEL, files.length) }, hashOne));
+  const hashed = slots.filter((h): h is Candidate & { sha256: string } => h !== undefined);
+  for (const p of slotProblems) if (p) problems.push(p);
   onProgress?.({ done: files.length, total: files.length, unit: 'files', bytesDone, bytesTotal, etaMs: 0 });
   throwIfAborted(signal);
 
   const now = new Date().toISOString();
   const result = await project.updateSources((sources) => {
     const byPath = new Map(sources.map((s) => [s.path, s]));
-    const out: AddResult = { added: [], updated: [], unchanged: [], problems, notices, skipped: expanded.skipped };
-    for (const f of hashed) {
+    const out: AddResult = { added: [], updated: [], unchanged: [], hashed: hashed.length, problems, notices, skipped: expanded.skipped };
+    for (const f of [...statUnchanged, ...hashed]) {
       const stored = toStoredPath(project.root, f.file);
       const existing = byPath.get(stored);
-      if (existing && existing.sha256 === f.sha256) {
+      // Stat-unchanged files are unchanged unless another add rewrote their entry meanwhile with other stats.
+      const same = existing && (existing.sha256 === f.sha256 || (existing.size === f.size && existing.mtimeMs === Math.round(f.mtimeMs)));
+      if (same) {
         out.unchanged.push(stored);
         continue;
       }
@@ -98,7 +129,9 @@ export async function addSources(project: Project, inputs: readonly string[], op
       byPath.set(stored, entry);
       (existing ? out.updated : out.added).push(stored);
     }
-    return { sources: [...byPath.values()], result: out };
+    out.unchanged.sort(comparePaths);
+    // Nothing added or changed: the list is left as it is (no rewrite of sources.json).
+    return { sources: out.added.length + out.updated.length ? [...byPath.values()] : sources, result: out };
   });
 
   await project.log([

@@ -11,6 +11,8 @@ export interface ProjectPaths {
   logs: string;
   runs: string;
   sources: string;
+  /** Status journal over sources.json (sourceJournal.ts); absent at rest. */
+  sourcesJournal: string;
   queue: string;
   registry: string;
   lock: string;
@@ -30,6 +32,7 @@ export function projectPaths(root: string): ProjectPaths {
     logs: path.join(data, 'logs'),
     runs: path.join(data, 'runs'),
     sources: path.join(data, 'sources.json'),
+    sourcesJournal: path.join(data, 'sources.journal.jsonl'),
     queue: path.join(data, 'queue.json'),
     registry: path.join(data, 'registry.json'),
     lock: path.join(data, 'lock'),

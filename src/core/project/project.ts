@@ -6,7 +6,8 @@ import { CONFIG_FILE, defaultConfig, parseConfig, serializeConfig, toDatasetName
 import { withLock } from './lock';
 import { appendLog, type LogEntry } from './processingLog';
 import { projectPaths, type ProjectPaths } from './paths';
-import { countByStatus, readSourcesFile, writeSourcesFile, type SourceEntry, type SourceStatus } from './sources';
+import { appendJournal, applyJournal, readJournal, removeJournal, type JournalLine } from './sourceJournal';
+import { countByStatus, readCompactedId, readSourcesSnapshot, writeSourcesFile, type SourceEntry, type SourceStatus } from './sources';
 
 export interface ProjectStatus {
   name: string;
@@ -21,6 +22,9 @@ export interface OpenOptions {
   /** Named in lock messages another process shows: "VS Code", "brightrun CLI". */
   owner?: string;
 }
+
+/** The journal is compacted once it is larger than sources.json, and never below this size. */
+const JOURNAL_MIN_COMPACT_BYTES = 256 * 1024;
 
 /** Lines of .brightrun/.gitignore: machine-local and bulky things stay out of git. */
 const DATA_GITIGNORE = ['# Written by Bright Run: machine-local files stay out of git.', 'lock', 'lock.stale-*', '*.tmp', 'cache/', ''].join('\n');
@@ -122,18 +126,66 @@ export class Project {
     return withLock(this.paths.lock, { owner: this.owner }, fn);
   }
 
-  readSources(): Promise<SourceEntry[]> {
-    return readSourcesFile(this.paths.sources);
+  /** The source list: sources.json with the status journal (sourceJournal.ts) applied. O(sources + journal). */
+  async readSources(): Promise<SourceEntry[]> {
+    return (await this.readSourceState()).sources;
   }
 
-  /** Read-modify-write of the source list under the lock; `mutate` returns the new list and a result. */
+  private async readSourceState(): Promise<{ sources: SourceEntry[]; journal?: string }> {
+    const snapshot = await readSourcesSnapshot(this.paths.sources);
+    const journal = await readJournal(this.paths.sourcesJournal);
+    if (!journal) return { sources: snapshot.sources };
+    // A journal sources.json already absorbed (a compaction killed before removing it) is not applied again,
+    // but is still named, so the next write removes it.
+    if (journal.id === snapshot.compacted) return { sources: snapshot.sources, journal: journal.id };
+    return { sources: applyJournal(snapshot.sources, journal.lines), journal: journal.id };
+  }
+
+  /**
+   * Read-modify-write of the source list under the lock; `mutate` returns the new list and a result. Returning
+   * the list it was given, unchanged, writes nothing (re-adding an unchanged folder). A write absorbs the journal.
+   */
   updateSources<T>(mutate: (sources: SourceEntry[]) => { sources: SourceEntry[]; result: T }): Promise<T> {
     return this.withLock(async () => {
-      const { sources, result } = mutate(await this.readSources());
-      await writeSourcesFile(this.paths.sources, sources);
+      const current = await this.readSourceState();
+      const { sources, result } = mutate(current.sources);
+      if (sources !== current.sources || current.journal) await this.writeCompacted(sources, current.journal);
       return result;
     });
   }
+
+  /**
+   * Records status changes (extraction) by appending them to the journal: the cost is that of the changes, not
+   * of the list. When the journal outgrows sources.json it is compacted into it, so each change costs O(1)
+   * amortised. `onCompact` is told of each compaction (tests count them).
+   */
+  appendSourceChanges(lines: readonly JournalLine[]): Promise<void> {
+    if (lines.length === 0) return Promise.resolve();
+    return this.withLock(async () => {
+      const journalBytes = await appendJournal(this.paths.sourcesJournal, lines, await readCompactedId(this.paths.sources));
+      const listBytes = await fs.stat(this.paths.sources).then((st) => st.size, () => 0);
+      if (journalBytes > Math.max(listBytes, JOURNAL_MIN_COMPACT_BYTES)) await this.compactUnlocked();
+    });
+  }
+
+  /** Folds the journal into sources.json (the end of a run does this, so that at rest the list is whole). */
+  compactSources(): Promise<void> {
+    return this.withLock(() => this.compactUnlocked());
+  }
+
+  private async compactUnlocked(): Promise<void> {
+    const current = await this.readSourceState();
+    if (current.journal) await this.writeCompacted(current.sources, current.journal);
+  }
+
+  private async writeCompacted(sources: SourceEntry[], journal: string | undefined): Promise<void> {
+    await writeSourcesFile(this.paths.sources, sources, journal);
+    this.sourceListWrites++;
+    if (journal) await removeJournal(this.paths.sourcesJournal);
+  }
+
+  /** How many times this object rewrote sources.json (tests count them: the cost per batch must not grow). */
+  sourceListWrites = 0;
 
   async status(): Promise<ProjectStatus> {
     return this.statusOf(await this.readSources());

@@ -60,17 +60,37 @@ export function withoutSources(sources: SourceEntry[], paths: readonly string[])
   return { sources: sources.filter((s) => !drop.has(s.path)), result: sources.filter((s) => drop.has(s.path)).map((s) => s.path) };
 }
 
+/**
+ * sources.json's own format: 1 held only the list; 2 adds `compacted`, the id of the status journal
+ * (sourceJournal.ts) whose lines the list already holds. Version 1 files are read as they are and written as 2.
+ */
+export const SOURCES_FORMAT_VERSION = 2;
+
 interface SourcesFile {
-  formatVersion: 1;
+  formatVersion: 1 | 2;
+  /** The journal whose changes this list already holds (its lines are not applied again). */
+  compacted?: string;
   sources: SourceEntry[];
 }
 
+/** sources.json as stored: the list, and which journal it has absorbed. */
+export interface SourcesSnapshot {
+  sources: SourceEntry[];
+  compacted?: string;
+  /** Size of the file in bytes (0 when missing): the journal is compacted once it grows past this. */
+  bytes: number;
+}
+
 export async function readSourcesFile(file: string): Promise<SourceEntry[]> {
+  return (await readSourcesSnapshot(file)).sources;
+}
+
+export async function readSourcesSnapshot(file: string): Promise<SourcesSnapshot> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { sources: [], bytes: 0 };
     throw err;
   }
   let parsed: Partial<SourcesFile>;
@@ -79,19 +99,53 @@ export async function readSourcesFile(file: string): Promise<SourceEntry[]> {
   } catch (err) {
     throw corrupt(file, 'is not valid JSON', err);
   }
-  if (!parsed || parsed.formatVersion !== 1 || !Array.isArray(parsed.sources)) throw corrupt(file, 'does not hold a source list');
+  if (parsed && typeof parsed.formatVersion === 'number' && parsed.formatVersion > SOURCES_FORMAT_VERSION) {
+    throw new BrightRunError({
+      code: 'STATE_NEWER_FORMAT',
+      file,
+      message: `${file} was written by a newer Bright Run (source list format ${parsed.formatVersion}; this one reads up to ${SOURCES_FORMAT_VERSION}).`,
+      remedy: 'Update Bright Run to open this project.',
+    });
+  }
+  if (!parsed || (parsed.formatVersion !== 1 && parsed.formatVersion !== 2) || !Array.isArray(parsed.sources)) throw corrupt(file, 'does not hold a source list');
   for (const [i, s] of parsed.sources.entries()) {
     if (typeof s?.path !== 'string' || typeof s.sha256 !== 'string' || !SOURCE_STATUSES.includes(s.status)) {
       throw corrupt(file, `has a broken entry at index ${i}`);
     }
   }
-  return parsed.sources;
+  return { sources: parsed.sources, ...(typeof parsed.compacted === 'string' ? { compacted: parsed.compacted } : {}), bytes: Buffer.byteLength(text) };
 }
 
-export function writeSourcesFile(file: string, sources: SourceEntry[]): Promise<void> {
-  const sorted = [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)); // stable diffs in git
-  const body: SourcesFile = { formatVersion: 1, sources: sorted };
+/** Writes the list (sorted by path, for stable diffs in git) atomically, noting the journal it absorbed. */
+export function writeSourcesFile(file: string, sources: SourceEntry[], compacted?: string): Promise<void> {
+  const sorted = [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const body: SourcesFile = { formatVersion: SOURCES_FORMAT_VERSION, ...(compacted ? { compacted } : {}), sources: sorted };
   return writeJsonAtomic(file, body);
+}
+
+/**
+ * The `compacted` journal id of sources.json, read from the file's first bytes only (it is written before the
+ * list), so that appending to the journal does not read the whole list.
+ */
+export async function readCompactedId(file: string): Promise<string | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = Buffer.alloc(256);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const text = head.subarray(0, bytesRead).toString('utf8');
+    const named = /^\{\s*"formatVersion":\s*2,\s*"compacted":\s*"([0-9a-f]+)"/.exec(text);
+    if (named) return named[1];
+    if (/^\{\s*"formatVersion":\s*[12],\s*"sources":/.test(text)) return undefined;
+  } finally {
+    await handle.close();
+  }
+  // Not as Bright Run writes it (edited by hand, say): read it whole rather than guess.
+  return (await readSourcesSnapshot(file)).compacted;
 }
 
 export function countByStatus(sources: readonly SourceEntry[]): Record<SourceStatus, number> {

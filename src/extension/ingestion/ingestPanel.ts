@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatDuration, fromStoredPath, type SourceEntry } from '../../core';
+import { formatDuration, fromStoredPath, panelRows, type SourceEntry } from '../../core';
 import { Commands, WebviewTypes } from '../../shared/commands';
 import { isIngestToHost, type IngestFile, type IngestState, type IngestToHost, type IngestToView } from '../../shared/protocol/ingest';
 import type { ProjectStore } from '../projectStore';
@@ -84,20 +84,12 @@ export class IngestPanel extends PanelHost<IngestToView, IngestToHost> {
   }
 }
 
-const ORDER: Record<SourceEntry['status'], number> = { extracting: 0, failed: 1, queued: 2, done: 3 };
-
 export function ingestState(store: ProjectStore, ingestion: IngestionService): IngestState | undefined {
   const state = store.state;
   if (state.kind !== 'open') return undefined;
   const snap = ingestion.snapshot;
   const live = snap.live;
-  const files: IngestFile[] = [...state.sources]
-    .sort((a, b) => {
-      const sa = live.has(a.path) ? 0 : ORDER[a.status];
-      const sb = live.has(b.path) ? 0 : ORDER[b.status];
-      return sa - sb || (sa === 3 ? (a.updatedAt < b.updatedAt ? 1 : -1) : a.path < b.path ? -1 : 1);
-    })
-    .slice(0, MAX_ROWS)
+  const files: IngestFile[] = panelRows(state.sources, live, MAX_ROWS)
     .map((s) => {
       const running = live.get(s.path);
       const status = running ? 'extracting' : s.status;

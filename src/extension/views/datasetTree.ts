@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatBytes, fromStoredPath, SOURCE_STATUSES, type SourceEntry, type SourceStatus } from '../../core';
+import { formatBytes, fromStoredPath, pageLabel, SourceIndex, type SourceEntry, type SourcePage, type SourceStatus } from '../../core';
 import { Commands } from '../../shared/commands';
 import type { ProjectStore } from '../projectStore';
 
@@ -9,6 +9,7 @@ type Node =
   | { kind: 'broken'; message: string; remedy: string }
   | { kind: 'sources' }
   | { kind: 'status'; status: SourceStatus }
+  | { kind: 'page'; page: SourcePage }
   | { kind: 'source'; source: SourceEntry }
   | { kind: 'section'; label: string; icon: string; empty: string };
 
@@ -58,13 +59,25 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
     if (uris.length) await this.onDropUris(uris);
   }
 
+  /** The paging index of the list the store holds now: built once per change of the list, not per expand. */
+  private index: { of: readonly SourceEntry[]; index: SourceIndex } | undefined;
+
+  private sourceIndex(sources: readonly SourceEntry[]): SourceIndex {
+    if (this.index?.of !== sources) this.index = { of: sources, index: new SourceIndex(sources) };
+    return this.index.index;
+  }
+
   getChildren(node?: Node): Node[] {
     const state = this.store.state;
     if (state.kind === 'none') return []; // viewsWelcome takes over
     if (state.kind === 'broken') return node ? [] : [{ kind: 'broken', message: state.error.message, remedy: state.error.remedy }];
     if (!node) return [{ kind: 'project' }, { kind: 'sources' }, ...SECTIONS];
-    if (node.kind === 'sources') return SOURCE_STATUSES.filter((s) => state.status.documents[s] > 0).map((status) => ({ kind: 'status', status }));
-    if (node.kind === 'status') return state.sources.filter((s) => s.status === node.status).map((source) => ({ kind: 'source', source }));
+    const index = this.sourceIndex(state.sources);
+    if (node.kind === 'sources') return index.statuses().map((status) => ({ kind: 'status', status }));
+    // A large group opens as pages of SOURCE_PAGE_SIZE (100,000 sources are never one expand).
+    if (node.kind === 'status' && index.paged(node.status)) return index.pages(node.status).map((page) => ({ kind: 'page', page }));
+    if (node.kind === 'status') return index.sources(node.status).map((source) => ({ kind: 'source', source }));
+    if (node.kind === 'page') return index.sources(node.page.status, node.page.page).map((source) => ({ kind: 'source', source }));
     return [];
   }
 
@@ -108,6 +121,14 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
         item.iconPath = STATUS_ICON[node.status];
         item.description = `${count}`;
         item.contextValue = `status-${node.status}`;
+        return item;
+      }
+      case 'page': {
+        const item = new vscode.TreeItem(pageLabel(node.page), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `page:${node.page.status}:${node.page.page}`;
+        item.iconPath = new vscode.ThemeIcon('files');
+        item.description = `${STATUS_LABEL[node.page.status].toLowerCase()}, by path`;
+        item.contextValue = `page-${node.page.status}`;
         return item;
       }
       case 'source': {

@@ -235,17 +235,21 @@ describe('large batches', function () {
     await writeFiles(tmp.dir, files);
     await addSources(project, [path.join(tmp.dir, 'docs')]);
     let writes = 0;
-    const original = project.updateSources.bind(project);
-    (project as { updateSources: typeof project.updateSources }).updateSources = (fn) => {
+    const original = project.appendSourceChanges.bind(project);
+    (project as { appendSourceChanges: typeof project.appendSourceChanges }).appendSourceChanges = (lines) => {
       writes++;
-      return original(fn);
+      return original(lines);
     };
+    const listWritesBefore = project.sourceListWrites;
     const started = Date.now();
     const summary = await extractProject(project, { options: { ocr: false }, concurrency: 2, flushIntervalMs: 200 });
     const seconds = (Date.now() - started) / 1000;
     assert.equal(summary.done, 400);
     assert.ok(writes <= Math.ceil(seconds / 0.2) + 3, `${writes} writes for 400 files in ${seconds.toFixed(1)} s`);
     assert.ok(writes < 400 / 4, `${writes} writes is not batched`);
+    // The whole list is rewritten once, when the run ends (the journal is small), not once per batch.
+    assert.equal(project.sourceListWrites - listWritesBefore, 1);
+    await assert.rejects(fs.access(project.paths.sourcesJournal), 'the journal is compacted away at the end of the run');
     assert.equal((await project.status()).documents.done, 400);
   });
 });

@@ -30,7 +30,10 @@ describe('extraction isolation: parser deaths are contained', function () {
       `const { startMemoryWatchdog, hostOptions } = require(${JSON.stringify(watchdogModule)});
        const watchdog = startMemoryWatchdog(hostOptions().memoryLimitMb);
        process.send({ type: 'ready' });
-       process.on('message', async (m) => {
+       // One file after the other, like the real process (the pool may send a small file behind a running one).
+       let chain = Promise.resolve();
+       process.on('message', (m) => { chain = chain.then(() => run(m)); });
+       async function run(m) {
          if (m.type !== 'extract') return;
          watchdog.setLimitMb(m.options.maxMemoryMB);
          const name = require('node:path').basename(m.file);
@@ -56,7 +59,7 @@ describe('extraction isolation: parser deaths are contained', function () {
            process.send({ type: 'progress', id: m.id, done, total: 5 });
          }
          process.send({ type: 'done', id: m.id, doc: { text: name } });
-       });`,
+       }`,
     );
     return script;
   }
