@@ -32,7 +32,7 @@ export interface IngestionSnapshot {
 }
 
 /**
- * The ingestion queue of this window: runs the project's extraction (in worker threads) in the background,
+ * The ingestion queue of this window: runs the project's extraction (in extraction processes) in the background,
  * steers it (pause, resume, cancel one or all, priority, retry, re-extract), resumes a batch that a closed
  * or crashed window left unfinished, and tells listeners — at most four times a second, so a 10,000-file batch
  * causes no refresh storm.
