@@ -166,12 +166,36 @@ async function check(name, fn) {
     if (!text.includes('none — add documents')) throw new Error(`sidebar: ${text}`);
   });
   // ── Ingestion as a user meets it ──
+  // The source list as Bright Run reads it: sources.json with the status journal of a running extraction applied
+  // over it (src/core/project/sourceJournal.ts), unless sources.json already absorbed that journal.
   const sources = () => {
+    let file;
     try {
-      return JSON.parse(readFileSync(path.join(wsEmpty, '.brightrun', 'sources.json'), 'utf8')).sources;
+      file = JSON.parse(readFileSync(path.join(wsEmpty, '.brightrun', 'sources.json'), 'utf8'));
     } catch {
       return [];
     }
+    let rows = [];
+    try {
+      rows = readFileSync(path.join(wsEmpty, '.brightrun', 'sources.journal.jsonl'), 'utf8').split('\n');
+    } catch {
+      return file.sources;
+    }
+    const parse = (line) => {
+      try {
+        return JSON.parse(line);
+      } catch {
+        return undefined;
+      }
+    };
+    const id = parse(rows[0] ?? '')?.journal;
+    if (typeof id !== 'string' || id === file.compacted) return file.sources;
+    const byPath = new Map(file.sources.map((x) => [x.path, { ...x }]));
+    for (const line of rows.slice(1).map(parse)) {
+      const entry = line && byPath.get(line.path);
+      if (entry && entry.sha256 === line.expect) Object.assign(entry, line.change);
+    }
+    return [...byPath.values()];
   };
   const waitUntil = async (what, probe, ms = 120_000) => {
     const deadline = Date.now() + ms;
