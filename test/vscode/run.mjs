@@ -114,6 +114,13 @@ async function check(name, fn) {
   await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
   await page.waitForTimeout(2500);
 
+  // Enter only once the quick pick lists the wanted row: its items load asynchronously, and an Enter before them
+  // picks nothing (seen on a loaded machine).
+  const pickRow = async (text) => {
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await page.waitForTimeout(200);
+    await page.keyboard.press('Enter');
+  };
   const runCommand = async (label) => {
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
@@ -264,8 +271,7 @@ async function check(name, fn) {
     await runCommand('Bright Run: Preview Extracted Document');
     await page.waitForSelector('.quick-input-widget input[placeholder="Document to preview"]', { state: 'visible' });
     await page.keyboard.type('multi_page.pdf');
-    await page.waitForTimeout(400);
-    await page.keyboard.press('Enter');
+    await pickRow('multi_page.pdf');
     const frame = await frameWithText('Metadata');
     const text = await frame.locator('body').innerText();
     if (!/page 1/.test(text) || !/Bright Run test fixtures/.test(text)) throw new Error(`preview: ${text.slice(0, 300)}`);
@@ -273,8 +279,7 @@ async function check(name, fn) {
     await runCommand('Bright Run: Open Extracted Text');
     await page.waitForSelector('.quick-input-widget input[placeholder="Document to preview"]', { state: 'visible' });
     await page.keyboard.type('word_sample.docx');
-    await page.waitForTimeout(400);
-    await page.keyboard.press('Enter');
+    await pickRow('word_sample.docx');
     await page.waitForSelector('.quick-input-widget input[placeholder^="Show word_sample.docx as"]', { state: 'visible' });
     await page.keyboard.type('Markdown');
     await page.waitForTimeout(300);
