@@ -1,4 +1,7 @@
 import type { Block, ExtractedDocument } from '../../src/core/extract/types';
+import { rng } from './rng';
+
+export { rng };
 
 export type Part = { type: 'heading'; text: string; level: number } | { type: 'paragraph' | 'table' | 'code' | 'list'; text: string; page?: number; slide?: number };
 
@@ -20,17 +23,6 @@ export function makeDoc(parts: readonly Part[], id = 'a'.repeat(64), format: Ext
 
 const WORDS = ['pump', 'valve', 'pressure', 'seal', 'impeller', 'bearing', 'motor', 'flow', 'rate', 'casing', 'shaft', 'the', 'of', 'and', 'with', 'check', 'drain', 'prime', 'Überdruck', 'naïve', '圧力', 'café'];
 
-/** A deterministic pseudo-random generator (mulberry32), so generated documents are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function sentence(r: () => number): string {
   const n = 4 + Math.floor(r() * 14);

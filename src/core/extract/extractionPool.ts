@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { existsSync, promises as fs } from 'node:fs';
 import { BrightRunError, cancelledError } from '../errors';
+import { sha256File } from '../fs/hash';
 import { ExtractionProcess, processArgs, type ProcessExit } from './extractionProcess';
 import { DEFAULT_MAX_MEMORY_MB, DEFAULT_TIME_LIMIT_SECONDS, timeBudgetMs } from './limits';
 import { mergeParts } from './mergeParts';
-import { batchV8Flags, DEFAULT_STALL_MS, MIN_PAGES_PER_PART, MIN_THREADS_TO_SPLIT, PIPELINE_BYTES, RECYCLE_SHARE, SPLIT_BYTES, defaultCodeCacheDir, defaultOcrWorkers, defaultPoolSize, fileSize, hashRegular, processDeathError, workerScript, type StopReason } from './poolSetup';
+import { batchV8Flags, DEFAULT_STALL_MS, MIN_PAGES_PER_PART, MIN_THREADS_TO_SPLIT, PIPELINE_BYTES, RECYCLE_SHARE, SPLIT_BYTES, defaultCodeCacheDir, defaultOcrWorkers, defaultPoolSize, fileSize, processDeathError, workerScript, type StopReason } from './poolSetup';
 import { DEFAULT_MAX_BYTES, type ExtractedDocument, type ExtractOptions } from './types';
 import type { HostOptions, WorkerResponse } from './workerProtocol';
 
@@ -121,7 +122,7 @@ export class ExtractionPool {
     const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;
     if (!pages || parts < 2) return this.enqueue(file, options, opts, size);
     // The parts skip hashing; this thread hashes the file meanwhile (streamed, on libuv's threads).
-    const hashing = options.skipHash ? Promise.resolve('') : hashRegular(file, opts.signal);
+    const hashing = options.skipHash ? Promise.resolve('') : sha256File(file, opts.signal);
     hashing.catch(() => undefined);
     const doc = await this.extractInParts(file, { ...options, skipHash: true }, opts, pages, parts, size);
     return { ...doc, id: await hashing };

@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrightRunError } from '../errors';
-import { sha256Handle } from '../fs/hash';
-import { openRegular } from '../fs/openRegular';
 import type { ProcessExit } from './extractionProcess';
 import { DEFAULT_MAX_MEMORY_MB, resourceLimitError } from './limits';
 import { parseLimitMarker } from './memoryWatchdog';
@@ -75,16 +73,6 @@ export function defaultPoolSize(interactive = true, memoryBudgetMb = DEFAULT_MAX
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const byMemory = Math.floor((totalMemoryBytes * 0.75) / (memoryBudgetMb * 1048576));
   return Math.max(1, Math.min(interactive ? cores - 1 : cores, byMemory));
-}
-
-/** sha256 of a source, opened as extraction opens it (never through a link swapped in). */
-export async function hashRegular(file: string, signal?: AbortSignal): Promise<string> {
-  const { handle } = await openRegular(file);
-  try {
-    return await sha256Handle(handle, signal);
-  } finally {
-    await handle.close();
-  }
 }
 
 export const mb = (bytes: number) => `${Math.round(bytes / 1048576).toLocaleString('en-US')} MB`;

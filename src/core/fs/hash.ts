@@ -1,21 +1,20 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { throwIfAborted } from '../errors';
+import { openRegular } from './openRegular';
 
-/** sha256 of a file, streamed, so a 1 GB source costs 1 MB of memory. */
+/**
+ * sha256 of a source file, streamed (a 1 GB source costs 1 MB of memory), opened as extraction opens it
+ * (openRegular: never through a symbolic link swapped in).
+ */
 export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
   throwIfAborted(signal);
-  const hash = createHash('sha256');
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream) {
-    if (signal?.aborted) {
-      stream.destroy();
-      throwIfAborted(signal);
-    }
-    hash.update(chunk as Buffer);
+  const { handle, stat } = await openRegular(file);
+  try {
+    return await sha256Handle(handle, signal, stat.size);
+  } finally {
+    await handle.close();
   }
-  return hash.digest('hex');
 }
 
 /**

@@ -4,6 +4,7 @@ import { trimLineEnds } from '../../../src/core/extract/documentBuilder';
 import { hasInlineLink } from '../../../src/core/extract/detect';
 import { atxHeading } from '../../../src/core/extract/backends/plainText';
 import type { Block } from '../../../src/core/extract/types';
+import { rng } from '../../support/rng';
 
 /**
  * An oracle written independently of the implementation, from Unicode's own properties: Cc except TAB and LF,
@@ -12,17 +13,6 @@ import type { Block } from '../../../src/core/extract/types';
 const FORBIDDEN = /[\p{Cc}\p{Noncharacter_Code_Point}\p{Cs}]/u;
 const forbiddenIn = (s: string) => [...s].some((ch) => ch !== '\t' && ch !== '\n' && FORBIDDEN.test(ch));
 
-/** Seeded PRNG (mulberry32): the property tests below are reproducible without fast-check. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Code units drawn mostly from the edges that matter: controls, C1, surrogates, noncharacters, and plain text. */
 const POOL = [0x00, 0x01, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b, 0x1f, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0x85, 0x9f, 0xa0, 0xe9, 0x2028, 0xd800, 0xd83d, 0xdbff, 0xdc00, 0xde00, 0xdffd, 0xdffe, 0xdfff, 0xfdcf, 0xfdd0, 0xfdef, 0xfdf0, 0xfeff, 0xfffd, 0xfffe, 0xffff];
@@ -62,7 +52,7 @@ describe('cleanText (text hygiene)', () => {
 
   it('property: random strings come out without a forbidden code point, clean ones come out identical (seeded loop)', () => {
     // fast-check is not installed in this workspace; a seeded PRNG gives the same kind of coverage, reproducibly.
-    const next = random(0x5eed);
+    const next = rng(0x5eed);
     for (let round = 0; round < 3000; round++) {
       const s = randomString(next, 40);
       const { text, removed } = cleanText(s);
@@ -100,7 +90,7 @@ describe('cleanText (text hygiene)', () => {
 });
 
 describe('linear text helpers agree with the regexes they replace', () => {
-  const next = random(42);
+  const next = rng(42);
   const pick = (alphabet: string, max: number) => Array.from({ length: Math.floor(next() * max) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
 
   it('trimLineEnds = /[ \\t]+$/gm on LF text', () => {
