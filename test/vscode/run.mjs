@@ -276,6 +276,10 @@ async function check(name, fn) {
     const text = await frame.locator('body').innerText();
     if (!/page 1/.test(text) || !/Bright Run test fixtures/.test(text)) throw new Error(`preview: ${text.slice(0, 300)}`);
     await page.screenshot({ path: path.join(results, 'preview-panel.png') });
+    // The preview's webview takes focus when it has loaded, and a quick pick closes when focus leaves it: give
+    // the focus back to the workbench (the Explorer view) before the next command.
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    await page.waitForTimeout(500);
     await runCommand('Bright Run: Open Extracted Text');
     await page.waitForSelector('.quick-input-widget input[placeholder="Document to preview"]', { state: 'visible' });
     await page.keyboard.type('word_sample.docx');
