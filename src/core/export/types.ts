@@ -1,0 +1,67 @@
+/**
+ * The export stage's contracts (issue #11): format writers stream records of each split into files of one
+ * version folder, then re-read what they wrote. The runner (versions, manifest, changelog, atomic publish) and
+ * every format writer meet only here, so formats are added without touching the runner.
+ */
+import type { RecordKind, SplitName, TrainingRecord } from '../records/types';
+
+/** Format names as the CLI (`--formats`) and brightrun.json `export.formats` spell them. */
+export type ExportFormat = 'hf' | 'json' | 'jsonl' | 'csv' | 'parquet' | 'tfrecord' | 'pytorch' | 'llama-factory' | 'axolotl' | 'template';
+
+/** Stream compression for text and record formats (Parquet has its own codecs: ParquetCodec). */
+export type StreamCompression = 'none' | 'gzip';
+
+export type ParquetCodec = 'snappy' | 'gzip' | 'brotli' | 'zstd' | 'uncompressed';
+
+/** One file a writer produced, as the manifest lists it. Paths are relative to the version folder, with '/'. */
+export interface WrittenFile {
+  path: string;
+  format: ExportFormat;
+  /** Size and sha256 (hex) of the bytes as written (after compression). */
+  bytes: number;
+  sha256: string;
+  /** Records in the file (data files); absent for cards, scripts and config fragments. */
+  records?: number;
+  split?: SplitName;
+}
+
+/** Progress of a writer, cumulative within its run. */
+export interface ExportProgress {
+  records: number;
+  bytes: number;
+}
+
+/** What a format writer gets. */
+export interface ExportContext {
+  /** The version folder being written (a temporary folder until the runner publishes it). */
+  dir: string;
+  /** Splits with at least one record, in train / validation / test order. */
+  splits: readonly SplitName[];
+  /** Records of one split, edits and exclusions (the records overlay) already applied, streamed. */
+  records(split: SplitName): AsyncIterable<TrainingRecord>;
+  /** Record count per split (known before writing, for shard counts and ETA). */
+  counts: Readonly<Record<SplitName, number>>;
+  /** The one record kind of the dataset, or 'mixed'. */
+  kind: RecordKind | 'mixed';
+  /** Add lineage columns (source path, page, span) to data rows; lineage.jsonl is always written by the runner. */
+  lineageColumns: boolean;
+  compression: StreamCompression;
+  /** Format-specific options, as validated from brightrun.json `export.<format>` or CLI flags. */
+  options: Readonly<Record<string, unknown>>;
+  signal?: AbortSignal;
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+/** A finding of verification: an error stops the version from being published. */
+export interface VerifyFinding {
+  severity: 'error' | 'warning';
+  file: string;
+  message: string;
+}
+
+/** A format: writes its files, and checks them with readers that need no dev dependency. */
+export interface FormatWriter {
+  readonly format: ExportFormat;
+  write(ctx: ExportContext): Promise<WrittenFile[]>;
+  verify(dir: string, files: readonly WrittenFile[], signal?: AbortSignal): Promise<VerifyFinding[]>;
+}
