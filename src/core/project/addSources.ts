@@ -49,13 +49,19 @@ interface Candidate {
 export async function addSources(project: Project, inputs: readonly string[], options: AddOptions = {}): Promise<AddResult> {
   const { signal, onProgress } = options;
   const filter = globFilter(options.include ?? DEFAULT_INCLUDE, options.exclude ?? DEFAULT_EXCLUDE);
-  const refuse = (abs: string) =>
-    isInside(project.paths.dataDir, abs)
-      ? new BrightRunError({ code: 'INVALID_ARGUMENT', file: abs, message: `${abs} is inside the project's own .brightrun folder.`, remedy: "Add your documents, not Bright Run's data files." }).toJSON()
-      : undefined;
+  const refuse = (abs: string) => {
+    const own = ownFileReason(project, abs);
+    return own ? new BrightRunError({ code: 'INVALID_ARGUMENT', file: abs, message: `${abs} is ${own}.`, remedy: "Add your documents, not Bright Run's own files." }).toJSON() : undefined;
+  };
   const expanded = await expandInputs(inputs, process.cwd(), filter, { verb: 'add', ...(signal ? { signal } : {}), skipDirNames: ['.brightrun'], refuse });
   const problems: ErrorInfo[] = expanded.problems;
   const { notices } = expanded;
+  // A folder holding the project (`add .` at its root) must not take the project's settings or its exports as documents.
+  const own = expanded.files.filter((f) => ownFileReason(project, f.file));
+  if (own.length > 0) {
+    expanded.files = expanded.files.filter((f) => !ownFileReason(project, f.file));
+    notices.push(`${own.length} of the project's own file${own.length === 1 ? '' : 's'} (brightrun.json, exports/) left out.`);
+  }
   // A link's target is its real path; inside the project (whose own path may pass through a link, like macOS's
   // /var → /private/var) it is named from the project root, so it is stored relative like any other source.
   const realRoot = await fs.realpath(project.root).catch(() => project.root);
@@ -147,4 +153,12 @@ export async function addSources(project: Project, inputs: readonly string[], op
 function isInside(dir: string, file: string): boolean {
   const rel = path.relative(dir, file);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Why a path is the project's own (its settings file, its data folder, its exports), or undefined for a document. */
+function ownFileReason(project: Project, abs: string): string | undefined {
+  if (isInside(project.paths.dataDir, abs)) return "inside the project's own .brightrun folder";
+  if (path.resolve(abs) === path.resolve(project.paths.config)) return "the project's settings file";
+  if (isInside(project.paths.exports, abs)) return "inside the project's exports folder (datasets Bright Run wrote)";
+  return undefined;
 }

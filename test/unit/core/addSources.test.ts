@@ -75,6 +75,18 @@ describe('addSources', () => {
     assert.ok(log.some((e) => e.level === 'error' && e.error?.code === 'SOURCE_NOT_FOUND'));
   });
 
+  it("leaves the project's own files out of a folder holding the project, and refuses them by name", async () => {
+    const project = await setup();
+    await writeFiles(tmp.dir, { 'exports/ds/1.0.0/data.jsonl': '{"text":"x"}\n', 'notes.md': '# notes' });
+    const result = await addSources(project, [tmp.dir]);
+    assert.ok(result.added.includes('notes.md'));
+    assert.ok(!result.added.some((p) => p === 'brightrun.json' || p.startsWith('exports/') || p.startsWith('.brightrun/')), result.added.join());
+    assert.ok(result.notices.some((n) => /own files? \(brightrun\.json, exports\/\) left out/.test(n)), result.notices.join());
+    const named = await addSources(project, [project.paths.config, path.join(tmp.dir, 'exports/ds/1.0.0/data.jsonl')]);
+    assert.deepEqual(named.added, []);
+    assert.deepEqual(named.problems.map((p) => p.message), [`${project.paths.config} is the project's settings file.`, `${path.join(tmp.dir, 'exports/ds/1.0.0/data.jsonl')} is inside the project's exports folder (datasets Bright Run wrote).`]);
+  });
+
   it('adds files outside the project with absolute paths', async () => {
     const projectDir = path.join(tmp.dir, 'proj');
     await fs.mkdir(projectDir);
