@@ -23,6 +23,14 @@ export interface WrittenFile {
   /** Records in the file (data files); absent for cards, scripts and config fragments. */
   records?: number;
   split?: SplitName;
+  /**
+   * Settings a reader needs to read the file back, as plain values (CSV: delimiter, quote, encoding, header,
+   * columns). Kept in the manifest so `brightrun export verify` re-reads any export. Optional (added by the runner's
+   * issue-#11 round; writers that need nothing leave it out).
+   */
+  details?: Readonly<Record<string, string | number | boolean>>;
+  /** Mixed record kinds only: the kind whose sub-folder holds the file (set by the runner). */
+  kind?: RecordKind;
 }
 
 /** Progress of a writer, cumulative within its run. */
