@@ -16,7 +16,8 @@ export type ParquetCodec = 'snappy' | 'gzip' | 'brotli' | 'zstd' | 'uncompressed
 /** One file a writer produced, as the manifest lists it. Paths are relative to the version folder, with '/'. */
 export interface WrittenFile {
   path: string;
-  format: ExportFormat;
+  /** The writing format; 'version' for the runner's own files (lineage.jsonl, CHANGELOG.md). */
+  format: ExportFormat | 'version';
   /** Size and sha256 (hex) of the bytes as written (after compression). */
   bytes: number;
   sha256: string;
