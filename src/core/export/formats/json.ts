@@ -23,7 +23,7 @@ export const jsonWriter: FormatWriter = {
     const kind = ctx.kind === 'mixed' ? undefined : ctx.kind;
     const columns = [...(kind ? KIND_COLUMNS[kind] : []), ...(ctx.lineageColumns ? LINEAGE_COLUMNS : [])];
     const map = kind ? compileFieldMapping(options.mapping, columns) : (row: Record<string, unknown>) => row;
-    const element = (row: Record<string, unknown>) => (options.pretty ? JSON.stringify(row, null, 2).replace(/^/gm, '  ') : JSON.stringify(row));
+    const element = (row: Record<string, unknown>) => (options.pretty ? indent(JSON.stringify(row, null, 2)) : JSON.stringify(row));
     return writeSplitFiles(ctx, 'json', {
       extension: 'json',
       header: () => '[\n',
@@ -37,6 +37,11 @@ export const jsonWriter: FormatWriter = {
     return findings;
   },
 };
+
+/** Indents every line by 2 spaces. Split on '\n' only: a /^/m regex would also match after U+2028 and U+2029, which JSON leaves unescaped inside strings. */
+function indent(text: string): string {
+  return '  ' + text.split('\n').join('\n  ');
+}
 
 function jsonOptions(ctx: ExportContext): JsonOptions {
   const o = ctx.options as JsonOptions;
