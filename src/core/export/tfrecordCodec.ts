@@ -60,6 +60,18 @@ class ProtoWriter {
   }
 
   varint(value: number | bigint): void {
+    if (typeof value === 'number' && value >= 0 && value <= 0x7fffffff && Number.isInteger(value)) {
+      // Fast path (tags, lengths, most numbers): no BigInt.
+      const bytes: number[] = [];
+      let v = value;
+      while (v >= 0x80) {
+        bytes.push((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
+      bytes.push(v);
+      this.raw(Uint8Array.from(bytes));
+      return;
+    }
     let v = BigInt.asUintN(64, BigInt(value));
     const bytes: number[] = [];
     while (v >= 0x80n) {
