@@ -99,3 +99,13 @@ function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Every export under `exportsDir` (the project's exports/ folder) with its published versions, oldest first; names sorted. */
+export async function listExports(exportsDir: string): Promise<{ name: string; versions: string[] }[]> {
+  const out: { name: string; versions: string[] }[] = [];
+  const entries = await fs.readdir(exportsDir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    out.push({ name: e.name, versions: await listVersions(path.join(exportsDir, e.name)) });
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/main';
+import { listExports } from '../../../src/core/export';
 import type { CliIO } from '../../../src/cli/io';
 import { makeRecords, writeRecordsBuild } from '../../support/exportRecords';
 import { useTempDir } from '../../support/tmp';
@@ -79,6 +80,17 @@ describe('brightrun export (CLI)', function () {
     assert.match(badCompress.err(), /Compression "zip" is not supported/);
     const usage = fakeIO(tmp.dir);
     assert.equal(await runCli(['export', 'verify'], usage.io), 2);
+  });
+
+  it('--watch exports at once, prints each outcome and stops on Ctrl-C (abort) with exit 0; listExports sees the version', async () => {
+    await newProject(tmp.dir);
+    await writeRecordsBuild(tmp.dir, makeRecords('completion', 4));
+    const c = new AbortController();
+    const out: string[] = [];
+    const io: CliIO = { out: (t) => { out.push(t); c.abort(); }, err: () => undefined, interactive: false, cwd: tmp.dir, env: {} };
+    assert.equal(await runCli(['export', '--watch', '--formats', 'jsonl'], io, c.signal), 0);
+    assert.match(out.join(''), /Exported "default" 1\.0\.0/);
+    assert.deepEqual(await listExports(path.join(tmp.dir, 'exports')), [{ name: 'default', versions: ['1.0.0'] }]);
   });
 
   it('a killed export (kill -9 midway) leaves no version, and the next run removes its temporary folder', async function () {
