@@ -80,9 +80,11 @@ export async function removeStalePartials(exportDir: string, maxAgeMs = 24 * 360
     if (!name.startsWith(PARTIAL)) continue;
     const dir = path.join(exportDir, name);
     const marker = await fs.readFile(path.join(dir, MARKER), 'utf8').then((t) => JSON.parse(t) as { pid: number; host: string }, () => undefined);
-    let stale: boolean;
-    if (marker && marker.host === os.hostname()) stale = marker.pid !== process.pid && !isAlive(marker.pid);
-    else stale = Date.now() - ((await fs.stat(dir).catch(() => undefined))?.mtimeMs ?? 0) > maxAgeMs;
+    // A marker of this host names a dead process: stale now. Otherwise (another host, no marker, or a pid reused
+    // by some other live process) it is stale once untouched for maxAgeMs.
+    const old = Date.now() - ((await fs.stat(dir).catch(() => undefined))?.mtimeMs ?? 0) > maxAgeMs;
+    const deadHere = !!marker && marker.host === os.hostname() && marker.pid !== process.pid && !isAlive(marker.pid);
+    const stale = deadHere || (old && marker?.pid !== process.pid);
     if (stale) {
       await fs.rm(dir, { recursive: true, force: true });
       removed++;

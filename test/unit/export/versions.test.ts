@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { createPartialDir, removeStalePartials } from '../../../src/core/export/versions';
 import { nextVersion, parseSemver, formatSemver, runExport, verifyExportDir, watchExport, type ExportRequest, type ExportResult } from '../../../src/core/export';
 import { projectPaths } from '../../../src/core/project/paths';
 import type { TrainingRecord } from '../../../src/core/records/types';
@@ -121,6 +123,25 @@ describe('export versions: semver, changelog, byte-identical re-export', functio
       (e: { code: string }) => e.code === 'CANCELLED',
     );
     assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports', 'v')), []);
+  });
+
+  it('stale temporary folders: a dead process\'s or an old one without a marker is removed, a live one kept', async () => {
+    const dir = path.join(tmp.dir, 'exports', 'x');
+    const live = await createPartialDir(dir);
+    await fs.mkdir(path.join(dir, '.partial-000000000000'));
+    const old = new Date(Date.now() - 2 * 24 * 3600_000);
+    await fs.utimes(path.join(dir, '.partial-000000000000'), old, old);
+    await fs.mkdir(path.join(dir, '.partial-111111111111'));
+    await fs.writeFile(path.join(dir, '.partial-111111111111', '.export-in-progress.json'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
+    assert.equal(await removeStalePartials(dir), 2);
+    assert.deepEqual(await fs.readdir(dir), [path.basename(live)]);
+  });
+
+  it('pretty JSON whose mapping leaves empty objects still verifies', async () => {
+    await writeRecordsBuild(tmp.dir, makeRecords('completion', 6));
+    const r = await runExport({ paths: projectPaths(tmp.dir) }, { name: 'e', formats: ['json'], options: { json: { pretty: true, mapping: { drop: ['id', 'text'] } } } });
+    assert.equal((await fs.readFile(path.join(r.dir, 'json', 'train.json'), 'utf8')).split('\n')[1], '  {},');
+    assert.deepEqual((await verifyExportDir(r.dir)).findings, []);
   });
 
   it('refuses bad names, no formats, unknown formats and a project without records', async () => {

@@ -53,7 +53,6 @@ function jsonOptions(ctx: ExportContext): JsonOptions {
 async function verifyJsonArray(dir: string, file: WrittenFile, signal?: AbortSignal): Promise<VerifyFinding[]> {
   let n = 0;
   let lineNo = 0;
-  let pretty: boolean | undefined;
   let element: string[] = [];
   let closed = false;
   try {
@@ -68,9 +67,9 @@ async function verifyJsonArray(dir: string, file: WrittenFile, signal?: AbortSig
         closed = true;
         continue;
       }
-      pretty ??= line === '  {';
+      // An element is one line (compact, or an empty object), or starts with "  {" alone and ends at "  }".
       element.push(line);
-      const end = pretty ? /^ {2}\},?$/.test(line) : true;
+      const end = element[0] !== '  {' || (element.length > 1 && /^ {2}\},?$/.test(line));
       if (!end) continue;
       const text = element.join('\n').replace(/,$/, '');
       element = [];
