@@ -38,12 +38,13 @@ export async function verifyVersion(dir: string, manifest: ExportManifest, signa
     const found = await formatWriter(g.format).verify(base, g.files, signal);
     findings.push(...found.map((x) => (g.kind ? { ...x, file: `${g.kind}/${x.file}` } : x)));
     const expected = g.kind ? manifest.records.kinds[g.kind as keyof typeof manifest.records.kinds] : manifest.records.splits;
+    // Per split, the data files of one type (extension) of a format hold each record once: shards add up,
+    // and a format writing two types (JSONL and safetensors, say) is checked per type.
     for (const split of ['train', 'validation', 'test'] as const) {
-      const data = g.files.filter((f) => f.split === split && f.records !== undefined);
-      if (!data.length) continue;
-      const n = data.reduce((s, f) => s + f.records!, 0);
+      const byType = new Map<string, number>();
+      for (const f of g.files) if (f.split === split && f.records !== undefined) byType.set(fileType(f.path), (byType.get(fileType(f.path)) ?? 0) + f.records);
       const want = expected?.[split] ?? 0;
-      if (n !== want) findings.push(problem(`${g.kind ? `${g.kind}/` : ''}${g.format}`, `holds ${n} ${split} record(s); the records build has ${want}`));
+      for (const [type, n] of byType) if (n !== want) findings.push(problem(`${g.kind ? `${g.kind}/` : ''}${g.format}`, `holds ${n} ${split} record(s) in its ${type} files; the records build has ${want}`));
     }
   }
   const lineage = manifest.files.find((f) => f.path === LINEAGE_FILE);
@@ -74,6 +75,13 @@ export async function readExportManifest(dir: string): Promise<ExportManifest> {
 export async function verifyExportDir(dir: string, signal?: AbortSignal): Promise<{ manifest: ExportManifest; findings: VerifyFinding[] }> {
   const manifest = await readExportManifest(dir);
   return { manifest, findings: await verifyVersion(dir, manifest, signal) };
+}
+
+/** ".jsonl" for "jsonl/train.jsonl.gz": the extension, compression aside. */
+function fileType(rel: string): string {
+  const base = path.posix.basename(rel).replace(/\.gz$/, '');
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot) : base;
 }
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {

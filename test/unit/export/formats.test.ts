@@ -85,6 +85,15 @@ describe('writers verify what they wrote', () => {
     const r = await runExport({ paths: projectPaths(tmp.dir) }, { name: 'g', formats: ['jsonl', 'csv'], compression: 'gzip' });
     const head = await fs.readFile(path.join(r.dir, 'jsonl', 'train.jsonl.gz'));
     assert.deepEqual([...head.subarray(0, 2)], [0x1f, 0x8b]);
+    const manifestFile = path.join(r.dir, 'manifest.json');
+    const original = await fs.readFile(manifestFile, 'utf8');
+    const edited = JSON.parse(original);
+    edited.files.find((f: WrittenFile) => f.path === 'csv/train.csv.gz').records += 1;
+    await fs.writeFile(manifestFile, JSON.stringify(edited));
+    const counted = (await verifyExportDir(r.dir)).findings.map((x) => x.message);
+    assert.ok(counted.some((m) => /holds 7 record\(s\); 8 were written/.test(m)), counted.join('; '));
+    assert.ok(counted.some((m) => /holds 8 train record\(s\) in its \.csv files; the records build has 7/.test(m)), counted.join('; '));
+    await fs.writeFile(manifestFile, original);
     await fs.writeFile(path.join(r.dir, 'extra.txt'), gzipSync('x'));
     const { findings: f } = await verifyExportDir(r.dir);
     assert.deepEqual(f.map((x) => `${x.severity} ${x.file}`), ['warning extra.txt']);
