@@ -1,5 +1,6 @@
 // `npm run demo`: the main job on the bundled samples/, headless, through the real CLI:
-// build → a fresh project in a temporary folder → init → add samples → extract → status → records (chunk builder).
+// build → a fresh project in a temporary folder → init → add samples → extract → status → records (chunk builder)
+// → export (JSONL, JSON, CSV, TFRecord, lineage columns) → export verify.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
@@ -23,4 +24,6 @@ brightrun('status', '--json');
 brightrun('records', 'build', '--dry-run', '1');
 brightrun('records', 'build');
 brightrun('records', 'stats');
-console.log(`\nDemo project: ${project}\nExtracted documents are in ${path.join(project, '.brightrun', 'documents')}, training records in ${path.join(project, '.brightrun', 'records')}; open the folder in VS Code to see it in the Bright Run sidebar.`);
+brightrun('export', '--name', 'demo', '--formats', 'jsonl,json,csv,tfrecord', '--lineage');
+brightrun('export', 'verify', path.join('exports', 'demo', '1.0.0'));
+console.log(`\nDemo project: ${project}\nExtracted documents are in ${path.join(project, '.brightrun', 'documents')}, training records in ${path.join(project, '.brightrun', 'records')}, the export in ${path.join(project, 'exports', 'demo', '1.0.0')}; open the folder in VS Code to see it in the Bright Run sidebar.`);

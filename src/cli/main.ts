@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isCancellation } from '../core';
 import { addCommand } from './commands/add';
+import { exportCommand } from './commands/export';
 import { extractCommand } from './commands/extract';
 import { initCommand } from './commands/init';
 import { recordsCommand } from './commands/records';
@@ -13,7 +14,7 @@ import { EXIT, formatError, UsageError, type CliIO } from './io';
 declare const BRIGHTRUN_VERSION: string | undefined; // set by esbuild
 const VERSION = typeof BRIGHTRUN_VERSION === 'string' ? BRIGHTRUN_VERSION : 'dev';
 
-export const COMMANDS: readonly CommandSpec[] = [initCommand, addCommand, extractCommand, mergeCommand, recordsCommand, statusCommand];
+export const COMMANDS: readonly CommandSpec[] = [initCommand, addCommand, extractCommand, mergeCommand, recordsCommand, exportCommand, statusCommand];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   project: { type: 'string', short: 'C', description: 'Project folder (default: the nearest folder with brightrun.json at or above the current one).' },

@@ -39,6 +39,8 @@ export type ErrorCode =
   | 'PAIRS_UNMAPPED'
   /** Generation: the chat-completions endpoint failed after its retries (or refused the key). */
   | 'LLM_REQUEST_FAILED'
+  /** Export: a written file did not read back as written (nothing was published). */
+  | 'EXPORT_INVALID'
   | 'INTERNAL';
 
 export interface ErrorInfo {

@@ -16,3 +16,4 @@ export { removeStaleTemps } from './fs/atomicWrite';
 export * from './records';
 export { describeSkipped } from './fs/walkFiles';
 export { SOURCE_PAGE_SIZE, SourceIndex, pageLabel, panelRows, refreshDelayMs, type SourcePage } from './project/sourcePages';
+export * from './export';

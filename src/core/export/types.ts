@@ -16,13 +16,22 @@ export type ParquetCodec = 'snappy' | 'gzip' | 'brotli' | 'zstd' | 'uncompressed
 /** One file a writer produced, as the manifest lists it. Paths are relative to the version folder, with '/'. */
 export interface WrittenFile {
   path: string;
-  format: ExportFormat;
+  /** The writing format; 'version' for the runner's own files (lineage.jsonl, CHANGELOG.md). */
+  format: ExportFormat | 'version';
   /** Size and sha256 (hex) of the bytes as written (after compression). */
   bytes: number;
   sha256: string;
   /** Records in the file (data files); absent for cards, scripts and config fragments. */
   records?: number;
   split?: SplitName;
+  /**
+   * Settings a reader needs to read the file back, as plain values (CSV: delimiter, quote, encoding, header,
+   * columns). Kept in the manifest so `brightrun export verify` re-reads any export. Optional (added by the runner's
+   * issue-#11 round; writers that need nothing leave it out).
+   */
+  details?: Readonly<Record<string, string | number | boolean>>;
+  /** Mixed record kinds only: the kind whose sub-folder holds the file (set by the runner). */
+  kind?: RecordKind;
 }
 
 /** Progress of a writer, cumulative within its run. */

@@ -1,6 +1,9 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/brightrun.schema.json';
 import { BrightRunError } from '../errors';
+import type { ExportFormat } from '../export/types';
+import type { CsvEncoding } from '../export/formats/csvEncoding';
+import type { FieldMapping } from '../export/formats/fieldMapping';
 import { jsonErrorLocation } from '../jsonPosition';
 
 /** The on-disk format this build reads and writes; see docs/project-format.md. */
@@ -8,7 +11,21 @@ export const PROJECT_FORMAT_VERSION = 1;
 export const CONFIG_FILE = 'brightrun.json';
 
 export type RecordTemplate = 'completion' | 'instruction' | 'chat';
-export type ExportFormat = 'huggingface' | 'json' | 'jsonl' | 'csv' | 'parquet' | 'tfrecord' | 'pytorch' | 'template';
+/** An export profile of brightrun.json (`exports[]`): what `brightrun export --name <name>` writes. */
+export interface ExportProfile {
+  name: string;
+  /** "huggingface" is the older spelling of "hf". */
+  formats: (ExportFormat | 'huggingface')[];
+  compression?: 'none' | 'gzip';
+  /** Deprecated: true means compression "gzip". */
+  compress?: boolean;
+  lineageColumns?: boolean;
+  json?: { pretty?: boolean; mapping?: FieldMapping };
+  csv?: { delimiter?: string; quote?: string; encoding?: CsvEncoding; header?: boolean };
+  tfrecord?: Record<string, never>;
+  /** `--watch`: milliseconds without a records change before re-exporting (default 2000). */
+  watchDebounceMs?: number;
+}
 
 export interface ProjectConfig {
   $schema?: string;
@@ -32,7 +49,7 @@ export interface ProjectConfig {
     dedupe?: 'none' | 'exact' | 'near';
   };
   splits?: { train: number; validation: number; test: number; seed?: number };
-  exports?: Array<{ name: string; formats: ExportFormat[]; compress?: boolean }>;
+  exports?: ExportProfile[];
 }
 
 export function defaultConfig(name: string): ProjectConfig {
@@ -160,6 +177,9 @@ function checkCrossFieldRules(config: ProjectConfig, file: string): void {
   for (const [i, e] of (config.exports ?? []).entries()) {
     if (names.has(e.name)) throw invalid(file, `\`exports[${i}].name\` "${e.name}" is used twice`, 'Give each export profile its own name.');
     names.add(e.name);
+    if (e.compress !== undefined && e.compression !== undefined) throw invalid(file, `\`exports[${i}].compress\` (deprecated) and \`exports[${i}].compression\` are both set`, 'Remove exports[].compress; compression ("none" or "gzip") replaces it.');
+    const csv = e.csv;
+    if (csv?.delimiter !== undefined && csv.quote !== undefined && csv.delimiter === csv.quote) throw invalid(file, `\`exports[${i}].csv.quote\` is the same character as \`exports[${i}].csv.delimiter\``, 'Choose a quote other than the delimiter (e.g. \'"\' with ",").');
   }
 }
 

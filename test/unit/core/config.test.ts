@@ -62,7 +62,7 @@ describe('project config', () => {
   it('names a field with a wrong value, the value found and the fix', () => {
     expectError(withField({ splits: { train: 1.5, validation: 0, test: 0 } }), 'CONFIG_INVALID', /`splits.train` must be <= 1 \(found 1.5\)/, /between 0 and 1/);
     expectError(withField({ name: 'has space' }), 'CONFIG_INVALID', /`name` must match pattern/, /letters, digits/);
-    expectError(withField({ exports: [{ name: 'a', formats: ['xml'] }] }), 'CONFIG_INVALID', /`exports\[0\].formats\[0\]` is "xml"/, /Use one of: "huggingface", "json"/);
+    expectError(withField({ exports: [{ name: 'a', formats: ['xml'] }] }), 'CONFIG_INVALID', /`exports\[0\].formats\[0\]` is "xml"/, /Use one of: "hf", "huggingface", "json"/);
     expectError(withField({ records: { template: 'poem', chunkSize: 'big' } }), 'CONFIG_INVALID', /and 1 more problem\b/);
   });
 

@@ -1,0 +1,12 @@
+// The export stage's public surface (issue #11; docs/export.md).
+export * from './types';
+export * from './rows';
+export { runExport, type ExportRequest, type ExportResult } from './runExport';
+export { verifyExportDir, verifyVersion, readExportManifest } from './verifyExport';
+export { openExportSource, type ExportSource } from './exportSource';
+export { FORMAT_WRITERS, EXPORT_FORMATS, formatWriter } from './formats';
+export { listExports, listVersions, parseSemver, formatSemver, compareSemver, nextVersion, type Semver, type VersionChange } from './versions';
+export { MANIFEST_FILE, CHANGELOG_FILE, type ExportManifest, type ExportParameters } from './manifest';
+export { LINEAGE_FILE, type LineageLine } from './scan';
+export { watchExport, type WatchOptions } from './watch';
+export { exportRequestFromConfig, type ExportFlags } from './exportConfig';

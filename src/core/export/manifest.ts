@@ -1,0 +1,64 @@
+import type { RecordKind, SplitName } from '../records/types';
+import type { RecordDiff, TokenStats } from './scan';
+import type { ExportFormat, StreamCompression, WrittenFile } from './types';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const CHANGELOG_FILE = 'CHANGELOG.md';
+export const EXPORT_MANIFEST_VERSION = 1;
+
+/** What an export run was asked to do: part of the version's identity. */
+export interface ExportParameters {
+  formats: ExportFormat[];
+  compression: StreamCompression;
+  lineageColumns: boolean;
+  /** Per-format options as given (defaults not filled in), keys sorted. */
+  options: Partial<Record<ExportFormat, Record<string, unknown>>>;
+}
+
+/**
+ * `exports/<name>/<version>/manifest.json` (docs/export.md). Holds no clock time: the same inputs and parameters
+ * give the same bytes (the date of the data is `records.builtAt`, an input).
+ */
+export interface ExportManifest {
+  formatVersion: typeof EXPORT_MANIFEST_VERSION;
+  name: string;
+  version: string;
+  previous: string | null;
+  tool: { name: 'brightrun'; version: string; extractorVersion: string; tokenizer: string | null };
+  records: { build: string; builtAt: string; builder: string; paramsHash: string; total: number; splits: Record<SplitName, number>; kinds: Partial<Record<RecordKind, Record<SplitName, number>>> };
+  parameters: ExportParameters;
+  /** sha256 (16 hex) of the schema: record kinds, columns and the options that shape rows. A change is a major version. */
+  schemaHash: string;
+  /** Every file of the version except manifest.json, sorted by path: sizes and sha256 of the bytes as written. */
+  files: WrittenFile[];
+  /** Source documents with at least one record, sorted by path. */
+  sources: { path: string; sha256: string }[];
+  quality: {
+    tokens: TokenStats;
+    /** From the records build: exact duplicates and too-short records dropped, over-length records per split. */
+    duplicatesDropped: number;
+    tooShortDropped: number;
+    overLength: Record<SplitName, { truncated: number; dropped: number }>;
+    flags: Record<string, number>;
+    /** Languages of the records, when known (the records carry none yet, so this is empty). */
+    languages: string[];
+  };
+  changes: { records: Omit<RecordDiff, 'addedIds' | 'removedIds' | 'changedIds'>; sourcesAdded: number; sourcesRemoved: number; parametersChanged: string[]; schemaChanged: boolean };
+}
+
+/** JSON with object keys sorted at every level (stable bytes for hashing and for manifest.json). */
+export function canonicalJson(value: unknown, indent?: number): string {
+  return JSON.stringify(sortKeys(value), null, indent);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { syncFiles } from '../fs/atomicWrite';
+import { BrightRunError, throwIfAborted } from '../errors';
+import { EXTRACTOR_VERSION } from '../extract/types';
+import { EtaEstimator, type OperationOptions } from '../progress';
+import type { ProjectPaths } from '../project/paths';
+import type { RecordKind, SplitName } from '../records/types';
+import { changedParameters, renderChangelog, sourceChanges } from './changelog';
+import { openExportSource } from './exportSource';
+import { formatWriter } from './formats';
+import { canonicalJson, CHANGELOG_FILE, EXPORT_MANIFEST_VERSION, MANIFEST_FILE, type ExportManifest, type ExportParameters } from './manifest';
+import { readLineageIndex, scanRecords, SPLITS } from './scan';
+import type { ExportContext, ExportFormat, StreamCompression, WrittenFile } from './types';
+import { readExportManifest, verifyVersion } from './verifyExport';
+import { createPartialDir, formatSemver, listVersions, nextVersion, parseSemver, removeStalePartials, sealPartialDir } from './versions';
+
+declare const BRIGHTRUN_VERSION: string | undefined; // set by esbuild
+const TOOL_VERSION = typeof BRIGHTRUN_VERSION === 'string' ? BRIGHTRUN_VERSION : 'dev';
+
+/** What to export. */
+export interface ExportRequest {
+  /** Export name: the folder under exports/ (letters, digits, '.', '_', '-'). */
+  name: string;
+  formats: readonly ExportFormat[];
+  compression?: StreamCompression;
+  /** Lineage columns in every data row (lineage.jsonl is written either way). */
+  lineageColumns?: boolean;
+  /** Options per format, as brightrun.json's export profile holds them. */
+  options?: Partial<Record<ExportFormat, Record<string, unknown>>>;
+}
+
+export interface ExportResult {
+  /** 'unchanged': the records, sources and parameters give the same files as the latest version; nothing was written. */
+  status: 'published' | 'unchanged';
+  version: string;
+  dir: string;
+  manifest: ExportManifest;
+}
+
+/** Options that shape the rows (a change is a schema change: a major version). */
+const SCHEMA_OPTIONS: Partial<Record<ExportFormat, readonly string[] | 'all'>> = { json: ['mapping'], template: 'all', 'llama-factory': 'all', axolotl: 'all' };
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Runs one export (docs/export.md): reads the current records once to write lineage.jsonl and compare with the
+ * latest version, has each format's writer stream them into a temporary folder inside `exports/<name>/`
+ * (records of mixed kinds: one sub-folder per kind), re-reads and verifies every file, then writes CHANGELOG.md
+ * and manifest.json and publishes the folder as `exports/<name>/<semver>/` with one rename. A cancelled, failed
+ * or killed run publishes nothing; its temporary folder is removed (by the next run, when the process died).
+ * Progress is in records, over the first pass and every format. Throws CANCELLED, EXPORT_INVALID (verification
+ * found errors), INVALID_ARGUMENT (no records, bad name or format), CONFIG_INVALID (bad format options).
+ */
+export async function runExport(project: { paths: Pick<ProjectPaths, 'records' | 'exports'> }, request: ExportRequest, opts: OperationOptions = {}): Promise<ExportResult> {
+  const { signal, onProgress } = opts;
+  if (!NAME.test(request.name)) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export name "${request.name}" is not allowed.`, remedy: "Use letters, digits, '.', '_' and '-', starting with a letter or digit." });
+  if (!request.formats.length) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: 'No export format was chosen.', remedy: 'Name one or more formats, e.g. --formats jsonl,csv.' });
+  const formats = [...new Set(request.formats)];
+  const writers = formats.map((f) => formatWriter(f));
+  const params: ExportParameters = { formats, compression: request.compression ?? 'none', lineageColumns: request.lineageColumns ?? false, options: JSON.parse(canonicalJson(request.options ?? {})) as ExportParameters['options'] };
+
+  const exportDir = path.join(project.paths.exports, request.name);
+  const source = await openExportSource(project.paths);
+  await removeStalePartials(exportDir);
+  const versions = await listVersions(exportDir);
+  const previousName = versions.at(-1);
+  const previousDir = previousName ? path.join(exportDir, previousName) : undefined;
+  const previous = previousDir ? await readExportManifest(previousDir).catch(() => undefined) : undefined;
+  const previousIndex = previousDir ? await readLineageIndex(previousDir, signal) : undefined;
+
+  const rm = source.manifest;
+  const expected = SPLITS.reduce((s, x) => s + rm.splits[x].records, 0);
+  const eta = new EtaEstimator(Math.max(1, expected * (1 + writers.length)));
+  let done = 0;
+  let bytes = 0;
+  const report = (current: string, total: number) => onProgress?.({ done, total, unit: 'records', bytesDone: bytes, ...(withEta(eta, done)) , current });
+
+  const tmp = await createPartialDir(exportDir);
+  try {
+    const scan = await scanRecords(tmp, (split) => source.records(split), previousIndex, { ...(signal ? { signal } : {}), onRecord: (n) => ((done = n), report('lineage', expected * (1 + writers.length))) });
+    const total = scan.total * (1 + writers.length);
+    eta.setTotal(Math.max(1, total));
+    done = scan.total;
+    bytes = scan.lineage.bytes;
+    const kinds = (Object.keys(scan.byKind) as RecordKind[]).sort();
+    const files: WrittenFile[] = [scan.lineage];
+
+    for (const writer of writers) {
+      for (const kind of kinds.length ? kinds : (['completion'] as RecordKind[])) {
+        const mixed = kinds.length > 1;
+        const dir = mixed ? path.join(tmp, kind) : tmp;
+        await fs.mkdir(dir, { recursive: true });
+        const counts = scan.byKind[kind] ?? { train: 0, validation: 0, test: 0 };
+        const base = { done, bytes };
+        const ctx: ExportContext = {
+          dir,
+          splits: SPLITS.filter((s) => counts[s] > 0),
+          counts,
+          kind,
+          lineageColumns: params.lineageColumns,
+          compression: params.compression,
+          options: params.options[writer.format] ?? {},
+          records: mixed ? (split) => ofKind(source.records(split), kind) : (split) => source.records(split),
+          ...(signal ? { signal } : {}),
+          onProgress: (p) => {
+            done = base.done + p.records;
+            bytes = base.bytes + p.bytes;
+            report(writer.format, total);
+          },
+        };
+        const written = await writer.write(ctx);
+        for (const f of written) files.push(mixed ? { ...f, path: `${kind}/${f.path}`, kind } : f);
+        done = base.done + SPLITS.reduce((s, x) => s + counts[x], 0);
+        bytes = base.bytes + written.reduce((s, f) => s + f.bytes, 0);
+      }
+    }
+    throwIfAborted(signal);
+    report('verify', total);
+
+    const sources = [...scan.documents].map(([sha256, p]) => ({ path: p, sha256 })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.sha256 < b.sha256 ? -1 : 1));
+    const schemaHash = schemaOf(params, kinds);
+    const changes = sourceChanges(previous?.sources, sources);
+    const manifest: ExportManifest = {
+      formatVersion: EXPORT_MANIFEST_VERSION,
+      name: request.name,
+      version: '',
+      previous: previousName ?? null,
+      tool: { name: 'brightrun', version: TOOL_VERSION, extractorVersion: EXTRACTOR_VERSION, tokenizer: tokenizerOf(rm.settings) },
+      records: { build: rm.build, builtAt: rm.builtAt, builder: rm.builder, paramsHash: rm.paramsHash, total: scan.total, splits: scan.counts, kinds: scan.byKind },
+      parameters: params,
+      schemaHash,
+      files: sortFiles(files),
+      sources,
+      quality: {
+        tokens: scan.tokens,
+        duplicatesDropped: rm.dropped.duplicates,
+        tooShortDropped: rm.dropped.tooShort,
+        overLength: Object.fromEntries(SPLITS.map((s) => [s, rm.splits[s].overLength])) as Record<SplitName, { truncated: number; dropped: number }>,
+        flags: scan.flags,
+        languages: [],
+      },
+      changes: {
+        records: { added: scan.diff.added, removed: scan.diff.removed, changed: scan.diff.changed },
+        sourcesAdded: changes.added.length,
+        sourcesRemoved: changes.removed.length,
+        parametersChanged: changedParameters(previous?.parameters, params),
+        schemaChanged: !!previous && previous.schemaHash !== schemaHash,
+      },
+    };
+    const findings = (await verifyVersion(tmp, manifest, signal)).filter((f) => f.severity === 'error');
+    if (findings.length) {
+      throw new BrightRunError({ code: 'EXPORT_INVALID', file: findings[0]!.file, message: `The export did not verify: ${findings.map((f) => `${f.file} ${f.message}`).slice(0, 3).join('; ')}${findings.length > 3 ? ` (and ${findings.length - 3} more)` : ''}.`, remedy: 'Nothing was published. Report the problem with the log; a writer produced a file it cannot read back.' });
+    }
+    if (previous && previousDir && sameContent(previous, manifest)) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      return { status: 'unchanged', version: previous.version, dir: previousDir, manifest: previous };
+    }
+    if ((await source.currentBuild()) !== rm.build) {
+      throw new BrightRunError({ code: 'SOURCE_CHANGED', message: 'The records were rebuilt while the export ran.', remedy: 'Nothing was published; export again.' });
+    }
+    const change = manifest.changes.schemaChanged ? 'schema' : scan.diff.added && previous ? 'records-added' : 'other';
+    manifest.version = formatSemver(nextVersion(previousName ? parseSemver(previousName) : undefined, change));
+    const previousChangelog = previousDir ? await fs.readFile(path.join(previousDir, CHANGELOG_FILE), 'utf8').catch(() => undefined) : undefined;
+    const changelog = Buffer.from(renderChangelog(manifest, scan.diff, changes, previousChangelog), 'utf8');
+    await fs.writeFile(path.join(tmp, CHANGELOG_FILE), changelog);
+    manifest.files = sortFiles([...manifest.files, { path: CHANGELOG_FILE, format: 'version', bytes: changelog.length, sha256: createHash('sha256').update(changelog).digest('hex') }]);
+    await fs.writeFile(path.join(tmp, MANIFEST_FILE), canonicalJson(manifest, 2) + '\n');
+    await sealPartialDir(tmp);
+    await syncTree(tmp);
+    const target = path.join(exportDir, manifest.version);
+    try {
+      await fs.rename(tmp, target);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EPERM') {
+        throw new BrightRunError({ code: 'OUTPUT_UNWRITABLE', file: target, message: `Version ${manifest.version} of "${request.name}" already exists (another export published it first).`, remedy: 'Export again: the next version number is taken from the folders present.' }, { cause: err });
+      }
+      throw err;
+    }
+    return { status: 'published', version: manifest.version, dir: target, manifest };
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+function withEta(eta: EtaEstimator, done: number): { etaMs?: number } {
+  const ms = eta.update(done);
+  return ms === undefined ? {} : { etaMs: ms };
+}
+
+async function* ofKind<T extends { kind: RecordKind }>(records: AsyncIterable<T>, kind: RecordKind): AsyncGenerator<T> {
+  for await (const r of records) if (r.kind === kind) yield r;
+}
+
+function sortFiles(files: WrittenFile[]): WrittenFile[] {
+  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function schemaOf(params: ExportParameters, kinds: readonly RecordKind[]): string {
+  const shaping: Record<string, unknown> = {};
+  for (const [format, keys] of Object.entries(SCHEMA_OPTIONS)) {
+    const o = params.options[format as ExportFormat];
+    if (!o || !params.formats.includes(format as ExportFormat)) continue;
+    shaping[format] = keys === 'all' ? o : Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+  }
+  const schema = { kinds, lineageColumns: params.lineageColumns, formats: [...params.formats].sort(), shaping };
+  return createHash('sha256').update(canonicalJson(schema)).digest('hex').slice(0, 16);
+}
+
+function tokenizerOf(settings: object): string | null {
+  const t = (settings as { chunk?: { tokenizer?: unknown } }).chunk?.tokenizer;
+  return typeof t === 'string' ? t : null;
+}
+
+/** Same data files (paths and sha256, CHANGELOG.md aside) and parameters: nothing to publish. */
+function sameContent(previous: ExportManifest, next: ExportManifest): boolean {
+  const key = (m: ExportManifest) => m.files.filter((f) => f.path !== CHANGELOG_FILE).map((f) => `${f.path} ${f.sha256}`).join('\n');
+  return key(previous) === key(next) && canonicalJson(previous.parameters) === canonicalJson(next.parameters);
+}
+
+/** fsyncs every file of a folder tree, then its folders, before the publishing rename. */
+async function syncTree(dir: string): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile()).map((e) => path.join(dir, e.name));
+  await syncFiles(files, dir);
+  for (const e of entries) if (e.isDirectory()) await syncTree(path.join(dir, e.name));
+}
