@@ -20,9 +20,9 @@ function text(r: () => number, n: number): string {
 }
 
 /** Record `i` of a generated dataset of one kind: the first records carry the edge texts, the rest generated words. */
-export function generatedRecord(kind: RecordKind, i: number, split: SplitName = 'train', seed = 1): TrainingRecord {
-  const r = rng(seed * 1_000_003 + i);
-  const edge = i < EDGE_TEXTS.length ? EDGE_TEXTS[i] : undefined;
+export function generatedRecord(kind: RecordKind, i: number, split: SplitName = 'train', longChars = 300_000): TrainingRecord {
+  const r = rng(1_000_003 + i);
+  const edge = i < EDGE_TEXTS.length ? (i === EDGE_TEXTS.length - 1 ? 'x'.repeat(longChars) : EDGE_TEXTS[i]) : undefined;
   const body = edge ?? text(r, 5 + Math.floor(r() * 40));
   const base = {
     id: `${split}-${kind}-${String(i).padStart(6, '0')}`,
@@ -48,8 +48,8 @@ export function generatedRecord(kind: RecordKind, i: number, split: SplitName = 
   }
 }
 
-/** An ExportContext over generated records: `counts` per split, written into `dir`. */
-export function generatedContext(dir: string, kind: RecordKind, counts: Partial<Record<SplitName, number>>, options: Record<string, unknown> = {}, extra: Partial<ExportContext> = {}): ExportContext {
+/** An ExportContext over generated records: `counts` per split, written into `dir`; the long edge text has `longChars` characters. */
+export function generatedContext(dir: string, kind: RecordKind, counts: Partial<Record<SplitName, number>>, options: Record<string, unknown> = {}, extra: Partial<ExportContext> = {}, longChars = 300_000): ExportContext {
   const splits = (['train', 'validation', 'test'] as const).filter((s) => (counts[s] ?? 0) > 0);
   return {
     dir,
@@ -61,7 +61,7 @@ export function generatedContext(dir: string, kind: RecordKind, counts: Partial<
     options,
     async *records(split) {
       const n = counts[split] ?? 0;
-      for (let i = 0; i < n; i++) yield generatedRecord(kind, i, split);
+      for (let i = 0; i < n; i++) yield generatedRecord(kind, i, split, longChars);
     },
     ...extra,
   };
