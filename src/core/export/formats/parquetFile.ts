@@ -201,10 +201,15 @@ export class ParquetFileStream {
     const rows = this.group;
     this.group = [];
     this.groupChars = 0;
-    const columnData = this.columns.map((name) => ({ name, data: rows.map((r) => r[name]) as unknown[] }));
+    // Statistics only on `id` (min/max of long texts cost time and say little); long text columns skip the
+    // dictionary trial (their values rarely repeat), short ones (role, kind, source_path) keep it.
+    const columnData = this.columns.map((name) => ({ name, data: rows.map((r) => r[name]) as unknown[], statistics: name === 'id', ...(PLAIN_COLUMNS.has(name) ? { encoding: 'PLAIN' } : {}) }));
     await this.writer.write({ columnData: columnData as never, rowGroupSize: Math.max(1, rows.length) });
   }
 }
+
+/** Long free-text columns: written PLAIN (see writeGroup). */
+const PLAIN_COLUMNS = new Set(['text', 'instruction', 'input', 'output']);
 
 function rowChars(row: Record<string, unknown>): number {
   let n = 0;
