@@ -56,8 +56,8 @@ const cpuMs = () => {
 };
 let t = performance.now();
 let c = cpuMs();
-let chars = 0;
-for await (const r of records()) chars += r.messages[2].content.length;
+let _chars = 0;
+for await (const r of records()) _chars += r.messages[2].content.length;
 const genMs = performance.now() - t;
 const genCpuMs = cpuMs() - c;
 

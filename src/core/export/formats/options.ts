@@ -26,13 +26,6 @@ export function stringOption(options: Readonly<Record<string, unknown>>, key: st
   throw invalid(key, value, 'a string');
 }
 
-export function boolOption(options: Readonly<Record<string, unknown>>, key: string, fallback: boolean): boolean {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value === 'boolean') return value;
-  throw invalid(key, value, 'true or false');
-}
-
 function invalid(key: string, value: unknown, expected: string): BrightRunError {
   return new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export option "${key}" is ${JSON.stringify(value)}; it must be ${expected}.`, remedy: `Fix "${key}" in brightrun.json (export settings) or on the command line.` });
 }
