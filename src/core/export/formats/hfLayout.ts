@@ -28,7 +28,7 @@ import { verifyParquetFile } from './parquetVerify';
 export const HF_DIR = 'hf';
 export const DEFAULT_SHARD_BYTES = 500_000_000;
 
-type Shard = { add(row: unknown): Promise<unknown>; readonly bytes: number; readonly rows: number; close(): Promise<{ bytes: number; sha256: string; uncompressedBytes?: number }>; discard(): Promise<void> };
+type Shard = { add(row: Record<string, unknown>): Promise<unknown> | undefined; readonly bytes: number; readonly rows: number; close(): Promise<{ bytes: number; sha256: string; uncompressedBytes?: number }>; discard(): Promise<void> };
 
 export function shardName(split: SplitName, index: number, count: number, ext: string): string {
   const pad = (n: number) => String(n).padStart(5, '0');
@@ -62,7 +62,8 @@ export const hfLayoutFormat: FormatWriter = {
           throwIfAborted(ctx.signal);
           shard ??= await open(path.join(root, 'data', `${split}.part${parts.length}.tmp`));
           const before = shard.bytes;
-          await shard.add(files === 'parquet' ? parquetRow(record, columns, ctx.lineageColumns) : naturalRow(record, ctx.lineageColumns));
+          const writing = shard.add(files === 'parquet' ? parquetRow(record, columns, ctx.lineageColumns) : (naturalRow(record, ctx.lineageColumns) as unknown as Record<string, unknown>));
+          if (writing) await writing;
           stats.add(record);
           progress.record(shard.bytes - before);
           if (shard.bytes >= shardBytes) await closeShard();

@@ -33,7 +33,8 @@ export async function writeParquetSplit(ctx: ExportContext, split: SplitName, re
     for await (const record of ctx.records(split)) {
       throwIfAborted(ctx.signal);
       const before = stream.bytes;
-      await stream.add(parquetRow(record, columns, ctx.lineageColumns));
+      const writing = stream.add(parquetRow(record, columns, ctx.lineageColumns));
+      if (writing) await writing;
       progress.record(stream.bytes - before);
     }
   } catch (err) {

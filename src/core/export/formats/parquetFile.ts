@@ -172,12 +172,15 @@ export class ParquetFileStream {
     return this.sink.bytes;
   }
 
-  /** Adds a row (as parquetRow makes it); writes the row group when it is full. */
-  async add(row: Record<string, unknown>): Promise<void> {
+  /**
+   * Adds a row (as parquetRow makes it); when that fills the row group, writes it and returns the write's
+   * promise, else undefined — so the caller awaits once per row group, not once per row.
+   */
+  add(row: Record<string, unknown>): Promise<void> | undefined {
     this.group.push(row);
     this.rows++;
     this.groupChars += rowChars(row);
-    if (this.group.length >= this.settings.rowGroupRows || this.groupChars >= this.settings.rowGroupChars) await this.writeGroup();
+    return this.group.length >= this.settings.rowGroupRows || this.groupChars >= this.settings.rowGroupChars ? this.writeGroup() : undefined;
   }
 
   /** Writes the open row group, the footer, and closes the file. `uncompressedBytes` is the sum of the row groups' uncompressed sizes. */
