@@ -1,0 +1,155 @@
+import * as path from 'node:path';
+import YAML from 'yaml';
+import type { RecordKind, SplitName, TrainingRecord } from '../../records/types';
+
+/**
+ * The Hugging Face dataset card (`README.md`): a YAML header the Hub and `datasets` read — `configs` with
+ * `data_files` per split, `dataset_info` (features, split sizes), licence, language, task and size categories
+ * (huggingface/hub-docs datasetcard.md; /work/shared/api/README.md B3) — and a body saying what the data is,
+ * where it came from and its quality figures.
+ */
+
+/** What the runner (or the user's brightrun.json `export.hf.card`) tells the card; every field optional. */
+export interface CardInfo {
+  /** Card title; default: the dataset name, else "Bright Run dataset". */
+  title?: string;
+  name?: string;
+  description?: string;
+  /** A Hub licence id (https://huggingface.co/docs/hub/repositories-licenses), e.g. "apache-2.0"; default "unknown". */
+  license?: string;
+  /** ISO 639-1 codes, e.g. ["en", "de"]. */
+  language?: string[];
+  /** Export version (semver) and tool version, shown in the body. */
+  version?: string;
+  tool?: string;
+  /** Tokenizer the `tokens` figures count in, e.g. "qwen3". */
+  tokenizer?: string;
+  /** Quality figures computed by the runner (duplicates, over-length, languages…), shown as a table. */
+  quality?: Record<string, string | number>;
+}
+
+/** The card's info from format options: `options.card` (CardInfo). Unknown fields are ignored. */
+export function cardInfo(options: Readonly<Record<string, unknown>>): CardInfo {
+  const card = options.card;
+  return card && typeof card === 'object' ? (card as CardInfo) : {};
+}
+
+/** Figures gathered while the records stream past (memory: one entry per distinct source and builder). */
+export class CardStats {
+  records = 0;
+  readonly builders = new Map<string, number>();
+  readonly sources = new Set<string>();
+  readonly flags = new Map<string, number>();
+  private tokenCount = 0;
+  private tokenSum = 0;
+  private tokenMin = Infinity;
+  private tokenMax = 0;
+
+  add(record: TrainingRecord): void {
+    this.records++;
+    this.builders.set(record.lineage.builder, (this.builders.get(record.lineage.builder) ?? 0) + 1);
+    this.sources.add(record.lineage.sourcePath);
+    for (const f of record.flags ?? []) this.flags.set(f, (this.flags.get(f) ?? 0) + 1);
+    if (record.tokens !== undefined) {
+      this.tokenCount++;
+      this.tokenSum += record.tokens;
+      this.tokenMin = Math.min(this.tokenMin, record.tokens);
+      this.tokenMax = Math.max(this.tokenMax, record.tokens);
+    }
+  }
+
+  /** Token-length figures of the records that carry a count, or undefined. */
+  tokens(): { min: number; mean: number; max: number; counted: number } | undefined {
+    return this.tokenCount ? { min: this.tokenMin, mean: Math.round(this.tokenSum / this.tokenCount), max: this.tokenMax, counted: this.tokenCount } : undefined;
+  }
+}
+
+/** One split as the card describes it. */
+export interface CardSplit {
+  name: SplitName;
+  numExamples: number;
+  /** Uncompressed size of the split's data (the Parquet row groups' uncompressed bytes, or the JSONL bytes). */
+  numBytes: number;
+  /** Glob of its files relative to the card, e.g. `data/train-*.parquet`. */
+  glob: string;
+}
+
+/** HF `size_categories` buckets (huggingface/hub-docs datasetcard.md metadata): n<1K, 1K<n<10K, …, n>1T. */
+export function sizeCategory(n: number): string {
+  const buckets = ['1K', '10K', '100K', '1M', '10M', '100M', '1B', '10B', '100B', '1T'];
+  const bounds = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
+  if (n < bounds[0]) return 'n<1K';
+  for (let i = 1; i < bounds.length; i++) if (n < bounds[i]) return `${buckets[i - 1]}<n<${buckets[i]}`;
+  return 'n>1T';
+}
+
+/** `dataset_info.features` in the Hub's YAML syntax: strings and int32s as `dtype`, `messages` as a `list` of struct fields. */
+export function hfFeatures(columns: readonly string[]): object[] {
+  return columns.map((name) => {
+    if (name === 'messages') return { name, list: [{ name: 'role', dtype: 'string' }, { name: 'content', dtype: 'string' }] };
+    return { name, dtype: name === 'page' || name === 'span_start' || name === 'span_end' ? 'int32' : 'string' };
+  });
+}
+
+const KIND_TEXT: Record<RecordKind | 'mixed', string> = {
+  completion: 'plain-text records (`text`) for completion / continued pre-training',
+  instruction: 'instruction records in the Alpaca layout (`instruction`, `input`, `output`)',
+  chat: 'conversations (`messages`: a list of `{role, content}` turns, OpenAI style)',
+  mixed: 'records of several kinds (`kind` says which columns hold each record)',
+};
+
+/** The whole README.md: YAML header, then the Markdown body. */
+export function datasetCard(input: { kind: RecordKind | 'mixed'; columns: readonly string[]; splits: readonly CardSplit[]; downloadSize: number; info: CardInfo; stats: CardStats }): string {
+  const { kind, columns, splits, downloadSize, info, stats } = input;
+  const total = splits.reduce((n, s) => n + s.numExamples, 0);
+  const header: Record<string, unknown> = {
+    ...(info.name || info.title ? { pretty_name: info.title ?? info.name } : {}),
+    license: info.license ?? 'unknown',
+    ...(info.language?.length ? { language: info.language } : {}),
+    task_categories: ['text-generation'],
+    size_categories: [sizeCategory(total)],
+    tags: ['brightrun', 'fine-tuning', 'lora'],
+    configs: [{ config_name: 'default', data_files: splits.map((s) => ({ split: s.name, path: s.glob })) }],
+    dataset_info: {
+      features: hfFeatures(columns),
+      splits: splits.map((s) => ({ name: s.name, num_bytes: s.numBytes, num_examples: s.numExamples })),
+      download_size: downloadSize,
+      dataset_size: splits.reduce((n, s) => n + s.numBytes, 0),
+    },
+  };
+  const yaml = YAML.stringify(header, { lineWidth: 0 });
+  return `---\n${yaml}---\n\n${cardBody(kind, columns, splits, info, stats)}`;
+}
+
+function cardBody(kind: RecordKind | 'mixed', columns: readonly string[], splits: readonly CardSplit[], info: CardInfo, stats: CardStats): string {
+  const title = info.title ?? info.name ?? 'Bright Run dataset';
+  const lines: string[] = [`# ${title}`, ''];
+  lines.push(info.description ?? `Fine-tuning data: ${KIND_TEXT[kind]}, built by Bright Run from ${stats.sources.size} source document${stats.sources.size === 1 ? '' : 's'}.`, '');
+  if (info.version || info.tool) lines.push(`Export version ${info.version ?? '—'}${info.tool ? `, written by ${info.tool}` : ''}.`, '');
+  lines.push('## Dataset structure', '', `Records: ${KIND_TEXT[kind]}.`, '', '| split | examples | files |', '|---|---:|---|');
+  for (const s of splits) lines.push(`| ${s.name} | ${s.numExamples.toLocaleString('en')} | \`${s.glob}\` |`);
+  lines.push('', `Columns: ${columns.map((c) => `\`${c}\``).join(', ')}.`, '');
+  lines.push('## Source data', '');
+  lines.push(`Built from ${stats.sources.size} source document${stats.sources.size === 1 ? '' : 's'} by these record builders:`, '');
+  for (const [builder, n] of [...stats.builders].sort()) lines.push(`- \`${builder}\`: ${n.toLocaleString('en')} records`);
+  const shown = [...stats.sources].sort().slice(0, 50);
+  if (shown.length) {
+    lines.push('', 'Sources:', '');
+    // Absolute paths (sources outside the project) are shown by file name only: a card is often published.
+    for (const s of shown) lines.push(`- \`${path.isAbsolute(s) || /^[A-Za-z]:[\\/]/.test(s) ? path.basename(s.replace(/\\/g, '/')) : s}\``);
+    if (stats.sources.size > shown.length) lines.push(`- … and ${(stats.sources.size - shown.length).toLocaleString('en')} more`);
+  }
+  lines.push('', '## Quality', '', '| figure | value |', '|---|---:|', `| records | ${stats.records.toLocaleString('en')} |`);
+  const tokens = stats.tokens();
+  if (tokens) lines.push(`| tokens per record${info.tokenizer ? ` (${info.tokenizer})` : ''}: min / mean / max | ${tokens.min} / ${tokens.mean} / ${tokens.max} |`);
+  for (const [flag, n] of [...stats.flags].sort()) lines.push(`| flagged \`${flag}\` | ${n.toLocaleString('en')} |`);
+  for (const [k, v] of Object.entries(info.quality ?? {})) lines.push(`| ${k.replace(/\|/g, '\\|')} | ${typeof v === 'number' ? v.toLocaleString('en') : String(v).replace(/\|/g, '\\|')} |`);
+  lines.push('', '## Usage', '', '```python', 'from datasets import load_dataset', '', 'ds = load_dataset("path/to/this/folder")  # or the Hub repository id', 'print(ds)', '```', '');
+  return lines.join('\n');
+}
+
+/** The YAML header of a card, parsed; undefined when the text has none. Throws on YAML syntax errors. */
+export function parseCardHeader(text: string): Record<string, unknown> | undefined {
+  const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(text);
+  return m ? (YAML.parse(m[1]) as Record<string, unknown>) : undefined;
+}
