@@ -4,6 +4,12 @@ import { csvWriter } from './csv';
 import { jsonWriter } from './json';
 import { jsonlWriter } from './jsonl';
 import { tfrecordWriter } from './tfrecord';
+import { axolotlFormat } from './axolotl';
+import { hfLayoutFormat } from './hfLayout';
+import { llamaFactoryFormat } from './llamaFactory';
+import { parquetFormat } from './parquet';
+import { pytorchFormat } from './pytorch';
+import { userTemplateFormat } from './userTemplate';
 
 /**
  * The format registry: one writer per ExportFormat. Adding a format is one file in this folder and one line
@@ -14,6 +20,12 @@ export const FORMAT_WRITERS: Partial<Record<ExportFormat, FormatWriter>> = {
   json: jsonWriter,
   csv: csvWriter,
   tfrecord: tfrecordWriter,
+  parquet: parquetFormat,
+  hf: hfLayoutFormat,
+  pytorch: pytorchFormat,
+  'llama-factory': llamaFactoryFormat,
+  axolotl: axolotlFormat,
+  template: userTemplateFormat,
 };
 
 /** Every format name the CLI and brightrun.json accept (writers present or not). */
