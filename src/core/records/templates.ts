@@ -352,6 +352,14 @@ export function toShareGpt(messages: readonly ChatMessage[]): { conversations: A
   return { conversations: messages.map((m) => ({ from: SHAREGPT_FROM[m.role], value: m.content })) };
 }
 
+/** Shapes a chat record may take in exported files (brightrun.json `records.chatFormat`). */
+export type ChatFormat = 'openai' | 'sharegpt';
+
+/** A chat record's messages in the exported shape: `{messages}` (openai) or `{conversations}` (sharegpt). Stored records always keep `messages`. */
+export function chatExportShape(messages: readonly ChatMessage[], format: ChatFormat): { messages: Array<{ role: string; content: string }> } | { conversations: Array<{ from: string; value: string }> } {
+  return format === 'sharegpt' ? toShareGpt(messages) : toOpenAiMessages(messages);
+}
+
 /** The role of a ShareGPT `from` (human/user, gpt/assistant/chatgpt/bard/bing/model, system); undefined for tool turns and others. */
 export function roleOfShareGptFrom(from: string): ChatMessage['role'] | undefined {
   const f = from.toLowerCase();
