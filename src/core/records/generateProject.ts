@@ -164,7 +164,11 @@ export async function generateProjectRecords(project: Project, opts: ProjectGene
   for await (const item of pending(project, p, opts.signal)) {
     if ('done' in item) keep.add(`${item.done.id}.${p.docs.find((x) => x.d.id === item.done.id)!.key}.jsonl`);
     else if (item.chunks.length) work.push({ d: p.docs.find((x) => x.d.id === item.source.doc.id)!.d, chunks: item.chunks.length });
-    else keep.add(`${item.source.doc.id}.${item.key}.jsonl`); // nothing to generate (a pairs document)
+    else {
+      // Nothing to generate from (a pairs document): an empty file says so, so builds do not count it as pending.
+      await p.store.writeDocument(item.source.doc.id, item.key, [], { builder: 'generate', records: 0, notApplied: 'pairs-document' }, 'generated');
+      keep.add(`${item.source.doc.id}.${item.key}.jsonl`);
+    }
   }
   const total = work.reduce((n, w) => n + w.chunks, 0);
   let before = 0;
