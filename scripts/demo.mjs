@@ -1,7 +1,8 @@
 // `npm run demo`: the main job on the bundled samples/, headless, through the real CLI:
-// build → a fresh project in a temporary folder → init → add samples → extract → status → records (chunk builder).
+// build → a fresh project in a temporary folder → init → add samples → extract → status → records (chunk and instruction
+// template builders, pairs imported from samples/faq.jsonl; none needs a model).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,12 @@ brightrun('add', 'samples');
 brightrun('extract');
 brightrun('status');
 brightrun('status', '--json');
+// The instruction builder too: Alpaca records from the shipped Jinja templates over each chunk and its document.
+const configFile = path.join(project, 'brightrun.json');
+const config = JSON.parse(readFileSync(configFile, 'utf8'));
+config.records = { ...config.records, builders: ['chunk', 'instruction', 'pairs'] };
+writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
+console.log('\n(brightrun.json: records.builders = ["chunk", "instruction", "pairs"])');
 brightrun('records', 'build', '--dry-run', '1');
 brightrun('records', 'build');
 brightrun('records', 'stats');
