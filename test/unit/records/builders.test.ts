@@ -197,6 +197,25 @@ describe('records: builders wired into the build', function () {
     assert.equal((await new RecordStore(project.paths.records).readManifest())!.build, good.manifest.build);
   });
 
+  it('length limits and duplicates are counted per builder: kept + dropped = made', async () => {
+    const project = await recordProject(tmp.dir, { seeds: [8, 9], records: { builders: ['chunk', 'instruction', 'chat'], targetTokens: 40, maxTokens: 48, overlapTokens: 0, minTokens: 30, overLength: 'drop', templates: { chat: { system: '', turns: [{ role: 'user', content: 'Go on.' }, { role: 'assistant', content: '{{ chunk.headingPath | join(" ") }}' }] } } } });
+    const { manifest: m } = await buildProjectRecords(project);
+    const store = new RecordStore(project.paths.records);
+    const settings = await loadRecordSettings(project.config, project.root);
+    const keys = builderKeys(settings, false);
+    for (const b of ['chunk', 'instruction', 'chat'] as const) {
+      let made = 0;
+      for (const id of [(8 * 7919).toString(16).padStart(64, '0'), (9 * 7919).toString(16).padStart(64, '0')]) for await (const _ of store.readDocument(id, keys[b])) made++;
+      const s = m.builders[b]!;
+      assert.equal(s.records + s.dropped.duplicates + s.dropped.tooShort + s.dropped.overLength, made, b);
+    }
+    assert.ok(m.builders.instruction!.dropped.overLength > 0, 'instruction records of full chunks run over maxTokens');
+    assert.ok(m.builders.chat!.dropped.duplicates + m.builders.chat!.dropped.tooShort > 0, 'chats of heading paths alone repeat and are short');
+    const splits = m.splits.train.overLength.dropped + m.splits.validation.overLength.dropped + m.splits.test.overLength.dropped;
+    assert.equal(splits, m.builders.chunk!.dropped.overLength + m.builders.instruction!.dropped.overLength + m.builders.chat!.dropped.overLength);
+    assert.equal(m.dropped.duplicates, m.builders.chunk!.dropped.duplicates + m.builders.instruction!.dropped.duplicates + m.builders.chat!.dropped.duplicates);
+  });
+
   it('chat records export as openai messages or sharegpt conversations', () => {
     const messages = [{ role: 'system' as const, content: 'S' }, { role: 'user' as const, content: 'Q' }, { role: 'assistant' as const, content: 'A' }];
     assert.deepEqual(chatExportShape(messages, 'openai'), { messages });
