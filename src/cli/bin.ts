@@ -1,4 +1,19 @@
+import * as readline from 'node:readline';
 import { runCli } from './main';
+
+/** A yes/no question on the terminal (only when both stdin and stderr are one); Ctrl-C while asking counts as no. */
+function confirm(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    let answered = false;
+    rl.on('close', () => answered || resolve(false));
+    rl.question(`${question} [y/N] `, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    });
+  });
+}
 
 // Entry point of the `brightrun` executable (dist/cli.js).
 const controller = new AbortController();
@@ -32,6 +47,7 @@ runCli(
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
     cwd: process.cwd(),
     env: process.env,
+    ...(process.stdin.isTTY && process.stderr.isTTY && !process.env.CI ? { confirm } : {}),
   },
   controller.signal,
 ).then(

@@ -8,6 +8,8 @@ export interface CliIO {
   interactive: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Asks a yes/no question on the terminal; absent when there is none to ask on (pipes, CI, tests). */
+  confirm?(question: string): Promise<boolean>;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;

@@ -1,24 +1,40 @@
-import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, Project, RecordStore } from '../../core';
-import { ProgressLine, UsageError, type CliIO } from '../io';
+import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, Project, RecordStore, type RecordProblem, type RecordsManifest, type TrainingRecord } from '../../core';
+import { printable, ProgressLine, UsageError, type CliIO } from '../io';
+import { generate } from './recordsGenerate';
 import type { CommandSpec, ParsedCommandArgs } from './types';
 
 export const recordsCommand: CommandSpec = {
   name: 'records',
-  summary: 'Build training records from the extracted documents (chunks in tokens, splits, de-duplication), show their statistics or one record.',
-  usage: 'brightrun records build [--dry-run <n>]   |   brightrun records stats [--json]   |   brightrun records show <id> [--json]',
+  summary: 'Build training records from the extracted documents (chunks, instruction and chat templates, imported pairs; splits, de-duplication), generate question–answer records with a model, show their statistics or one record.',
+  usage: 'brightrun records build [--dry-run <n>]   |   brightrun records generate [--yes | --estimate-only]   |   brightrun records stats [--json]   |   brightrun records show <id> [--json]',
   options: {
-    'dry-run': { type: 'string', description: 'build: show the records the first <n> documents would give; write nothing.' },
+    'dry-run': { type: 'string', description: 'build: show the records every configured builder would make of the first <n> documents; write nothing.' },
+    yes: { type: 'boolean', short: 'y', description: 'generate: start without asking (after printing the token and cost estimate).' },
+    'estimate-only': { type: 'boolean', description: 'generate: print the token and cost estimate and stop.' },
   },
   minPositionals: 1,
   maxPositionals: 2,
   async run(io: CliIO, args) {
     const [sub, arg] = args.positionals;
     if (sub === 'build' && arg === undefined) return build(io, args);
+    if (sub === 'generate' && arg === undefined) return generate(io, args);
     if (sub === 'stats' && arg === undefined) return stats(io, args);
     if (sub === 'show' && arg !== undefined) return show(io, args, arg);
-    throw new UsageError(sub === 'show' ? 'records show needs a record id' : `unknown records command "${sub}" (build, stats, show)`, 'records');
+    throw new UsageError(sub === 'show' ? 'records show needs a record id' : `unknown records command "${sub}" (build, generate, stats, show)`, 'records');
   },
 };
+
+/** One line about a record, for previews: where it is and the start of its text. */
+function recordLine(r: TrainingRecord): string {
+  const l = r.lineage;
+  const where = [l.row ? `row ${l.row}` : '', l.page ? `p.${l.page}` : '', l.slide ? `slide ${l.slide}` : '', l.headingPath.join(' › ')].filter(Boolean).join('  ');
+  const cut = (t: string, n: number) => JSON.stringify(t.length > n ? `${t.slice(0, n)}…` : t);
+  const body =
+    r.kind === 'completion' ? cut(r.text, 100)
+    : r.kind === 'instruction' ? `${cut(r.instruction, 60)} → ${cut(r.output, 60)}`
+    : r.messages.map((m) => `${m.role}: ${cut(m.content, 40)}`).join(' | ');
+  return printable(`  ${r.id}  ${String(r.tokens ?? '').padStart(5)} tok  ${r.split ?? ''}  ${where}`) + `\n      ${printable(body)}\n`;
+}
 
 async function build(io: CliIO, args: ParsedCommandArgs): Promise<number> {
   const project = await Project.locate(args.projectDir, { owner: 'brightrun CLI' });
@@ -30,28 +46,61 @@ async function build(io: CliIO, args: ParsedCommandArgs): Promise<number> {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--dry-run needs a whole number ≥ 1 (got "${String(dry)}")`, 'records');
     const docs = await dryRunRecords(project, n, { signal: args.signal, onProgress: (p) => progress.update(p) });
     progress.done();
+    let count = 0;
     for (const d of docs) {
-      if (args.json) {
-        for (const r of d.records) io.out(JSON.stringify(r) + '\n');
-        continue;
-      }
-      io.out(`${d.sourcePath}: ${d.records.length} record(s)\n`);
-      for (const r of d.records) {
-        const where = [r.lineage.page ? `p.${r.lineage.page}` : '', r.lineage.slide ? `slide ${r.lineage.slide}` : '', r.lineage.headingPath.join(' › ')].filter(Boolean).join('  ');
-        io.out(`  ${r.id}  ${String(r.tokens).padStart(5)} tok  ${r.split}  ${where}\n      ${JSON.stringify(r.text.slice(0, 100))}${r.text.length > 100 ? '…' : ''}\n`);
+      for (const o of d.outputs) {
+        count += o.records.length;
+        if (args.json) {
+          for (const r of o.records) io.out(JSON.stringify(r) + '\n');
+          continue;
+        }
+        const why = o.report.notApplied === 'pairs-document' ? ' (a pairs document: set records.pairs.chunk to build these too)' : o.report.notApplied === 'not-pairs' ? ' (no pair columns found)' : '';
+        io.out(printable(`${d.sourcePath} — ${o.builder}: ${o.records.length} record(s)${why}`) + '\n');
+        for (const r of o.records) io.out(recordLine(r));
+        for (const p of problemsOf(d.sourcePath, o.report)) io.out(`  ! ${problemText(p)}\n`);
       }
     }
-    (args.json ? io.err : io.out)(`Dry run: ${docs.reduce((s, d) => s + d.records.length, 0)} record(s) from ${docs.length} document(s); nothing written.\n`);
+    (args.json ? io.err : io.out)(`Dry run: ${count} record(s) from ${docs.length} document(s); nothing written.\n`);
     return 0;
   }
   const result = await buildProjectRecords(project, { signal: args.signal, onProgress: (p) => progress.update(p) });
   progress.done();
   const m = result.manifest;
   const records = m.splits.train.records + m.splits.validation.records + m.splits.test.records;
-  const line = `Built ${records} record(s) from ${m.documents} document(s) (${result.processed} chunked, ${result.reused} unchanged) in ${formatDuration(Date.now() - started)}: train ${m.splits.train.records}, validation ${m.splits.validation.records}, test ${m.splits.test.records}; dropped ${m.dropped.duplicates} duplicate(s), ${m.dropped.tooShort} too short.`;
-  if (args.json) io.out(JSON.stringify({ ...m, processed: result.processed, reused: result.reused }) + '\n');
-  (args.json ? io.err : io.out)(line + '\n');
+  const line = `Built ${records} record(s) from ${m.documents} document(s) (${result.processed} built, ${result.reused} unchanged) in ${formatDuration(Date.now() - started)}: train ${m.splits.train.records}, validation ${m.splits.validation.records}, test ${m.splits.test.records}; dropped ${m.dropped.duplicates} duplicate(s), ${m.dropped.tooShort} too short.`;
+  if (args.json) {
+    io.out(JSON.stringify({ ...m, processed: result.processed, reused: result.reused }) + '\n');
+    io.err(line + '\n');
+    return 0;
+  }
+  io.out([line, ...builderLines(m), ...problemLines(m), ''].join('\n'));
   return 0;
+}
+
+function builderLines(m: RecordsManifest): string[] {
+  return Object.entries(m.builders).map(([name, s]) => {
+    const notes: string[] = [];
+    if (s.problems) notes.push(name === 'pairs' ? `${s.problems} row(s) skipped` : name === 'generate' ? `${s.problems} malformed repl(ies)` : `${s.problems} empty render(s)`);
+    if (s.dropped.duplicates + s.dropped.tooShort + s.dropped.overLength) notes.push(`dropped ${s.dropped.duplicates} duplicate, ${s.dropped.tooShort} short, ${s.dropped.overLength} too long`);
+    if (name === 'generate' && m.generation?.pending) notes.push(`${m.generation.pending} document(s) not generated yet: run "brightrun records generate"`);
+    return `  ${name.padEnd(12)} ${String(s.records).padStart(8)} record(s) ${String(s.tokens).padStart(10)} tokens ${String(s.documents).padStart(6)} document(s)${notes.length ? `; ${notes.join('; ')}` : ''}`;
+  });
+}
+
+function problemsOf(sourcePath: string, r: { builder: RecordProblem['builder']; skipped?: Array<{ row: number; reason: string }>; empty?: number[] }): RecordProblem[] {
+  return [...(r.skipped ?? []).map((x) => ({ builder: r.builder, sourcePath, row: x.row, reason: x.reason })), ...(r.empty ?? []).map((chunk) => ({ builder: r.builder, sourcePath, chunk, reason: 'the output rendered empty' }))];
+}
+
+function problemText(p: RecordProblem): string {
+  return printable(`${p.sourcePath}${p.row !== undefined ? ` row ${p.row}` : ''}${p.chunk !== undefined ? ` chunk ${p.chunk}` : ''} (${p.builder}): ${p.reason}`);
+}
+
+const PROBLEMS_SHOWN = 20;
+
+function problemLines(m: RecordsManifest): string[] {
+  if (!m.problemsTotal) return [];
+  const shown = m.problems.slice(0, PROBLEMS_SHOWN);
+  return [`Problems (${m.problemsTotal}; ${shown.length < m.problemsTotal ? `first ${shown.length} here, ` : ''}all listed in .brightrun/records/manifest.json up to 1000):`, ...shown.map((p) => `  ${problemText(p)}`)];
 }
 
 async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
@@ -68,10 +117,13 @@ async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
   });
   io.out(
     [
-      `Records of "${project.config.name}" (build ${m.build}, ${m.builtAt}, builder ${m.builder} ${m.paramsHash})`,
+      printable(`Records of "${project.config.name}" (build ${m.build}, ${m.builtAt})`),
       `split        records      tokens documents  truncated  dropped`,
       ...rows,
+      'by builder:',
+      ...builderLines(m),
       `dropped: ${m.dropped.duplicates} exact duplicate(s), ${m.dropped.tooShort} too short`,
+      ...problemLines(m),
       '',
     ].join('\n'),
   );
@@ -87,23 +139,24 @@ async function show(io: CliIO, args: ParsedCommandArgs, id: string): Promise<num
     if (args.json) io.out(JSON.stringify(r) + '\n');
     else {
       const l = r.lineage;
+      const body = r.kind === 'completion' ? r.text : r.kind === 'instruction' ? `### Instruction\n${r.instruction}\n${r.input ? `\n### Input\n${r.input}\n` : ''}\n### Output\n${r.output}` : r.messages.map((msg) => `### ${msg.role}\n${msg.content}`).join('\n\n');
       io.out(
         [
           `Record ${r.id} (${r.kind}, ${r.tokens} tokens, ${r.split})`,
-          `Source ${l.sourcePath}${l.page ? ` page ${l.page}` : ''}${l.slide ? ` slide ${l.slide}` : ''}, characters ${l.span.start}–${l.span.end}`,
-          `Headings ${l.headingPath.join(' › ') || '(none)'}`,
-          `Builder ${l.builder} ${l.paramsHash}${r.flags?.length ? `; flags ${r.flags.join(', ')}` : ''}`,
+          printable(`Source ${l.sourcePath}${l.row ? ` row ${l.row}` : ''}${l.page ? ` page ${l.page}` : ''}${l.slide ? ` slide ${l.slide}` : ''}, characters ${l.span.start}–${l.span.end}`),
+          printable(`Headings ${l.headingPath.join(' › ') || '(none)'}`),
+          printable(`Builder ${l.builder} ${l.paramsHash}${l.model ? `; model ${l.model}, prompt ${l.promptHash}` : ''}${r.flags?.length ? `; flags ${r.flags.join(', ')}` : ''}`),
           '',
-          r.kind === 'completion' ? r.text : JSON.stringify(r, null, 2),
+          body,
           '',
         ].join('\n'),
       );
     }
     return 0;
   }
-  throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `No record with id ${id} in the current build.`, remedy: 'Copy an id from "brightrun records build --dry-run 1" or from the .jsonl files; ids change when the chunk settings change.' });
+  throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `No record with id ${id} in the current build.`, remedy: 'Copy an id from "brightrun records build --dry-run 1" or from the .jsonl files; ids change when the builder settings change.' });
 }
 
-function noRecords(dir: string): BrightRunError {
+export function noRecords(dir: string): BrightRunError {
   return new BrightRunError({ code: 'INVALID_ARGUMENT', file: dir, message: 'No records have been built in this project yet.', remedy: 'Run "brightrun records build" (after "brightrun extract").' });
 }

@@ -25,7 +25,7 @@ export interface ExportManifest {
   version: string;
   previous: string | null;
   tool: { name: 'brightrun'; version: string; extractorVersion: string; tokenizer: string | null };
-  records: { build: string; builtAt: string; builder: string; paramsHash: string; total: number; splits: Record<SplitName, number>; kinds: Partial<Record<RecordKind, Record<SplitName, number>>> };
+  records: { build: string; builtAt: string; builders: string[]; settingsHash: string; total: number; splits: Record<SplitName, number>; kinds: Partial<Record<RecordKind, Record<SplitName, number>>> };
   parameters: ExportParameters;
   /** sha256 (16 hex) of the schema: record kinds, columns and the options that shape rows. A change is a major version. */
   schemaHash: string;

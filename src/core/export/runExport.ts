@@ -7,6 +7,7 @@ import { EXTRACTOR_VERSION } from '../extract/types';
 import { EtaEstimator, type OperationOptions } from '../progress';
 import type { ProjectPaths } from '../project/paths';
 import type { RecordKind, SplitName } from '../records/types';
+import { paramsHash } from '../records/ids';
 import { changedParameters, renderChangelog, sourceChanges } from './changelog';
 import { openExportSource } from './exportSource';
 import { formatWriter } from './formats';
@@ -128,7 +129,7 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'records' |
       version: '',
       previous: previousName ?? null,
       tool: { name: 'brightrun', version: TOOL_VERSION, extractorVersion: EXTRACTOR_VERSION, tokenizer: tokenizerOf(rm.settings) },
-      records: { build: rm.build, builtAt: rm.builtAt, builder: rm.builder, paramsHash: rm.paramsHash, total: scan.total, splits: scan.counts, kinds: scan.byKind },
+      records: { build: rm.build, builtAt: rm.builtAt, builders: Object.keys(rm.builders).sort(), settingsHash: paramsHash(rm.settings), total: scan.total, splits: scan.counts, kinds: scan.byKind },
       parameters: params,
       schemaHash,
       files: sortFiles(files),

@@ -26,6 +26,8 @@ export interface ExportProfile {
   /** `--watch`: milliseconds without a records change before re-exporting (default 2000). */
   watchDebounceMs?: number;
 }
+/** A Jinja template in brightrun.json: the text, or a file relative to the project folder. */
+export type TemplateSource = string | { file: string };
 
 export interface ProjectConfig {
   $schema?: string;
@@ -34,7 +36,9 @@ export interface ProjectConfig {
   description?: string;
   extract?: { ocr?: boolean; ocrLanguages?: string[]; maxFileSizeMB?: number; maxMemoryMB?: number; maxDecompressedMB?: number; maxImageMegapixels?: number; timeLimitSeconds?: number };
   records?: {
+    /** Deprecated: read as `builders` (settings.ts). */
     builder?: 'chunk' | 'pairs';
+    /** Deprecated and never applied: `builders` names the record kinds. */
     template?: RecordTemplate;
     tokenizer?: 'qwen3';
     targetTokens?: number;
@@ -47,6 +51,36 @@ export interface ProjectConfig {
     /** Deprecated (characters); read as overlapTokens = chunkOverlap / 4. */
     chunkOverlap?: number;
     dedupe?: 'none' | 'exact' | 'near';
+    /** Builders `records build` runs (default ['chunk', 'pairs']); generation is `records generate` (docs/records.md). */
+    builders?: Array<'chunk' | 'instruction' | 'chat' | 'pairs'>;
+    /** Shape of chat records in exported files; stored records always hold `messages`. Default 'openai'. */
+    chatFormat?: 'openai' | 'sharegpt';
+    templates?: {
+      instruction?: { instruction?: TemplateSource; input?: TemplateSource; output?: TemplateSource };
+      chat?: { system?: TemplateSource; turns?: Array<{ role: 'user' | 'assistant'; content: TemplateSource }> };
+      limits?: { timeMs?: number; maxSteps?: number; maxOutputChars?: number };
+    };
+    pairs?: {
+      mapping?: { kind: 'instruction'; instruction: string; input?: string; output: string; system?: string } | { kind: 'chat'; messages: string; system?: string };
+      include?: string[];
+      chunk?: boolean;
+    };
+    generate?: {
+      baseUrl?: string;
+      model: string;
+      questionsPerChunk?: number;
+      concurrency?: number;
+      temperature?: number;
+      maxTokens?: number;
+      seed?: number;
+      jsonMode?: boolean;
+      output?: 'instruction' | 'chat';
+      price?: { inputPerMTok: number; outputPerMTok: number };
+      prompts?: { system?: TemplateSource; user?: TemplateSource };
+      timeoutSeconds?: number;
+      maxAttempts?: number;
+      maxRetryAfterSeconds?: number;
+    };
   };
   splits?: { train: number; validation: number; test: number; seed?: number };
   exports?: ExportProfile[];
@@ -58,7 +92,7 @@ export function defaultConfig(name: string): ProjectConfig {
     name,
     description: '',
     extract: { ocr: true, ocrLanguages: ['eng'], maxFileSizeMB: 512 },
-    records: { builder: 'chunk', template: 'instruction', tokenizer: 'qwen3', targetTokens: 512, maxTokens: 768, overlapTokens: 64, minTokens: 16, overLength: 'truncate', dedupe: 'exact' },
+    records: { builders: ['chunk', 'pairs'], tokenizer: 'qwen3', targetTokens: 512, maxTokens: 768, overlapTokens: 64, minTokens: 16, overLength: 'truncate', dedupe: 'exact' },
     splits: { train: 0.9, validation: 0.05, test: 0.05, seed: 42 },
     exports: [{ name: 'default', formats: ['huggingface', 'jsonl'] }],
   };
@@ -135,7 +169,7 @@ export function parseConfig(text: string, file: string): ParsedConfig {
   }
   if (!validateSchema(obj)) {
     const first = (validateSchema.errors ?? [])[0];
-    throw describeSchemaError(file, first, (validateSchema.errors ?? []).length);
+    throw describeSchemaError(file, first, (validateSchema.errors ?? []).length, validateSchema.errors ?? []);
   }
   const config = obj as unknown as ProjectConfig;
   checkCrossFieldRules(config, file);
@@ -173,6 +207,10 @@ function checkCrossFieldRules(config: ProjectConfig, file: string): void {
   if (r?.minTokens !== undefined && r.maxTokens !== undefined && r.minTokens > r.maxTokens) {
     throw invalid(file, `\`records.minTokens\` (${r.minTokens}) is larger than \`records.maxTokens\` (${r.maxTokens})`, 'Lower records.minTokens, or raise records.maxTokens.');
   }
+  if (r?.builders !== undefined && (r.builder !== undefined || r.template !== undefined)) {
+    const old = r.builder !== undefined ? 'builder' : 'template';
+    throw invalid(file, `\`records.${old}\` (deprecated) and \`records.builders\` are both set`, `Remove records.${old}; records.builders replaces it.`);
+  }
   const names = new Set<string>();
   for (const [i, e] of (config.exports ?? []).entries()) {
     if (names.has(e.name)) throw invalid(file, `\`exports[${i}].name\` "${e.name}" is used twice`, 'Give each export profile its own name.');
@@ -187,8 +225,14 @@ function invalid(file: string, what: string, remedy: string): BrightRunError {
   return new BrightRunError({ code: 'CONFIG_INVALID', file, message: `${file}: ${what}.`, remedy });
 }
 
-function describeSchemaError(file: string, error: ErrorObject | undefined, count: number): BrightRunError {
+function describeSchemaError(file: string, error: ErrorObject | undefined, count: number, allErrors: readonly ErrorObject[] = []): BrightRunError {
   if (!error) return invalid(file, 'the configuration does not match its schema', 'Restore brightrun.json from git.');
+  // A value that fits no branch of a oneOf (a template that is neither text nor {file}): name the whole choice.
+  const choice = error.keyword === 'oneOf' ? undefined : allErrors.find((e) => e.keyword === 'oneOf' && error.instancePath.startsWith(e.instancePath));
+  if (choice) {
+    const desc = (choice.parentSchema as { description?: string } | undefined)?.description;
+    return invalid(file, `\`${fieldName(choice) || '(root)'}\` has none of the allowed forms`, desc ? `Expected: ${desc}` : 'See docs/project-format.md for the allowed values.');
+  }
   const field = fieldName(error);
   const more = count > 1 ? ` (and ${count - 1} more problem${count > 2 ? 's' : ''})` : '';
   const fieldSchema = error.keyword === 'required' || error.keyword === 'additionalProperties' ? undefined : (error.parentSchema as { description?: string } | undefined);

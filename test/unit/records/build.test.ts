@@ -146,11 +146,11 @@ describe('records: splits, quality, storage and CLI', function () {
     const project = await projectWith(tmp.dir, [11, 12, 13]);
     const run = (...args: string[]) => execFileP(process.execPath, [cli, ...args], { cwd: tmp.dir });
     const dry = await run('records', 'build', '--dry-run', '1');
-    assert.match(dry.stdout, /docs\/d11\.md: \d+ record\(s\)/);
+    assert.match(dry.stdout, /docs\/d11\.md — chunk: \d+ record\(s\)/);
     assert.match(dry.stdout, /Dry run: \d+ record\(s\) from 1 document\(s\); nothing written\./);
     assert.ok(!existsSync(path.join(project.paths.records, 'manifest.json')));
     const built = await run('records', 'build');
-    assert.match(built.stdout, /Built \d+ record\(s\) from 3 document\(s\) \(3 chunked, 0 unchanged\)/);
+    assert.match(built.stdout, /Built \d+ record\(s\) from 3 document\(s\) \(3 built, 0 unchanged\)/);
     const stats = JSON.parse((await run('records', 'stats', '--json')).stdout);
     assert.equal(stats.documents, 3);
     assert.match((await run('records', 'stats')).stdout, /train\s+\d+/);
