@@ -7,3 +7,6 @@ export * from './quality';
 export * from './store';
 export * from './build';
 export * from './ids';
+export * from './overlay';
+export * from './recordBrowser';
+export * from './sourceSpan';
