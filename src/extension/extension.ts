@@ -28,6 +28,8 @@ export interface BrightRunApi {
   records: {
     /** The open Records panel, if any. */
     panel(): RecordsPanel | undefined;
+    /** Every message a Records panel posts to its webview. */
+    onDidSend: typeof RecordsPanel.onDidSend;
     /** A Records session without a webview, driven through the same protocol. */
     createSession: (post: Parameters<typeof createRecordsSession>[2]) => ReturnType<typeof createRecordsSession>;
   };
@@ -93,7 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   await store.refresh();
   void ingestion.resumeInterrupted();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
-  return { store, tree, ingestion, records: { panel: () => RecordsPanel.open, createSession: (post) => createRecordsSession(store, log, post) } };
+  return { store, tree, ingestion, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
 }
 
 export function deactivate(): void {
