@@ -213,7 +213,8 @@ function renderShell(): void {
   statusLine = h('span', { className: 'muted status', attrs: { role: 'status' } });
   updateStatus();
   detailPane = h('div');
-  app.replaceChildren(header, ...orphans, filters, statusLine, h('div', { className: 'records-main' }, h('div', { className: 'pane list-pane' }, list.element), detailPane));
+  const error = s.error ? [h('p', { className: 'error', attrs: { role: 'alert' }, text: s.error })] : [];
+  app.replaceChildren(header, ...error, ...orphans, filters, statusLine, h('div', { className: 'records-main' }, h('div', { className: 'pane list-pane' }, list.element), detailPane));
   renderDetailPane();
   list.reset(matched, columns());
 }

@@ -1,6 +1,9 @@
-import { DocumentStore, isCancellation, loadTokenizer, overlayFile, readOverlay, RecordBrowser, recordSettings, recordText, RecordStore, toBrightRunError, updateOverlay, type ExtractedDocument, type Project, type RecordEdit, type RecordFilter, type TrainingRecord } from '../../core';
+import { DocumentStore, isCancellation, loadTokenizer, overlayFile, parseOverlay, readOverlay, RecordBrowser, RecordOverlay, recordSettings, recordText, RecordStore, toBrightRunError, updateOverlay, type ExtractedDocument, type Project, type RecordEdit, type RecordFilter, type TrainingRecord } from '../../core';
 import type { RecordsAction, RecordsState, RecordsToHost, RecordsToView } from '../../shared/protocol/records';
 import { describeOrphan, toCoreFilter, toDetail, toFacets, toRow } from './recordViews';
+
+/** Stands for a damaged overlay file in the change check (never a serialised overlay, which starts with '{'). */
+const DAMAGED = 'damaged';
 
 /** What a session needs from the extension: the open project, and the commands behind the view's buttons. */
 export interface RecordsSessionHost {
@@ -23,6 +26,7 @@ export class RecordsSession {
   private current = { query: -1, filter: {} as RecordFilter };
   private search: AbortController | undefined;
   private busy: string | undefined;
+  private overlayError: string | undefined;
   private selected: string | undefined;
   private doc: { id: string; doc: ExtractedDocument | undefined } | undefined;
   private disposed = false;
@@ -47,11 +51,12 @@ export class RecordsSession {
       return;
     }
     const manifest = await new RecordStore(project.paths.records).readManifest().catch(() => undefined);
-    const overlayText = await readOverlay(overlayFile(project.paths.dataDir)).then((o) => o.serialize(), () => this.overlayText);
+    const overlayText = await readOverlay(overlayFile(project.paths.dataDir)).then((o) => o.serialize(), () => DAMAGED);
     if (this.browser && manifest?.build === this.buildId && overlayText === this.overlayText) return;
-    if (this.browser && manifest?.build === this.buildId) {
+    if (this.browser && manifest?.build === this.buildId && overlayText !== DAMAGED) {
       this.overlayText = overlayText;
-      this.browser.setOverlay(await readOverlay(overlayFile(project.paths.dataDir)));
+      this.overlayError = undefined;
+      this.browser.setOverlay(parseOverlay(overlayText));
     } else {
       this.browser = undefined;
       await this.open();
@@ -69,11 +74,15 @@ export class RecordsSession {
       this.busy = 'Reading the records…';
       this.postState();
       try {
+        // A damaged overlay must not hide the records: show them without it, and say why (saving is refused).
+        this.overlayError = undefined;
         const overlay = await readOverlay(overlayFile(project.paths.dataDir)).catch((err: unknown) => {
-          this.host.log(`Records overlay: ${toBrightRunError(err).message}`);
-          throw err;
+          const e = toBrightRunError(err);
+          this.overlayError = `${e.message} ${e.remedy}`;
+          this.host.log(`Records overlay: ${this.overlayError}`);
+          return new RecordOverlay();
         });
-        this.overlayText = overlay.serialize();
+        this.overlayText = this.overlayError ? DAMAGED : overlay.serialize();
         const browser = await RecordBrowser.open(new RecordStore(project.paths.records), overlay);
         this.browser = browser;
         this.buildId = browser.manifest?.build;
@@ -106,6 +115,7 @@ export class RecordsSession {
       facets: toFacets(facets),
       orphans: (b?.orphans() ?? []).map(describeOrphan),
       ...(this.busy ? { busy: this.busy } : {}),
+      ...(this.overlayError ? { error: this.overlayError } : {}),
     };
   }
 
@@ -210,6 +220,7 @@ export class RecordsSession {
     if (!project) throw new Error('No dataset project is open.');
     const overlay = await updateOverlay(project.paths.dataDir, change, { lockFile: project.paths.lock, owner: 'VS Code' });
     this.overlayText = overlay.serialize();
+    this.overlayError = undefined;
     this.browser?.setOverlay(overlay);
     this.postState();
     if (this.current.query >= 0) await this.answer(this.current.query, this.current.filter);

@@ -39,6 +39,8 @@ export interface RecordsState {
   orphans: Array<{ id: string; what: string }>;
   /** While the build is indexed or a build job runs. */
   busy?: string;
+  /** Why edits and exclusions are not shown (a damaged overlay file), with its remedy. */
+  error?: string;
 }
 
 /** One row of the list: short, single-line cells (the detail has everything). */
