@@ -10,3 +10,4 @@ export * from './ids';
 export * from './overlay';
 export * from './recordBrowser';
 export * from './sourceSpan';
+export * from './overlayStats';

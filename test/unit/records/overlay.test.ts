@@ -6,6 +6,7 @@ import { Project } from '../../../src/core/project/project';
 import type { SourceEntry } from '../../../src/core/project/sources';
 import { buildProjectRecords } from '../../../src/core/records/build';
 import { applyOverlay, overlayFile, parseOverlay, readOverlay, RecordOverlay, updateOverlay, type RecordEdit } from '../../../src/core/records/overlay';
+import { overlaidStats } from '../../../src/core/records/overlayStats';
 import { RecordBrowser } from '../../../src/core/records/recordBrowser';
 import { sourceSpanView } from '../../../src/core/records/sourceSpan';
 import { RecordStore, type RecordsManifest } from '../../../src/core/records/store';
@@ -150,6 +151,13 @@ describe('records overlay: edits and exclusions by record id', function () {
     assert.ok(!exported.some((r) => r.id === fromD1.id), 'still excluded after the rebuild');
     assert.equal((exported.find((r) => r.id === fromD2.id) as { text: string }).text, 'Edited by hand.');
     assert.deepEqual(overlay.orphans(seen), []);
+    const stats = await overlaidStats(store, overlay);
+    assert.deepEqual([stats.excluded, stats.edited, stats.orphans.length], [1, 1, 0]);
+    assert.equal(stats.splits.train.records + stats.splits.validation.records + stats.splits.test.records, exported.length);
+    assert.equal(stats.splits[fromD2.split!].tokens, exported.filter((r) => r.split === fromD2.split).reduce((n, r) => n + (r.tokens ?? 0), 0));
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(overlaidStats(store, overlay, { signal: ac.signal }), { code: 'CANCELLED' });
 
     // d2 leaves the dataset: its edit is orphaned, kept in the file.
     await project.updateSources((s) => ({ sources: s.filter((x) => x.path !== 'docs/d2.md'), result: undefined }));
