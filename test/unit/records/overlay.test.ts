@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { DocumentStore } from '../../../src/core/extract/documentStore';
 import { Project } from '../../../src/core/project/project';
 import type { SourceEntry } from '../../../src/core/project/sources';
@@ -14,6 +16,7 @@ import type { SplitName, TrainingRecord } from '../../../src/core/records/types'
 import { generatedParts, makeDoc } from '../../support/recordDocs';
 import { useTempDir } from '../../support/tmp';
 
+const execFileP = promisify(execFile);
 const hex = (n: number) => n.toString(16).padStart(64, '0');
 const lineage = (doc: string, start: number) => ({ documentId: doc, sourcePath: `docs/${doc}.md`, span: { start, end: start + 5 }, headingPath: [], builder: 'chunk' as const, paramsHash: 'p' });
 const completion = (id: string, text: string, doc = 'a'): TrainingRecord => ({ id, kind: 'completion', text, lineage: lineage(doc, 0), tokens: 3 });
@@ -141,7 +144,6 @@ describe('records overlay: edits and exclusions by record id', function () {
     });
 
     // Rebuild with one more document: both entries still apply.
-    await project.updateSources((s) => ({ sources: [...s], result: undefined }));
     const d3 = await entryFor(3);
     await project.updateSources((s) => ({ sources: [...s, d3], result: undefined }));
     await buildProjectRecords(project);
@@ -167,6 +169,37 @@ describe('records overlay: edits and exclusions by record id', function () {
     await collect(applyOverlay(store.records(), overlay, { seen }));
     assert.deepEqual(overlay.orphans(seen).map((e) => e.id), [fromD2.id]);
     assert.equal(overlay.size, 2);
+  });
+});
+
+describe('records overlay in the CLI', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir();
+
+  it('records stats counts as exported (exclusions out, orphans reported); records show shows the edit', async function () {
+    const cli = path.resolve(__dirname, '../../../../dist/cli.js');
+    if (!existsSync(cli)) this.skip();
+    const project = await Project.create(tmp.dir, { name: 'overlay-cli' });
+    await project.saveConfig({ ...project.config, records: { builder: 'chunk', dedupe: 'exact', targetTokens: 80, maxTokens: 120, overlapTokens: 10, minTokens: 4 } });
+    const doc = makeDoc(generatedParts(5), hex(5));
+    await new DocumentStore(project.paths.documents).save(doc);
+    await project.updateSources(() => ({ sources: [{ path: 'docs/d5.md', sha256: doc.id, size: doc.text.length, mtimeMs: 0, addedAt: 't', updatedAt: 't', status: 'done' }], result: undefined }));
+    await buildProjectRecords(project);
+    const records = await collect(new RecordStore(project.paths.records).records());
+    const [a, b] = records;
+    await updateOverlay(project.paths.dataDir, (o) => {
+      o.setExcluded([a!.id, 'not-a-record'], true);
+      o.setEdit(b!.id, { kind: 'completion', text: 'Edited for the CLI.' }, 5);
+    });
+    const run = (...args: string[]) => execFileP(process.execPath, [cli, ...args], { cwd: tmp.dir });
+    const text = (await run('records', 'stats')).stdout;
+    assert.match(text, new RegExp(`your changes \\(records-overlay\\.jsonl\\): 1 excluded, 1 edited, 1 for records not in this build \\(kept\\); as exported: train ${records.filter((r) => r.split === 'train').length - (a!.split === 'train' ? 1 : 0)} `));
+    const json = JSON.parse((await run('records', 'stats', '--json')).stdout);
+    assert.deepEqual([json.overlay.excluded, json.overlay.edited, json.overlay.orphaned], [1, 1, ['not-a-record']]);
+    const shown = (await run('records', 'show', b!.id)).stdout;
+    assert.match(shown, /Edited for the CLI\./);
+    assert.match(shown, /flags edited/);
+    assert.deepEqual(JSON.parse((await run('records', 'show', a!.id, '--json')).stdout).flags, ['excluded']);
   });
 });
 
