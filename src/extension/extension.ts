@@ -12,6 +12,8 @@ import { IngestionStatusBar } from './ingestion/statusBar';
 import { JobRunner } from './jobRunner';
 import { EXTRACTED_SCHEME, ExtractedTextProvider } from './preview/extractedTextProvider';
 import { PreviewPanel } from './preview/previewPanel';
+import { buildRecords, revealRecordSource, type RecordArg } from './records/recordCommands';
+import { createRecordsSession, RecordsPanel } from './records/recordsPanel';
 import { ProjectStore } from './projectStore';
 import { SecretStore } from './secrets';
 import { readSettings } from './settings';
@@ -23,6 +25,14 @@ export interface BrightRunApi {
   store: ProjectStore;
   tree: DatasetTree;
   ingestion: IngestionService;
+  records: {
+    /** The open Records panel, if any. */
+    panel(): RecordsPanel | undefined;
+    /** Every message a Records panel posts to its webview. */
+    onDidSend: typeof RecordsPanel.onDidSend;
+    /** A Records session without a webview, driven through the same protocol. */
+    createSession: (post: Parameters<typeof createRecordsSession>[2]) => ReturnType<typeof createRecordsSession>;
+  };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BrightRunApi> {
@@ -69,6 +79,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.preview, PreviewPanel.serializer(context.extensionUri, store)));
   const preview = new ExtractedTextProvider(store);
   context.subscriptions.push(preview, vscode.workspace.registerTextDocumentContentProvider(EXTRACTED_SCHEME, preview));
+  register(Commands.buildRecords, () => buildRecords(store, jobs));
+  register(Commands.openRecords, () => void RecordsPanel.show(context.extensionUri, store, log));
+  register(Commands.revealRecordSource, (arg?: RecordArg) => revealRecordSource(store, arg));
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.records, RecordsPanel.serializer(context.extensionUri, store, log)));
   register(Commands.export, () => explainPending(store, 'export'));
   register(Commands.train, () => explainPending(store, 'train'));
   register(Commands.showLog, () => log.show());
@@ -81,7 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   await store.refresh();
   void ingestion.resumeInterrupted();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
-  return { store, tree, ingestion };
+  return { store, tree, ingestion, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
 }
 
 export function deactivate(): void {

@@ -1,14 +1,22 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_FILE, Project, refreshDelayMs, toBrightRunError, type BrightRunError, type ProjectStatus, type SourceEntry } from '../core';
+import { CONFIG_FILE, overlayFile, Project, readOverlay, RecordStore, refreshDelayMs, toBrightRunError, type BrightRunError, type ProjectStatus, type RecordsManifest, type SourceEntry } from '../core';
 import { ContextKeys } from '../shared/commands';
 import { Disposable } from './lifecycle';
 
 export type ProjectState =
   | { kind: 'none' }
-  | { kind: 'open'; project: Project; status: ProjectStatus; sources: SourceEntry[] }
+  | { kind: 'open'; project: Project; status: ProjectStatus; sources: SourceEntry[]; records: RecordsSummary }
   | { kind: 'broken'; root: string; error: BrightRunError };
+
+/** The current records build (manifest) and the user's overlay counts, for the tree; errors are shown, not thrown. */
+export interface RecordsSummary {
+  manifest?: RecordsManifest;
+  excluded: number;
+  edited: number;
+  error?: BrightRunError;
+}
 
 /**
  * Owns what the views show about the workspace's dataset project; views listen to `onDidChange`.
@@ -29,7 +37,7 @@ export class ProjectStore extends Disposable {
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
     const schedule = () => this.scheduleRefresh();
-    for (const pattern of [`**/${CONFIG_FILE}`, '**/.brightrun/sources.json', '**/.brightrun/sources.journal.jsonl']) {
+    for (const pattern of [`**/${CONFIG_FILE}`, '**/.brightrun/sources.json', '**/.brightrun/sources.journal.jsonl', '**/.brightrun/records/manifest.json', '**/.brightrun/records-overlay.jsonl']) {
       const watcher = this._register(vscode.workspace.createFileSystemWatcher(pattern));
       this._register(watcher.onDidCreate(schedule));
       this._register(watcher.onDidChange(schedule));
@@ -90,7 +98,7 @@ export class ProjectStore extends Disposable {
       try {
         const project = await Project.open(root, { owner: 'VS Code' });
         const sources = await project.readSources();
-        return { kind: 'open', project, status: project.statusOf(sources), sources };
+        return { kind: 'open', project, status: project.statusOf(sources), sources, records: await loadRecordsSummary(project) };
       } catch (err) {
         const error = toBrightRunError(err);
         this.log.error(`Cannot open the project in ${root}: [${error.code}] ${error.message} — ${error.remedy}`);
@@ -104,5 +112,21 @@ export class ProjectStore extends Disposable {
     const s = this.current;
     await vscode.commands.executeCommand('setContext', ContextKeys.hasProject, s.kind !== 'none');
     await vscode.commands.executeCommand('setContext', ContextKeys.hasSources, s.kind === 'open' && s.sources.length > 0);
+    await vscode.commands.executeCommand('setContext', ContextKeys.hasRecords, s.kind === 'open' && s.records.manifest !== undefined);
   }
+}
+
+async function loadRecordsSummary(project: Project): Promise<RecordsSummary> {
+  const summary: RecordsSummary = { excluded: 0, edited: 0 };
+  try {
+    const manifest = await new RecordStore(project.paths.records).readManifest();
+    if (manifest) summary.manifest = manifest;
+    for (const e of (await readOverlay(overlayFile(project.paths.dataDir))).entries()) {
+      if (e.excluded) summary.excluded++;
+      if (e.edit) summary.edited++;
+    }
+  } catch (err) {
+    summary.error = toBrightRunError(err);
+  }
+  return summary;
 }

@@ -20,6 +20,9 @@ export const Commands = {
   removeSource: 'brightrun.removeSource',
   revealSource: 'brightrun.revealSource',
   previewDocument: 'brightrun.previewDocument',
+  buildRecords: 'brightrun.buildRecords',
+  openRecords: 'brightrun.openRecords',
+  revealRecordSource: 'brightrun.revealRecordSource',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -30,6 +33,7 @@ export const ContextKeys = {
   hasSources: 'brightrun.hasSources',
   extracting: 'brightrun.extracting',
   paused: 'brightrun.paused',
+  hasRecords: 'brightrun.hasRecords',
 } as const;
 
 export const ViewIds = {
@@ -40,4 +44,5 @@ export const WebviewTypes = {
   overview: 'brightrun.overview',
   ingest: 'brightrun.ingest',
   preview: 'brightrun.preview',
+  records: 'brightrun.records',
 } as const;

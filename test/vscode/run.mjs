@@ -326,6 +326,29 @@ async function check(name, fn) {
     if (queue.active) throw new Error('the finished batch is still marked active');
   });
 
+  await check('the Records view lists built records, moves with the keyboard and shows a record beside its source', async () => {
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    await page.waitForTimeout(300);
+    await runCommand('Bright Run: Build Records');
+    await waitUntil('a records build', () => existsSync(path.join(wsEmpty, '.brightrun', 'records', 'manifest.json')), 120_000);
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    await page.waitForTimeout(300);
+    await runCommand('Bright Run: Open Records View');
+    const frame = await frameWithText('Records — ws-empty', 60_000);
+    const rows = frame.locator('.vlist .vrow:not(.loading)');
+    await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const manifest = JSON.parse(readFileSync(path.join(wsEmpty, '.brightrun', 'records', 'manifest.json'), 'utf8'));
+    const total = manifest.splits.train.records + manifest.splits.validation.records + manifest.splits.test.records;
+    const shown = await frame.locator('.vlist .vrow').count();
+    if (total > 0 && shown > Math.min(total, 100)) throw new Error(`${shown} rows in the DOM for ${total} records`);
+    await frame.locator('.vlist').focus();
+    await page.keyboard.press('ArrowDown');
+    await frame.locator('.detail pre.source-span mark').first().waitFor({ state: 'visible', timeout: 20_000 });
+    const status = await frame.locator('.status').innerText();
+    if (!status.includes(`of ${total.toLocaleString('en-US')} records match`)) throw new Error(`status: ${status}`);
+    await page.screenshot({ path: path.join(results, 'records-view.png') });
+  });
+
   await check('the Ingestion panel comes back after a window reload', async () => {
     await runCommand('Bright Run: Show Ingestion Queue');
     await frameWithText('Ingestion — ws-empty');

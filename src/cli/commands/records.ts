@@ -1,4 +1,4 @@
-import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, Project, RecordStore, type RecordProblem, type RecordsManifest, type TrainingRecord } from '../../core';
+import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, overlaidStats, overlayFile, Project, readOverlay, RecordStore, type RecordProblem, type RecordsManifest, type TrainingRecord } from '../../core';
 import { printable, ProgressLine, UsageError, type CliIO } from '../io';
 import { generate } from './recordsGenerate';
 import type { CommandSpec, ParsedCommandArgs } from './types';
@@ -105,10 +105,14 @@ function problemLines(m: RecordsManifest): string[] {
 
 async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
   const project = await Project.locate(args.projectDir, { owner: 'brightrun CLI' });
-  const m = await new RecordStore(project.paths.records).readManifest();
+  const store = new RecordStore(project.paths.records);
+  const m = await store.readManifest();
   if (!m) throw noRecords(project.paths.records);
+  // Your edits and exclusions (records-overlay.jsonl): what an export would hold.
+  const overlay = await readOverlay(overlayFile(project.paths.dataDir));
+  const mine = overlay.size ? await overlaidStats(store, overlay, { signal: args.signal }) : undefined;
   if (args.json) {
-    io.out(JSON.stringify(m) + '\n');
+    io.out(JSON.stringify(mine ? { ...m, overlay: { excluded: mine.excluded, edited: mine.edited, orphaned: mine.orphans.map((e) => e.id), splits: mine.splits } } : m) + '\n');
     return 0;
   }
   const rows = (['train', 'validation', 'test'] as const).map((s) => {
@@ -124,6 +128,11 @@ async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
       ...builderLines(m),
       `dropped: ${m.dropped.duplicates} exact duplicate(s), ${m.dropped.tooShort} too short`,
       ...problemLines(m),
+      ...(mine
+        ? [
+            `your changes (records-overlay.jsonl): ${mine.excluded} excluded, ${mine.edited} edited${mine.orphans.length ? `, ${mine.orphans.length} for records not in this build (kept)` : ''}; as exported: ${(['train', 'validation', 'test'] as const).map((s) => `${s} ${mine.splits[s].records} (${mine.splits[s].tokens} tokens)`).join(', ')}`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
@@ -134,8 +143,10 @@ async function show(io: CliIO, args: ParsedCommandArgs, id: string): Promise<num
   const project = await Project.locate(args.projectDir, { owner: 'brightrun CLI' });
   const store = new RecordStore(project.paths.records);
   if (!(await store.readManifest())) throw noRecords(project.paths.records);
-  for await (const r of store.records()) {
-    if (r.id !== id) continue;
+  const overlay = await readOverlay(overlayFile(project.paths.dataDir));
+  for await (const built of store.records()) {
+    if (built.id !== id) continue;
+    const r = overlay.apply(built);
     if (args.json) io.out(JSON.stringify(r) + '\n');
     else {
       const l = r.lineage;

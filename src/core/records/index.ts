@@ -13,3 +13,7 @@ export * from './templates';
 export * from './pairs';
 export * from './llm/generate';
 export * from './llm/prompts';
+export * from './overlay';
+export * from './recordBrowser';
+export * from './sourceSpan';
+export * from './overlayStats';

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatBytes, fromStoredPath, pageLabel, SourceIndex, type SourceEntry, type SourcePage, type SourceStatus } from '../../core';
+import { formatBytes, fromStoredPath, pageLabel, SourceIndex, SPLITS, type RecordsManifest, type SourceEntry, type SourcePage, type SourceStatus } from '../../core';
 import { Commands } from '../../shared/commands';
-import type { ProjectStore } from '../projectStore';
+import type { ProjectStore, RecordsSummary } from '../projectStore';
 
 type Node =
   | { kind: 'project' }
@@ -11,7 +11,9 @@ type Node =
   | { kind: 'status'; status: SourceStatus }
   | { kind: 'page'; page: SourcePage }
   | { kind: 'source'; source: SourceEntry }
-  | { kind: 'section'; label: string; icon: string; empty: string };
+  | { kind: 'section'; label: string; icon: string; empty: string }
+  | { kind: 'records' }
+  | { kind: 'recordsRow'; id: string; label: string; description: string; icon: string; tooltip?: string };
 
 const STATUS_LABEL: Record<SourceStatus, string> = { queued: 'Queued', extracting: 'Extracting', done: 'Done', failed: 'Failed' };
 const STATUS_ICON: Record<SourceStatus, vscode.ThemeIcon> = {
@@ -23,7 +25,6 @@ const STATUS_ICON: Record<SourceStatus, vscode.ThemeIcon> = {
 
 /** Sections filled by later stages; each says plainly that it is empty and why. */
 const SECTIONS: Node[] = [
-  { kind: 'section', label: 'Records', icon: 'list-flat', empty: 'No records yet: they are built from extracted documents.' },
   { kind: 'section', label: 'Exports', icon: 'package', empty: 'No exports yet.' },
   { kind: 'section', label: 'Training Runs', icon: 'rocket', empty: 'No training runs yet.' },
   { kind: 'section', label: 'Models', icon: 'hubot', empty: 'No trained models yet.' },
@@ -71,7 +72,8 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
     const state = this.store.state;
     if (state.kind === 'none') return []; // viewsWelcome takes over
     if (state.kind === 'broken') return node ? [] : [{ kind: 'broken', message: state.error.message, remedy: state.error.remedy }];
-    if (!node) return [{ kind: 'project' }, { kind: 'sources' }, ...SECTIONS];
+    if (!node) return [{ kind: 'project' }, { kind: 'sources' }, { kind: 'records' }, ...SECTIONS];
+    if (node.kind === 'records') return recordsRows(state.records);
     const index = this.sourceIndex(state.sources);
     if (node.kind === 'sources') return index.statuses().map((status) => ({ kind: 'status', status }));
     // A large group opens as pages of SOURCE_PAGE_SIZE (100,000 sources are never one expand).
@@ -156,6 +158,31 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
         item.command = { command: 'vscode.open', title: 'Open Source', arguments: [uri] };
         return item;
       }
+      case 'records': {
+        const r = state.kind === 'open' ? state.records : undefined;
+        const m = r?.manifest;
+        const total = m ? SPLITS.reduce((n, x) => n + m.splits[x].records, 0) : 0;
+        const item = new vscode.TreeItem('Records', m ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        item.id = m ? 'records' : 'records-empty';
+        item.iconPath = new vscode.ThemeIcon('list-flat');
+        item.description = m ? `${total.toLocaleString()}${r?.excluded ? ` · ${r.excluded} excluded` : ''}` : 'none yet — build';
+        item.tooltip = m
+          ? `${total.toLocaleString()} record(s) from ${m.documents} document(s), built ${m.builtAt.slice(0, 16).replace('T', ' ')}. Click to open the Records view.`
+          : 'No records yet: they are built from extracted documents. Click to build them.';
+        item.command = m ? { command: Commands.openRecords, title: 'Open Records View' } : { command: Commands.buildRecords, title: 'Build Records' };
+        item.contextValue = m ? 'records' : 'records-empty';
+        return item;
+      }
+      case 'recordsRow': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `records:${node.id}`;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.description = node.description;
+        if (node.tooltip) item.tooltip = node.tooltip;
+        item.contextValue = 'records-row';
+        item.command = { command: Commands.openRecords, title: 'Open Records View' };
+        return item;
+      }
       case 'section': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.id = `section:${node.label}`;
@@ -166,4 +193,32 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
       }
     }
   }
+}
+
+/** Children of the Records node: one row per split and per builder (from the manifest), and the overlay's counts. */
+function recordsRows(r: RecordsSummary): Node[] {
+  const rows: Node[] = [];
+  if (r.error) rows.push({ kind: 'recordsRow', id: 'error', label: r.error.message, description: '', icon: 'warning', tooltip: `${r.error.message}\n\n${r.error.remedy}` });
+  const m = r.manifest;
+  if (!m) return rows;
+  for (const split of SPLITS) {
+    const s = m.splits[split];
+    const over = s.overLength.truncated + s.overLength.dropped;
+    rows.push({
+      kind: 'recordsRow',
+      id: `split:${split}`,
+      label: split,
+      description: `${s.records.toLocaleString()} · ${s.tokens.toLocaleString()} tokens · ${s.documents} doc(s)`,
+      icon: 'symbol-array',
+      tooltip: `${split}: ${s.records} record(s), ${s.tokens} tokens, ${s.documents} document(s)${over ? `; over the maximum length: ${s.overLength.truncated} truncated, ${s.overLength.dropped} dropped` : ''}`,
+    });
+  }
+  for (const [builder, count] of builderCounts(m)) rows.push({ kind: 'recordsRow', id: `builder:${builder}`, label: `builder: ${builder}`, description: count.toLocaleString(), icon: 'tools' });
+  if (r.excluded || r.edited) rows.push({ kind: 'recordsRow', id: 'overlay', label: 'your changes', description: `${r.excluded} excluded · ${r.edited} edited`, icon: 'edit', tooltip: 'Kept in .brightrun/records-overlay.jsonl by record id; they survive rebuilds.' });
+  return rows;
+}
+
+/** Records per builder, from the manifest's per-builder figures (builders that made none are left out). */
+export function builderCounts(m: RecordsManifest): Array<[string, number]> {
+  return Object.entries(m.builders ?? {}).map(([name, stats]): [string, number] => [name, stats?.records ?? 0]).filter(([, n]) => n > 0);
 }
