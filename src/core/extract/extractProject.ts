@@ -4,6 +4,7 @@ import type { LogEntry } from '../project/processingLog';
 import { fromStoredPath, toStoredPath } from '../project/paths';
 import type { Project } from '../project/project';
 import { MAX_EXTRACT_ATTEMPTS, type ExtractionSummary, type SourceEntry, type SourceStatus } from '../project/sources';
+import { summarize } from './documentFile';
 import { DocumentStore } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
 import { inShard, type Shard } from './shards';
@@ -108,12 +109,12 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const report = (current?: string) =>
     opts.onProgress?.({ done: finished, total: seen.size, unit: 'files', bytesDone, bytesTotal, ...(eta.eta(bytesDone) !== undefined ? { etaMs: eta.eta(bytesDone)! } : {}), ...(current ? { current } : {}) });
 
-  const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, doc?: ExtractedDocument) => {
+  const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, extracted?: ExtractionSummary) => {
     finished++;
     if (logs.length >= 1000) void flushLogs();
     bytesDone += source.size;
     eta.update(bytesDone);
-    writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(doc ? { extracted: summarize(doc) } : {}) });
+    writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(extracted ? { extracted } : {}) });
     opts.onOutcome?.(outcome);
     report(source.path);
   };
@@ -165,7 +166,8 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
 
   const runOne = async (source: SourceEntry) => {
     const file = fromStoredPath(project.root, source.path);
-    const existing = await store.loadCurrent(source.sha256);
+    // Reading the stored document's header tells whether it is current and what it holds: a few KB, not the document.
+    const existing = await store.currentSummary(source.sha256);
     if (existing) {
       summary.reused++;
       summary.done++;
@@ -203,7 +205,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         ...(doc.warnings.length ? { warnings: doc.warnings.map((w) => w.code) } : {}),
       });
       // The file may have changed since it was added: the document is keyed by the bytes actually read.
-      finish(source, { path: source.path, status: 'done', reused: false, doc: stored }, doc.id, doc.source.size, stored);
+      finish(source, { path: source.path, status: 'done', reused: false, doc: stored }, doc.id, doc.source.size, summarize(stored));
     } catch (err) {
       if (isCancellation(err)) {
         writer.set(source, { status: 'queued' });
@@ -282,21 +284,6 @@ function interruptedError(file: string, attempts: number): ErrorInfo {
     file,
     message: `Extracting ${file} was interrupted ${attempts} times (the run stopped while it was being extracted), so it is not tried again by itself.`,
     remedy: 'If the file is genuine, choose "Retry Failed Documents" (or brightrun extract --retry-failed) to try it once more; otherwise remove it from the dataset.',
-  };
-}
-
-/** The few facts about an extracted document that the source list keeps. */
-export function summarize(doc: ExtractedDocument): ExtractionSummary {
-  const ocr = (doc.pages ?? []).filter((p) => p.source === 'ocr' && p.ocrConfidence !== undefined).map((p) => p.ocrConfidence!);
-  return {
-    format: doc.format,
-    ...(doc.pages ? { pages: doc.pages.length } : {}),
-    ocrPages: doc.ocrPages,
-    chars: doc.text.length,
-    warnings: doc.warnings.map((w) => w.code),
-    ...(doc.metadata.title ? { title: doc.metadata.title } : {}),
-    durationMs: doc.timings.totalMs,
-    ...(ocr.length ? { minOcrConfidence: Math.min(...ocr) } : {}),
   };
 }
 
