@@ -77,11 +77,12 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const store = new DocumentStore(project.paths.documents);
   const wanted = new Set<SourceStatus>(opts.retryFailed ? ['queued', 'extracting', 'failed'] : ['queued', 'extracting']);
   const only = opts.only ? new Set(opts.only) : undefined;
-  const pick = (sources: SourceEntry[]) => sources.filter((s) => wanted.has(s.status) && (!only || only.has(s.path)) && inShard(s, opts.shard));
+  const wants = (s: SourceEntry) => wanted.has(s.status) && (!only || only.has(s.path)) && inShard(s, opts.shard);
   // A run over part of the queue (some paths, one shard) does not start or end the queue as a whole.
   const partial = !!only || !!opts.shard;
   const summary: ProjectExtractSummary = { done: 0, reused: 0, failed: 0, pages: 0, ocrPages: 0 };
-  const initial = pick(await project.readSources());
+  // Only the sources to run are held (the list is read one source at a time): memory grows with the work.
+  const initial = await project.selectSources(wants);
   if (initial.length === 0) return summary;
 
   // Starting a run is an explicit "go": it clears a pause left by an earlier run (a kill while paused).
@@ -250,7 +251,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
       }
       if (!next && todo.size === 0 && inFlight.size === 0 && !paused) {
         // Sources queued while this run went on are picked up before it ends.
-        const fresh = pick(await project.readSources()).filter((s) => !seen.has(s.path) && !cancelled.has(s.path));
+        const fresh = await project.selectSources((s) => wants(s) && !seen.has(s.path) && !cancelled.has(s.path));
         if (!fresh.length) break;
         for (const s of fresh) seen.add(s.path);
         bytesTotal += fresh.reduce((sum, s) => sum + s.size, 0);
