@@ -105,5 +105,11 @@ for (let i = 1; i < sizes.length; i++) {
     line[`${s}_rss_growth_${a}_${b}`] = fmt(rss, 2);
   }
 }
+// The mixed set against the Markdown set of the same size, when both ran: what PDFs and DOCX cost on top.
+if (mixed > 0 && results[String(mixed)]) {
+  const cpu = results[`mixed_${mixed}`].extract.cpuS / results[String(mixed)].extract.cpuS;
+  console.log(`mixed ${mixed} vs Markdown ${mixed}: extract CPU ${fmt(cpu, 1)}×`);
+  line[`extract_mixed_cpu_ratio_vs_md_${mixed}`] = fmt(cpu, 2);
+}
 line.load = fmt(os.loadavg()[0], 1);
 console.log(`BENCH scale ${Object.entries(line).map(([k, v]) => `${k}=${v}`).join(' ')}`);
