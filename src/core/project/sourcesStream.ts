@@ -71,7 +71,9 @@ async function scanLines(handle: fs.FileHandle, file: string, start: (compacted:
   let compacted: string | undefined;
   let visit: SourceVisitor | undefined;
   let index = 0;
-  const line = async (raw: string): Promise<boolean> => {
+  const line = async (text: string): Promise<boolean> => {
+    // A checkout that turned line ends into CRLF (git's autocrlf on Windows) is read the same way.
+    const raw = text.endsWith('\r') ? text.slice(0, -1) : text;
     switch (state) {
       case 'open':
         state = 'version';

@@ -31,6 +31,15 @@ describe('sources.json streamed one source at a time', function () {
     assert.deepEqual(await project.readSources(), parsed.sources);
     assert.deepEqual((await project.selectSources((s) => s.status === 'failed')).map((s) => s.path), [entry(2).path]);
     assert.deepEqual((await project.status()).documents, { queued: 2, extracting: 0, done: 0, failed: 1 });
+    // Line ends turned into CRLF (git on Windows) are read line by line all the same.
+    await fs.writeFile(project.paths.sources, text.replace(/\n/g, '\r\n'));
+    let starts = 0;
+    await scanSourcesFile(project.paths.sources, () => {
+      starts++;
+      return () => undefined;
+    });
+    assert.equal(starts, 1, 'not read a second time, whole');
+    assert.deepEqual(await project.readSources(), parsed.sources);
     // An empty list, and a missing file.
     await project.updateSources(() => ({ sources: [], result: undefined }));
     assert.equal(await fs.readFile(project.paths.sources, 'utf8'), '{\n  "formatVersion": 2,\n  "sources": []\n}\n');
