@@ -201,8 +201,8 @@ export class Project {
 
   /**
    * Records status changes (extraction) by appending them to the journal: the cost is that of the changes, not
-   * of the list. When the journal outgrows sources.json it is compacted into it, so each change costs O(1)
-   * amortised. `onCompact` is told of each compaction (tests count them).
+   * of the list. When the journal outgrows half of sources.json it is compacted into it, so each change costs
+   * O(1) amortised (tests count the rewrites: `sourceListWrites`).
    */
   appendSourceChanges(lines: readonly JournalLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
