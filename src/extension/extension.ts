@@ -33,6 +33,7 @@ export interface BrightRunApi {
     /** A Records session without a webview, driven through the same protocol. */
     createSession: (post: Parameters<typeof createRecordsSession>[2]) => ReturnType<typeof createRecordsSession>;
   };
+  statusBar: IngestionStatusBar;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BrightRunApi> {
@@ -43,7 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   const jobs = new JobRunner(log);
   const secrets = new SecretStore(context.secrets);
   const ingestion = new IngestionService(store, jobs, log);
-  context.subscriptions.push(ingestion, new IngestionStatusBar(store, ingestion));
+  const statusBar = new IngestionStatusBar(store, ingestion);
+  context.subscriptions.push(ingestion, statusBar);
   const tree = new DatasetTree(store, (uris) => vscode.commands.executeCommand(Commands.addToDataset, uris[0], uris));
 
   const treeView = vscode.window.createTreeView(ViewIds.dataset, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true, canSelectMany: true });
@@ -95,7 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   await store.refresh();
   void ingestion.resumeInterrupted();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
-  return { store, tree, ingestion, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
+  return { store, tree, ingestion, statusBar, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
 }
 
 export function deactivate(): void {

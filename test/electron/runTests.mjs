@@ -10,14 +10,17 @@ import { prepareWorkspaces } from '../vscode/workspaces.mjs';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 execFileSync(process.execPath, ['esbuild.mjs'], { cwd: repo, stdio: 'inherit' });
 execFileSync(path.join(repo, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: repo, stdio: 'inherit' });
-const { withProject } = await prepareWorkspaces(repo);
+const { withProject, large } = await prepareWorkspaces(repo);
 try {
-  await runTests({
-    version: process.env.VSCODE_VERSION ?? 'stable',
-    extensionDevelopmentPath: repo,
-    extensionTestsPath: path.join(repo, 'out/test/vscode/suite/index.js'),
-    launchArgs: [withProject, '--disable-extensions', '--disable-workspace-trust'],
-  });
+  // The suite picks its tests by workspace (test/vscode/suite/index.ts): the CLI-made project, then 20,000 sources.
+  for (const workspace of [withProject, large]) {
+    await runTests({
+      version: process.env.VSCODE_VERSION ?? 'stable',
+      extensionDevelopmentPath: repo,
+      extensionTestsPath: path.join(repo, 'out/test/vscode/suite/index.js'),
+      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
+    });
+  }
 } catch (err) {
   console.error(`test:electron failed: ${err instanceof Error ? err.message : err}`);
   console.error('If VS Code could not be downloaded, this machine is offline: use `npm test` (code-server) instead.');

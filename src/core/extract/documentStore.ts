@@ -2,11 +2,14 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError } from '../errors';
 import { syncFiles, writeFileAtomic } from '../fs/atomicWrite';
+import type { ExtractionSummary } from '../project/sources';
+import { documentFileContent, readDocumentHeader, summarize, type HeaderReadCounters, type StoredDocument } from './documentFile';
 import { EXTRACTOR_VERSION, type ExtractedDocument } from './types';
 
 /**
  * Extracted documents live in .brightrun/documents/<sha256>.json, keyed by the source's content: the same
- * bytes added twice, or under two names, are extracted once. Writes are atomic.
+ * bytes added twice, or under two names, are extracted once. Writes are atomic. Each file starts with a small
+ * header (documentFile.ts), so that checking a stored document costs its first bytes, not its size.
  */
 export class DocumentStore {
   constructor(private readonly dir: string) {}
@@ -15,6 +18,9 @@ export class DocumentStore {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
     return path.join(this.dir, `${sha256}.json`);
   }
+
+  /** Bytes read and whole documents parsed by `currentSummary` (tests check the cost of a reuse check). */
+  readonly reuseChecks: HeaderReadCounters = { bytesRead: 0, wholeParses: 0 };
 
   private madeDir: Promise<unknown> | undefined;
   /** Saved with `batched` and not yet made durable by `publish`. */
@@ -29,7 +35,7 @@ export class DocumentStore {
     this.madeDir ??= fs.mkdir(this.dir, { recursive: true });
     await this.madeDir.catch(() => fs.mkdir(this.dir, { recursive: true }));
     const file = this.pathFor(doc.id);
-    await writeFileAtomic(file, [JSON.stringify(doc), '\n'], { durable: !options.batched });
+    await writeFileAtomic(file, documentFileContent(doc), { durable: !options.batched });
     if (options.batched) this.unpublished.push(file);
   }
 
@@ -56,7 +62,8 @@ export class DocumentStore {
       throw err;
     }
     try {
-      return JSON.parse(text) as ExtractedDocument;
+      const { summary: _summary, ...doc } = JSON.parse(text) as StoredDocument;
+      return doc;
     } catch (err) {
       throw new BrightRunError({ code: 'STATE_CORRUPT', file, message: `${file} is damaged (not valid JSON).`, remedy: 'Delete it; the document will be extracted again on the next run.' }, { cause: err });
     }
@@ -78,6 +85,25 @@ export class DocumentStore {
   }
 
   async isCurrent(sha256: string): Promise<boolean> {
-    return (await this.loadCurrent(sha256)) !== undefined;
+    return (await this.currentSummary(sha256)) !== undefined;
+  }
+
+  /**
+   * The summary of the stored document for these bytes when it was made by this extractor version; otherwise
+   * undefined (none, another version, damaged). Reads the file's header only (a few KB, whatever the
+   * document's size); a document stored before headers were written is read whole, once — the next save of
+   * those bytes writes a header.
+   */
+  async currentSummary(sha256: string): Promise<ExtractionSummary | undefined> {
+    try {
+      const header = await readDocumentHeader(this.pathFor(sha256), this.reuseChecks);
+      if (header === null) return undefined;
+      if (header) return header.extractor.version === EXTRACTOR_VERSION && header.id === sha256 ? header.summary : undefined;
+      this.reuseChecks.wholeParses++;
+      const doc = await this.loadCurrent(sha256);
+      return doc ? summarize(doc) : undefined;
+    } catch {
+      return undefined; // unreadable: extract again
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { LogEntry } from '../project/processingLog';
 import { fromStoredPath, toStoredPath } from '../project/paths';
 import type { Project } from '../project/project';
 import { MAX_EXTRACT_ATTEMPTS, type ExtractionSummary, type SourceEntry, type SourceStatus } from '../project/sources';
+import { summarize } from './documentFile';
 import { DocumentStore } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
 import { inShard, type Shard } from './shards';
@@ -76,11 +77,12 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const store = new DocumentStore(project.paths.documents);
   const wanted = new Set<SourceStatus>(opts.retryFailed ? ['queued', 'extracting', 'failed'] : ['queued', 'extracting']);
   const only = opts.only ? new Set(opts.only) : undefined;
-  const pick = (sources: SourceEntry[]) => sources.filter((s) => wanted.has(s.status) && (!only || only.has(s.path)) && inShard(s, opts.shard));
+  const wants = (s: SourceEntry) => wanted.has(s.status) && (!only || only.has(s.path)) && inShard(s, opts.shard);
   // A run over part of the queue (some paths, one shard) does not start or end the queue as a whole.
   const partial = !!only || !!opts.shard;
   const summary: ProjectExtractSummary = { done: 0, reused: 0, failed: 0, pages: 0, ocrPages: 0 };
-  const initial = pick(await project.readSources());
+  // Only the sources to run are held (the list is read one source at a time): memory grows with the work.
+  const initial = await project.selectSources(wants);
   if (initial.length === 0) return summary;
 
   // Starting a run is an explicit "go": it clears a pause left by an earlier run (a kill while paused).
@@ -108,12 +110,12 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const report = (current?: string) =>
     opts.onProgress?.({ done: finished, total: seen.size, unit: 'files', bytesDone, bytesTotal, ...(eta.eta(bytesDone) !== undefined ? { etaMs: eta.eta(bytesDone)! } : {}), ...(current ? { current } : {}) });
 
-  const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, doc?: ExtractedDocument) => {
+  const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, extracted?: ExtractionSummary) => {
     finished++;
     if (logs.length >= 1000) void flushLogs();
     bytesDone += source.size;
     eta.update(bytesDone);
-    writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(doc ? { extracted: summarize(doc) } : {}) });
+    writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(extracted ? { extracted } : {}) });
     opts.onOutcome?.(outcome);
     report(source.path);
   };
@@ -165,7 +167,8 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
 
   const runOne = async (source: SourceEntry) => {
     const file = fromStoredPath(project.root, source.path);
-    const existing = await store.loadCurrent(source.sha256);
+    // Reading the stored document's header tells whether it is current and what it holds: a few KB, not the document.
+    const existing = await store.currentSummary(source.sha256);
     if (existing) {
       summary.reused++;
       summary.done++;
@@ -203,7 +206,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         ...(doc.warnings.length ? { warnings: doc.warnings.map((w) => w.code) } : {}),
       });
       // The file may have changed since it was added: the document is keyed by the bytes actually read.
-      finish(source, { path: source.path, status: 'done', reused: false, doc: stored }, doc.id, doc.source.size, stored);
+      finish(source, { path: source.path, status: 'done', reused: false, doc: stored }, doc.id, doc.source.size, summarize(stored));
     } catch (err) {
       if (isCancellation(err)) {
         writer.set(source, { status: 'queued' });
@@ -248,7 +251,7 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
       }
       if (!next && todo.size === 0 && inFlight.size === 0 && !paused) {
         // Sources queued while this run went on are picked up before it ends.
-        const fresh = pick(await project.readSources()).filter((s) => !seen.has(s.path) && !cancelled.has(s.path));
+        const fresh = await project.selectSources((s) => wants(s) && !seen.has(s.path) && !cancelled.has(s.path));
         if (!fresh.length) break;
         for (const s of fresh) seen.add(s.path);
         bytesTotal += fresh.reduce((sum, s) => sum + s.size, 0);
@@ -282,21 +285,6 @@ function interruptedError(file: string, attempts: number): ErrorInfo {
     file,
     message: `Extracting ${file} was interrupted ${attempts} times (the run stopped while it was being extracted), so it is not tried again by itself.`,
     remedy: 'If the file is genuine, choose "Retry Failed Documents" (or brightrun extract --retry-failed) to try it once more; otherwise remove it from the dataset.',
-  };
-}
-
-/** The few facts about an extracted document that the source list keeps. */
-export function summarize(doc: ExtractedDocument): ExtractionSummary {
-  const ocr = (doc.pages ?? []).filter((p) => p.source === 'ocr' && p.ocrConfidence !== undefined).map((p) => p.ocrConfidence!);
-  return {
-    format: doc.format,
-    ...(doc.pages ? { pages: doc.pages.length } : {}),
-    ocrPages: doc.ocrPages,
-    chars: doc.text.length,
-    warnings: doc.warnings.map((w) => w.code),
-    ...(doc.metadata.title ? { title: doc.metadata.title } : {}),
-    durationMs: doc.timings.totalMs,
-    ...(ocr.length ? { minOcrConfidence: Math.min(...ocr) } : {}),
   };
 }
 

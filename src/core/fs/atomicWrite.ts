@@ -30,39 +30,110 @@ function* pieces(parts: readonly (string | Uint8Array)[]): Generator<string | Ui
  * copied just to append to it.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array | readonly (string | Uint8Array)[], options: { durable?: boolean } = {}): Promise<void> {
-  const durable = options.durable ?? true;
-  const dir = path.dirname(file);
-  let tmp = path.join(dir, tempNameFor(path.basename(file)));
-  let handle: fs.FileHandle;
-  for (let attempt = 1; ; attempt++) {
+  const writer = await AtomicFileWriter.open(file, options);
+  try {
+    for (const piece of pieces(typeof data === 'string' || data instanceof Uint8Array ? [data] : data)) await writer.writeNow(piece);
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  await writer.commit();
+}
+
+/** Text written through AtomicFileWriter.write is gathered into pieces of about this many UTF-16 units. */
+const GATHER = 256 * 1024;
+
+/**
+ * writeFileAtomic for content produced a little at a time (a list written entry by entry, never held whole):
+ * `write` gathers text into pieces of ~256 KB; `commit` makes the file durable (unless `durable: false`) and
+ * renames it over the target; `abort` removes the temp file; `restart` empties it to write again from the
+ * start. Until `commit`, readers of the target see its old content.
+ */
+export class AtomicFileWriter {
+  private gathered: string[] = [];
+  private gatheredLength = 0;
+  private position = 0;
+
+  private constructor(
+    private readonly file: string,
+    private readonly tmp: string,
+    private readonly handle: fs.FileHandle,
+    private readonly durable: boolean,
+  ) {}
+
+  static async open(file: string, options: { durable?: boolean } = {}): Promise<AtomicFileWriter> {
+    const dir = path.dirname(file);
+    let tmp = path.join(dir, tempNameFor(path.basename(file)));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return new AtomicFileWriter(file, tmp, await fs.open(tmp, 'wx', 0o644), options.durable ?? true);
+      } catch (err) {
+        // Two bases cut to the same prefix differ only by their random part; a clash (EEXIST) draws another.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 3) throw err;
+        tmp = path.join(dir, tempNameFor(path.basename(file)));
+      }
+    }
+  }
+
+  /** Adds text; it reaches the temp file once ~256 KB are gathered (awaiting this keeps memory bounded). */
+  async write(text: string): Promise<void> {
+    this.gathered.push(text);
+    this.gatheredLength += text.length;
+    if (this.gatheredLength >= GATHER) await this.drain();
+  }
+
+  /** Writes a piece at once (after what was gathered). */
+  async writeNow(piece: string | Uint8Array): Promise<void> {
+    await this.drain();
+    await this.put(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
+  }
+
+  /** Forgets everything written so far (the content is produced again from its start). */
+  async restart(): Promise<void> {
+    this.gathered = [];
+    this.gatheredLength = 0;
+    this.position = 0;
+    await this.handle.truncate(0);
+  }
+
+  async commit(): Promise<void> {
     try {
-      handle = await fs.open(tmp, 'wx', 0o644);
-      break;
+      await this.drain();
+      if (this.durable) await this.handle.sync();
     } catch (err) {
-      // Two bases cut to the same prefix differ only by their random part; a clash (EEXIST) draws another.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 3) throw err;
-      tmp = path.join(dir, tempNameFor(path.basename(file)));
+      await this.abort();
+      throw err;
+    }
+    await this.handle.close();
+    try {
+      await fs.rename(this.tmp, this.file);
+    } catch (err) {
+      await fs.rm(this.tmp, { force: true });
+      throw err;
+    }
+    if (this.durable) await syncDirectory(path.dirname(this.file));
+  }
+
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await fs.rm(this.tmp, { force: true });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.gatheredLength === 0) return;
+    const text = this.gathered.join('');
+    this.gathered = [];
+    this.gatheredLength = 0;
+    await this.put(Buffer.from(text, 'utf8'));
+  }
+
+  private async put(bytes: Uint8Array): Promise<void> {
+    for (let at = 0; at < bytes.length; ) {
+      const { bytesWritten } = await this.handle.write(bytes, at, bytes.length - at, this.position);
+      at += bytesWritten;
+      this.position += bytesWritten;
     }
   }
-  try {
-    for (const piece of pieces(typeof data === 'string' || data instanceof Uint8Array ? [data] : data)) {
-      const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
-      for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
-    }
-    if (durable) await handle.sync();
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  if (durable) await syncDirectory(dir);
 }
 
 /**

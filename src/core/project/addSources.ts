@@ -70,7 +70,16 @@ export async function addSources(project: Project, inputs: readonly string[], op
 
   // Size and modification time first, as git does: a file whose both match its entry is unchanged and is not
   // read (re-adding an unchanged folder of 100,000 files reads no file). Only the others are hashed.
-  const known = new Map((await project.readSources()).map((s) => [s.path, s]));
+  // Only what the check needs, of the sources this add names (the list is read a source at a time, not held).
+  const wanted = new Set([...candidates.keys()].map((file) => toStoredPath(project.root, file)));
+  const known = new Map<string, Pick<SourceEntry, 'size' | 'mtimeMs' | 'sha256'>>();
+  await project.scanSources(() => {
+    known.clear();
+    return (s) => {
+      if (wanted.has(s.path)) known.set(s.path, { size: s.size, mtimeMs: s.mtimeMs, sha256: s.sha256 });
+    };
+  });
+  wanted.clear();
   const statUnchanged: Array<Candidate & { sha256: string }> = [];
   const files: Candidate[] = [];
   for (const f of [...candidates.values()].sort((a, b) => comparePaths(a.file, b.file))) {

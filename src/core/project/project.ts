@@ -6,8 +6,9 @@ import { CONFIG_FILE, defaultConfig, parseConfig, serializeConfig, toDatasetName
 import { withLock } from './lock';
 import { appendLog, type LogEntry } from './processingLog';
 import { projectPaths, type ProjectPaths } from './paths';
-import { appendJournal, applyJournal, readJournal, removeJournal, type JournalLine } from './sourceJournal';
-import { countByStatus, readCompactedId, readSourcesSnapshot, writeSourcesFile, type SourceEntry, type SourceStatus } from './sources';
+import { appendJournal, applyLines, readJournalIndex, removeJournal, type JournalIndex, type JournalLine } from './sourceJournal';
+import { countByStatus, readCompactedId, writeSourcesFile, type SourceEntry, type SourceStatus } from './sources';
+import { scanSourcesFile, writeSourcesStream, type SourceVisitor } from './sourcesStream';
 
 export interface ProjectStatus {
   name: string;
@@ -23,8 +24,13 @@ export interface OpenOptions {
   owner?: string;
 }
 
-/** The journal is compacted once it is larger than sources.json, and never below this size. */
+/**
+ * The journal is compacted once it is larger than half of sources.json (so a run writes the list O(1) times
+ * per change, amortised), and never below this size. Half, not whole: readers hold the journal's lines in
+ * memory (one per changed source), the list they stream.
+ */
 const JOURNAL_MIN_COMPACT_BYTES = 256 * 1024;
+const JOURNAL_COMPACT_SHARE = 0.5;
 
 /** Lines of .brightrun/.gitignore: machine-local and bulky things stay out of git. */
 const DATA_GITIGNORE = ['# Written by Bright Run: machine-local files stay out of git.', 'lock', 'lock.stale-*', '*.tmp', 'cache/', ''].join('\n');
@@ -131,14 +137,53 @@ export class Project {
     return (await this.readSourceState()).sources;
   }
 
+  /**
+   * The sources `keep` accepts (journal applied), in sources.json's order (by path). Only those are held: the
+   * rest are looked at one at a time as the file is read (a run over 10 queued sources of 100,000 holds 10).
+   */
+  async selectSources(keep: (s: SourceEntry) => boolean): Promise<SourceEntry[]> {
+    let kept: SourceEntry[] = [];
+    await this.scanSources(() => {
+      kept = [];
+      return (s) => {
+        if (keep(s)) kept.push(s);
+      };
+    });
+    return kept;
+  }
+
+  /**
+   * Visits every source (journal applied) in sources.json's order without holding the list: memory is that of
+   * the journal's lines. `start` is called for a visitor before the first source — and again, to start afresh,
+   * should the file turn out not to be in the layout Bright Run writes (sourcesStream.ts). Returns the id of
+   * the journal it applied or found absorbed.
+   */
+  async scanSources(start: () => SourceVisitor | Promise<SourceVisitor>): Promise<{ journal?: string }> {
+    // The journal first: a compaction between the two reads then names it in sources.json, and it is not applied twice.
+    const journal = await readJournalIndex(this.paths.sourcesJournal);
+    await this.scanWith(journal, start);
+    return journal ? { journal: journal.id } : {};
+  }
+
+  private async scanWith(journal: JournalIndex | undefined, start: () => SourceVisitor | Promise<SourceVisitor>): Promise<void> {
+    await scanSourcesFile(this.paths.sources, async (compacted) => {
+      const visit = await start();
+      // A journal sources.json already absorbed (a compaction killed before removing it) is not applied again,
+      // but is still named, so the next write removes it.
+      const lines = journal && journal.id !== compacted ? journal.byPath : undefined;
+      return lines ? (s) => visit(applyLines(s, lines.get(s.path))) : visit;
+    });
+  }
+
   private async readSourceState(): Promise<{ sources: SourceEntry[]; journal?: string }> {
-    const snapshot = await readSourcesSnapshot(this.paths.sources);
-    const journal = await readJournal(this.paths.sourcesJournal);
-    if (!journal) return { sources: snapshot.sources };
-    // A journal sources.json already absorbed (a compaction killed before removing it) is not applied again,
-    // but is still named, so the next write removes it.
-    if (journal.id === snapshot.compacted) return { sources: snapshot.sources, journal: journal.id };
-    return { sources: applyJournal(snapshot.sources, journal.lines), journal: journal.id };
+    let sources: SourceEntry[] = [];
+    const { journal } = await this.scanSources(() => {
+      sources = [];
+      return (s) => {
+        sources.push(s);
+      };
+    });
+    return { sources, ...(journal ? { journal } : {}) };
   }
 
   /**
@@ -156,15 +201,15 @@ export class Project {
 
   /**
    * Records status changes (extraction) by appending them to the journal: the cost is that of the changes, not
-   * of the list. When the journal outgrows sources.json it is compacted into it, so each change costs O(1)
-   * amortised. `onCompact` is told of each compaction (tests count them).
+   * of the list. When the journal outgrows half of sources.json it is compacted into it, so each change costs
+   * O(1) amortised (tests count the rewrites: `sourceListWrites`).
    */
   appendSourceChanges(lines: readonly JournalLine[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
     return this.withLock(async () => {
       const journalBytes = await appendJournal(this.paths.sourcesJournal, lines, await readCompactedId(this.paths.sources));
       const listBytes = await fs.stat(this.paths.sources).then((st) => st.size, () => 0);
-      if (journalBytes > Math.max(listBytes, JOURNAL_MIN_COMPACT_BYTES)) await this.compactUnlocked();
+      if (journalBytes > Math.max(listBytes * JOURNAL_COMPACT_SHARE, JOURNAL_MIN_COMPACT_BYTES)) await this.compactUnlocked();
     });
   }
 
@@ -173,9 +218,36 @@ export class Project {
     return this.withLock(() => this.compactUnlocked());
   }
 
+  /**
+   * Streams sources.json through the journal into a new sources.json, one source at a time: memory is that of
+   * the journal's lines, not of the list (issue #13). A list not sorted by path (edited by hand) is sorted by
+   * a whole read instead.
+   */
   private async compactUnlocked(): Promise<void> {
-    const current = await this.readSourceState();
-    if (current.journal) await this.writeCompacted(current.sources, current.journal);
+    const journal = await readJournalIndex(this.paths.sourcesJournal);
+    if (!journal) return;
+    try {
+      // Written as it is read: the file being read is replaced only once the new one is complete.
+      await writeSourcesStream(this.paths.sources, journal.id, async (put, restart) => {
+        let last: string | undefined;
+        await this.scanWith(journal, async () => {
+          await restart();
+          last = undefined;
+          return async (s) => {
+            if (last !== undefined && !(last < s.path)) throw new UnsortedList();
+            last = s.path;
+            await put(s);
+          };
+        });
+      });
+    } catch (err) {
+      if (!(err instanceof UnsortedList)) throw err;
+      const current = await this.readSourceState();
+      await this.writeCompacted(current.sources, current.journal);
+      return;
+    }
+    this.sourceListWrites++;
+    await removeJournal(this.paths.sourcesJournal);
   }
 
   private async writeCompacted(sources: SourceEntry[], journal: string | undefined): Promise<void> {
@@ -187,8 +259,21 @@ export class Project {
   /** How many times this object rewrote sources.json (tests count them: the cost per batch must not grow). */
   sourceListWrites = 0;
 
+  /** Counts by status, read one source at a time (the list is not held). */
   async status(): Promise<ProjectStatus> {
-    return this.statusOf(await this.readSources());
+    let documents: Record<SourceStatus, number> = { queued: 0, extracting: 0, done: 0, failed: 0 };
+    let sources = 0;
+    let bytes = 0;
+    await this.scanSources(() => {
+      documents = { queued: 0, extracting: 0, done: 0, failed: 0 };
+      sources = bytes = 0;
+      return (s) => {
+        documents[s.status]++;
+        sources++;
+        bytes += s.size;
+      };
+    });
+    return { name: this.config.name, root: this.root, formatVersion: this.config.formatVersion, documents, sources, bytes };
   }
 
   /** The status for a source list already read (no second read of sources.json). */
@@ -207,6 +292,9 @@ export class Project {
     return appendLog(this.paths.logs, entries);
   }
 }
+
+/** A compaction met a list not sorted by path: its streamed output is dropped. */
+class UnsortedList extends Error {}
 
 async function readConfig(file: string): Promise<ProjectConfig> {
   let text: string;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { ErrorInfo } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
+import { forEachLine } from '../fs/lines';
 import type { ExtractionSummary, SourceEntry, SourceStatus } from './sources';
 
 /**
@@ -69,6 +70,80 @@ export async function readJournal(file: string): Promise<Journal | undefined> {
     }
   }
   return { id, lines, bytes: Buffer.byteLength(text) };
+}
+
+/** The journal's lines grouped by path, lines that later ones make moot dropped: what readers apply per source. */
+export interface JournalIndex {
+  id: string;
+  byPath: Map<string, JournalLine[]>;
+  bytes: number;
+}
+
+/**
+ * The journal read line by line into a JournalIndex (never held whole as text), or undefined when there is
+ * none. Damaged lines are skipped, as readJournal does. A line is dropped once a later line for the same path
+ * makes it moot (see `supersedes`), so a run's "extracting" then "done" keep one line per source.
+ */
+export async function readJournalIndex(file: string): Promise<JournalIndex | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  let id: string | undefined;
+  const byPath = new Map<string, JournalLine[]>();
+  let first = true;
+  let bytes: number;
+  try {
+    ({ bytes } = await forEachLine(handle, (row) => {
+      if (first) {
+        first = false;
+        try {
+          id = (JSON.parse(row) as { journal?: unknown }).journal as string | undefined;
+        } catch {
+          id = undefined;
+        }
+        return typeof id === 'string'; // a header cut short: nothing after it was ever acknowledged
+      }
+      if (!row) return true;
+      let line: JournalLine;
+      try {
+        line = JSON.parse(row) as JournalLine;
+      } catch {
+        return true; // cut short by a kill: that change was never acknowledged
+      }
+      if (typeof line?.path !== 'string' || typeof line.expect !== 'string' || typeof line.change?.status !== 'string') return true;
+      const prior = byPath.get(line.path);
+      if (!prior) byPath.set(line.path, [line]);
+      else if (supersedes(line, prior[prior.length - 1]!)) prior[prior.length - 1] = line;
+      else prior.push(line);
+      return true;
+    }));
+  } finally {
+    await handle.close();
+  }
+  return typeof id === 'string' ? { id, byPath, bytes } : undefined;
+}
+
+/**
+ * Whether applying `later` after `earlier` gives what applying `later` alone gives, to any source: both expect
+ * the same bytes, `earlier` does not change them, and `later` takes nothing over from `earlier` (applyChange
+ * keeps an earlier summary only for "extracting", or for "done" without a summary of its own; an earlier size
+ * unless it sets its own).
+ */
+function supersedes(later: JournalLine, earlier: JournalLine): boolean {
+  if (later.expect !== earlier.expect || (earlier.change.sha256 !== undefined && earlier.change.sha256 !== earlier.expect)) return false;
+  if (earlier.change.size !== undefined && later.change.size === undefined) return false;
+  return later.change.status === 'queued' || later.change.status === 'failed' || (later.change.status === 'done' && later.change.extracted !== undefined);
+}
+
+/** A source with its journal lines (JournalIndex.byPath) applied in order. */
+export function applyLines(s: SourceEntry, lines: readonly JournalLine[] | undefined): SourceEntry {
+  if (!lines) return s;
+  for (const line of lines) s = applyChange(s, line.expect, line.change, line.at);
+  return s;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { BrightRunError, type ErrorInfo } from '../errors';
-import { writeJsonAtomic } from '../fs/atomicWrite';
+import { writeSourcesStream } from './sourcesStream';
 
 /** Runs that may start extracting a source without finishing before it is failed (docs/threat-model.md: poison pills). */
 export const MAX_EXTRACT_ATTEMPTS = 2;
@@ -97,7 +97,7 @@ export async function readSourcesSnapshot(file: string): Promise<SourcesSnapshot
   try {
     parsed = JSON.parse(text) as Partial<SourcesFile>;
   } catch (err) {
-    throw corrupt(file, 'is not valid JSON', err);
+    throw corruptSources(file, 'is not valid JSON', err);
   }
   if (parsed && typeof parsed.formatVersion === 'number' && parsed.formatVersion > SOURCES_FORMAT_VERSION) {
     throw new BrightRunError({
@@ -107,20 +107,24 @@ export async function readSourcesSnapshot(file: string): Promise<SourcesSnapshot
       remedy: 'Update Bright Run to open this project.',
     });
   }
-  if (!parsed || (parsed.formatVersion !== 1 && parsed.formatVersion !== 2) || !Array.isArray(parsed.sources)) throw corrupt(file, 'does not hold a source list');
+  if (!parsed || (parsed.formatVersion !== 1 && parsed.formatVersion !== 2) || !Array.isArray(parsed.sources)) throw corruptSources(file, 'does not hold a source list');
   for (const [i, s] of parsed.sources.entries()) {
     if (typeof s?.path !== 'string' || typeof s.sha256 !== 'string' || !SOURCE_STATUSES.includes(s.status)) {
-      throw corrupt(file, `has a broken entry at index ${i}`);
+      throw corruptSources(file, `has a broken entry at index ${i}`);
     }
   }
   return { sources: parsed.sources, ...(typeof parsed.compacted === 'string' ? { compacted: parsed.compacted } : {}), bytes: Buffer.byteLength(text) };
 }
 
-/** Writes the list (sorted by path, for stable diffs in git) atomically, noting the journal it absorbed. */
-export function writeSourcesFile(file: string, sources: SourceEntry[], compacted?: string): Promise<void> {
+/**
+ * Writes the list (sorted by path, for stable diffs in git; one source per line, sourcesStream.ts) atomically,
+ * noting the journal it absorbed.
+ */
+export function writeSourcesFile(file: string, sources: readonly SourceEntry[], compacted?: string): Promise<void> {
   const sorted = [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const body: SourcesFile = { formatVersion: SOURCES_FORMAT_VERSION, ...(compacted ? { compacted } : {}), sources: sorted };
-  return writeJsonAtomic(file, body);
+  return writeSourcesStream(file, compacted, async (put) => {
+    for (const s of sorted) await put(s);
+  });
 }
 
 /**
@@ -154,7 +158,7 @@ export function countByStatus(sources: readonly SourceEntry[]): Record<SourceSta
   return counts;
 }
 
-function corrupt(file: string, what: string, cause?: unknown): BrightRunError {
+export function corruptSources(file: string, what: string, cause?: unknown): BrightRunError {
   return new BrightRunError(
     {
       code: 'STATE_CORRUPT',

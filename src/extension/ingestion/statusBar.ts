@@ -20,6 +20,13 @@ export class IngestionStatusBar extends Disposable {
     this.update();
   }
 
+  /** What the item shows now, and whether it is shown (tests read it). */
+  get shown(): { text: string; visible: boolean } {
+    return { text: this.item.text, visible: this.visible };
+  }
+
+  private visible = false;
+
   private update(): void {
     const snap = this.ingestion.snapshot;
     void vscode.commands.executeCommand('setContext', ContextKeys.extracting, snap.running);
@@ -33,13 +40,16 @@ export class IngestionStatusBar extends Disposable {
       this.item.tooltip = `Extracting documents${p?.current ? ` — ${p.current}` : ''}. Click to open the queue.`;
       this.item.backgroundColor = undefined;
       this.item.show();
+      this.visible = true;
     } else if (failed > 0) {
       this.item.text = `$(error) Bright Run: ${failed} failed`;
       this.item.tooltip = `${failed} document(s) could not be extracted. Click to see why and retry.`;
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       this.item.show();
+      this.visible = true;
     } else {
       this.item.hide();
+      this.visible = false;
     }
   }
 }
