@@ -59,6 +59,8 @@ const compiled = await step('compile (tsc → out/)', bin('tsc'), ['-p', 'tsconf
 const built = await step('build (esbuild → dist/)', process.execPath, ['esbuild.mjs']);
 
 if (!only || only === 'unit') {
+  // The export tests read our files with Python readers (datasets, PyYAML, protobuf): installed once if missing.
+  await step('python readers for the export tests (test/support/setup-python.sh)', 'bash', ['test/support/setup-python.sh']);
   console.log('\n── unit tests (mocha, c8 over src/core) ──');
   if (!compiled || !built) {
     record('unit tests', 0, 1, 'not run: compile or build failed');
