@@ -54,7 +54,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * Progress is in records, over the first pass and every format. Throws CANCELLED, EXPORT_INVALID (verification
  * found errors), INVALID_ARGUMENT (no records, bad name or format), CONFIG_INVALID (bad format options).
  */
-export async function runExport(project: { paths: Pick<ProjectPaths, 'records' | 'exports'> }, request: ExportRequest, opts: OperationOptions = {}): Promise<ExportResult> {
+export async function runExport(project: { paths: Pick<ProjectPaths, 'records' | 'exports' | 'dataDir'> }, request: ExportRequest, opts: OperationOptions = {}): Promise<ExportResult> {
   const { signal, onProgress } = opts;
   if (!NAME.test(request.name)) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export name "${request.name}" is not allowed.`, remedy: "Use letters, digits, '.', '_' and '-', starting with a letter or digit." });
   if (!request.formats.length) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: 'No export format was chosen.', remedy: 'Name one or more formats, e.g. --formats jsonl,csv.' });

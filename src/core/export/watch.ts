@@ -1,7 +1,9 @@
 import { watch as fsWatch, promises as fs, type FSWatcher } from 'node:fs';
+import * as path from 'node:path';
 import { isCancellation } from '../errors';
 import type { ProgressCallback } from '../progress';
 import type { ProjectPaths } from '../project/paths';
+import { overlayFile } from '../records/overlay';
 import { runExport, type ExportRequest, type ExportResult } from './runExport';
 
 export interface WatchOptions {
@@ -15,11 +17,12 @@ export interface WatchOptions {
 }
 
 /**
- * `brightrun export --watch`: exports once, then again whenever the records build changes (the records folder's
- * manifest.json is replaced when a build publishes), debounced; changes during a run queue one more run.
+ * `brightrun export --watch`: exports once, then again whenever the records change — the records folder's
+ * manifest.json is replaced when a build publishes, and the user's edits and exclusions are saved to
+ * `.brightrun/records-overlay.jsonl` — debounced; changes during a run queue one more run.
  * Resolves when `signal` aborts. A failing run is reported through onRun and watching goes on.
  */
-export async function watchExport(project: { paths: Pick<ProjectPaths, 'records' | 'exports'> }, request: ExportRequest, opts: WatchOptions): Promise<void> {
+export async function watchExport(project: { paths: Pick<ProjectPaths, 'records' | 'exports' | 'dataDir'> }, request: ExportRequest, opts: WatchOptions): Promise<void> {
   const debounce = opts.debounceMs ?? 2000;
   await fs.mkdir(project.paths.records, { recursive: true });
   let timer: NodeJS.Timeout | undefined;
@@ -44,19 +47,21 @@ export async function watchExport(project: { paths: Pick<ProjectPaths, 'records'
     await running;
     running = undefined;
   };
-  let watcher: FSWatcher | undefined;
+  const watchers: FSWatcher[] = [];
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void run(), debounce);
+  };
+  const overlayName = path.basename(overlayFile(project.paths.dataDir));
   await new Promise<void>((resolve) => {
     if (opts.signal.aborted) return resolve();
-    watcher = fsWatch(project.paths.records, (_event, name) => {
-      if (name !== null && name !== 'manifest.json') return;
-      clearTimeout(timer);
-      timer = setTimeout(() => void run(), debounce);
-    });
-    watcher.on('error', () => undefined);
+    watchers.push(fsWatch(project.paths.records, (_event, name) => (name === null || name === 'manifest.json') && changed()));
+    watchers.push(fsWatch(project.paths.dataDir, (_event, name) => (name === null || name === overlayName) && changed()));
+    for (const w of watchers) w.on('error', () => undefined);
     opts.signal.addEventListener('abort', () => resolve(), { once: true });
     void run();
   });
   clearTimeout(timer);
-  watcher?.close();
+  for (const w of watchers) w.close();
   await running;
 }

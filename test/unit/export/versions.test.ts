@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createPartialDir, removeStalePartials } from '../../../src/core/export/versions';
 import { nextVersion, parseSemver, formatSemver, runExport, verifyExportDir, watchExport, type ExportRequest, type ExportResult } from '../../../src/core/export';
 import { projectPaths } from '../../../src/core/project/paths';
+import { overlayFile, updateOverlay } from '../../../src/core/records/overlay';
 import type { TrainingRecord } from '../../../src/core/records/types';
 import { makeRecord, makeRecords, writeRecordsBuild } from '../../support/exportRecords';
 import { useTempDir } from '../../support/tmp';
@@ -151,6 +152,25 @@ describe('export versions: semver, changelog, byte-identical re-export', functio
     await assert.rejects(runExport({ paths }, { name: '../x', formats: ['jsonl'] }), /Export name/);
     await assert.rejects(runExport({ paths }, { name: 'x', formats: [] }), /No export format/);
     await assert.rejects(runExport({ paths }, { name: 'x', formats: ['xml' as never] }), (e: { code: string }) => e.code === 'INVALID_ARGUMENT');
+  });
+
+  it("applies the user's exclusions and edits (records overlay); a damaged overlay stops the export instead of being ignored", async () => {
+    const records = makeRecords('completion', 10);
+    await writeRecordsBuild(tmp.dir, records);
+    const paths = projectPaths(tmp.dir);
+    const [gone, edited] = [records[0]!, records[1]!];
+    await updateOverlay(paths.dataDir, (o) => {
+      o.setExcluded([gone.id], true);
+      o.setEdit(edited.id, { kind: 'completion', text: 'Edited by hand — ünïcödé.' });
+    });
+    const r = await runExport({ paths }, { name: 'o', formats: ['jsonl'] });
+    const rows = (await Promise.all(['train', 'validation', 'test'].map((s) => fs.readFile(path.join(r.dir, 'jsonl', `${s}.jsonl`), 'utf8').catch(() => ''))))
+      .join('').trim().split('\n').map((l) => JSON.parse(l) as { id: string; text: string });
+    assert.equal(rows.length, 9);
+    assert.ok(!rows.some((row) => row.id === gone.id), 'the excluded record is not exported');
+    assert.equal(rows.find((row) => row.id === edited.id)?.text, 'Edited by hand — ünïcödé.');
+    await fs.appendFile(overlayFile(paths.dataDir), '<<<<<<< HEAD\n');
+    await assert.rejects(runExport({ paths }, { name: 'o2', formats: ['jsonl'] }), (err: { code?: string }) => err.code === 'STATE_CORRUPT');
   });
 
   it('watch: exports at once, again when the records are rebuilt (debounced), and stops on abort', async () => {
