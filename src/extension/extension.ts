@@ -12,6 +12,7 @@ import { IngestionStatusBar } from './ingestion/statusBar';
 import { JobRunner } from './jobRunner';
 import { EXTRACTED_SCHEME, ExtractedTextProvider } from './preview/extractedTextProvider';
 import { PreviewPanel } from './preview/previewPanel';
+import { generateRecords } from './records/generateCommand';
 import { buildRecords, revealRecordSource, type RecordArg } from './records/recordCommands';
 import { createRecordsSession, RecordsPanel } from './records/recordsPanel';
 import { ProjectStore } from './projectStore';
@@ -82,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   const preview = new ExtractedTextProvider(store);
   context.subscriptions.push(preview, vscode.workspace.registerTextDocumentContentProvider(EXTRACTED_SCHEME, preview));
   register(Commands.buildRecords, () => buildRecords(store, jobs));
+  register(Commands.generateRecords, () => generateRecords(store, jobs, secrets, log));
   register(Commands.openRecords, () => void RecordsPanel.show(context.extensionUri, store, log));
   register(Commands.revealRecordSource, (arg?: RecordArg) => revealRecordSource(store, arg));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.records, RecordsPanel.serializer(context.extensionUri, store, log)));

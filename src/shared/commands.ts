@@ -21,6 +21,7 @@ export const Commands = {
   revealSource: 'brightrun.revealSource',
   previewDocument: 'brightrun.previewDocument',
   buildRecords: 'brightrun.buildRecords',
+  generateRecords: 'brightrun.generateRecords',
   openRecords: 'brightrun.openRecords',
   revealRecordSource: 'brightrun.revealRecordSource',
 } as const;

@@ -1,13 +1,8 @@
-import { BrightRunError, EnvSecretSource, estimateProjectGeneration, formatDuration, generateProjectRecords, Project, type ProjectGenerationEstimate } from '../../core';
+import { BrightRunError, displayUrl, EnvSecretSource, formatUsd, estimateProjectGeneration, formatDuration, generateProjectRecords, Project, type ProjectGenerationEstimate } from '../../core';
 import { printable, ProgressLine, type CliIO } from '../io';
 import type { ParsedCommandArgs } from './types';
 
-/** A URL for display: user name and password (`https://user:pass@host/`) left out. */
-function displayUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/)[^/@]*@/, '$1');
-}
-
-const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+const usd = formatUsd;
 
 function estimateText(e: ProjectGenerationEstimate): string {
   const cost = e.costUsd !== undefined ? `cost about ${usd(e.costUsd)} (at most ${usd(e.maxCostUsd ?? 0)})` : 'cost unknown: set records.generate.price {inputPerMTok, outputPerMTok} to see it';

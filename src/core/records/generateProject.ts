@@ -198,3 +198,13 @@ export async function generateProjectRecords(project: Project, opts: ProjectGene
   result.removedStale = await p.store.cleanGenerated(keep);
   return result;
 }
+
+/** A URL for display: user name and password (`https://user:pass@host/`) left out. */
+export function displayUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/)[^/@]*@/, '$1');
+}
+
+/** US dollars for display: 4 decimals under a cent, else 2. */
+export function formatUsd(n: number): string {
+  return `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+}

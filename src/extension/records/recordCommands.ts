@@ -8,11 +8,7 @@ import { RecordsPanel } from './recordsPanel';
 
 /**
  * "Build Records": the records build as a background job (progress, cancel, errors with their remedy). A build
- * runs once at a time; a second request while one runs says so.
- *
- * Generation (`records generate`, the LLM builder) is to run the same way: a "Generate Records" command calling
- * the core generate function with `{signal, onProgress}` through `jobs.run`, then the same refresh. It is not
- * wired here yet because that core entry point is not on this branch.
+ * runs once at a time; a second request while one runs says so. Generation (the LLM builder) is generateCommand.ts.
  */
 let building: Promise<unknown> | undefined;
 
