@@ -66,6 +66,8 @@ export async function writeRecordsBuild(root: string, records: readonly Training
     splits[s] = { records: of.length, tokens: of.reduce((t, r) => t + (r.tokens ?? 0), 0), documents: new Set(of.map((r) => r.lineage.documentId)).size, overLength: { truncated: 1, dropped: 0 } };
   }
   const manifest: RecordsManifest = { formatVersion: 1, build, builtAt, builders: { chunk: { paramsHash: '0123456789abcdef', records: records.length, tokens: 0, documents: 3, dropped: { duplicates: 2, tooShort: 1, overLength: 0 }, problems: 0 } }, settings: { chunk: { tokenizer: 'qwen3' } }, documents: 3, splits, dropped: { duplicates: 2, tooShort: 1 }, problems: [], problemsTotal: 0 };
-  await fs.writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  // Switched by a rename, as RecordStore.publish does (writeFileAtomic): a reader never sees half a manifest.
+  await fs.writeFile(path.join(dir, 'manifest.json.tmp'), JSON.stringify(manifest, null, 2) + '\n');
+  await fs.rename(path.join(dir, 'manifest.json.tmp'), path.join(dir, 'manifest.json'));
   return build;
 }

@@ -151,15 +151,16 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'records' |
       },
     };
     const findings = (await verifyVersion(tmp, manifest, signal)).filter((f) => f.severity === 'error');
+    // A records build published meanwhile removes the build folder being read: say that, not what it broke.
+    if ((await source.currentBuild()) !== rm.build) {
+      throw new BrightRunError({ code: 'SOURCE_CHANGED', message: 'The records were rebuilt while the export ran.', remedy: 'Nothing was published; export again.' });
+    }
     if (findings.length) {
       throw new BrightRunError({ code: 'EXPORT_INVALID', file: findings[0]!.file, message: `The export did not verify: ${findings.map((f) => `${f.file} ${f.message}`).slice(0, 3).join('; ')}${findings.length > 3 ? ` (and ${findings.length - 3} more)` : ''}.`, remedy: 'Nothing was published. Report the problem with the log; a writer produced a file it cannot read back.' });
     }
     if (previous && previousDir && sameContent(previous, manifest)) {
       await fs.rm(tmp, { recursive: true, force: true });
       return { status: 'unchanged', version: previous.version, dir: previousDir, manifest: previous };
-    }
-    if ((await source.currentBuild()) !== rm.build) {
-      throw new BrightRunError({ code: 'SOURCE_CHANGED', message: 'The records were rebuilt while the export ran.', remedy: 'Nothing was published; export again.' });
     }
     const change = manifest.changes.schemaChanged ? 'schema' : scan.diff.added && previous ? 'records-added' : 'other';
     manifest.version = formatSemver(nextVersion(previousName ? parseSemver(previousName) : undefined, change));

@@ -145,6 +145,18 @@ describe('export versions: semver, changelog, byte-identical re-export', functio
     assert.deepEqual((await verifyExportDir(r.dir)).findings, []);
   });
 
+  it('a records build published during the export stops it with SOURCE_CHANGED, publishing nothing', async () => {
+    const records = makeRecords('completion', 12);
+    await writeRecordsBuild(tmp.dir, records);
+    let rebuilt: Promise<string> | undefined;
+    await assert.rejects(
+      runExport({ paths: projectPaths(tmp.dir) }, all, { onProgress: (p) => { if (p.current === 'csv') rebuilt ??= writeRecordsBuild(tmp.dir, records, 'b2'); } }),
+      (e: { code: string }) => e.code === 'SOURCE_CHANGED',
+    );
+    await rebuilt;
+    assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports', 'v')), []);
+  });
+
   it('refuses bad names, no formats, unknown formats and a project without records', async () => {
     const paths = projectPaths(tmp.dir);
     await assert.rejects(runExport({ paths }, { name: 'x', formats: ['jsonl'] }), /No records have been built/);
