@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isProcessAlive } from '../fs/processAlive';
 
 /** A semantic version `MAJOR.MINOR.PATCH` (semver.org 2.0.0, without pre-release or build parts). */
 export interface Semver {
@@ -83,7 +84,7 @@ export async function removeStalePartials(exportDir: string, maxAgeMs = 24 * 360
     // A marker of this host names a dead process: stale now. Otherwise (another host, no marker, or a pid reused
     // by some other live process) it is stale once untouched for maxAgeMs.
     const old = Date.now() - ((await fs.stat(dir).catch(() => undefined))?.mtimeMs ?? 0) > maxAgeMs;
-    const deadHere = !!marker && marker.host === os.hostname() && marker.pid !== process.pid && !isAlive(marker.pid);
+    const deadHere = !!marker && marker.host === os.hostname() && marker.pid !== process.pid && !isProcessAlive(marker.pid);
     const stale = deadHere || (old && marker?.pid !== process.pid);
     if (stale) {
       await fs.rm(dir, { recursive: true, force: true });
@@ -93,14 +94,6 @@ export async function removeStalePartials(exportDir: string, maxAgeMs = 24 * 360
   return removed;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Every export under `exportsDir` (the project's exports/ folder) with its published versions, oldest first; names sorted. */
 export async function listExports(exportsDir: string): Promise<{ name: string; versions: string[] }[]> {

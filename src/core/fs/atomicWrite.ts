@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isProcessAlive } from './processAlive';
 
 /** Text is written in pieces of this many UTF-16 units, so a 100 MB string is never encoded into one 100 MB buffer. */
 const PIECE = 1 << 20;
@@ -239,11 +240,3 @@ export async function removeStaleTemps(dir: string, maxAgeMs = 60_000): Promise<
   return removed;
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

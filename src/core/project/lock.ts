@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { BrightRunError, throwIfAborted } from '../errors';
+import { isProcessAlive } from '../fs/processAlive';
+export { isProcessAlive };
 
 /**
  * A lock file that serialises writes to a project between processes (two VS Code windows, a window and the
@@ -108,14 +110,6 @@ async function isStale(file: string, holder: LockRecord | undefined, staleMs: nu
   return ageMs > staleMs;
 }
 
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function breakLock(file: string, judged: LockRecord | undefined): Promise<void> {
   const aside = `${file}.stale-${randomUUID()}`;

@@ -6,6 +6,7 @@ import { BrightRunError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import type { BuilderReport } from './documentRecords';
 import type { BuilderName, SplitName, TrainingRecord } from './types';
+import { isProcessAlive } from '../fs/processAlive';
 
 /** Per-split figures of a build. */
 export interface SplitStats {
@@ -188,7 +189,7 @@ export class RecordStore {
       if (name === current) continue;
       const dir = path.join(this.builds, name);
       const marker = await fs.readFile(path.join(dir, MARKER), 'utf8').then((t) => JSON.parse(t) as { pid: number }, () => undefined);
-      if (marker && marker.pid !== process.pid && isAlive(marker.pid)) continue; // another build in progress
+      if (marker && marker.pid !== process.pid && isProcessAlive(marker.pid)) continue; // another build in progress
       await fs.rm(dir, { recursive: true, force: true });
     }
     for (const name of await fs.readdir(this.byDocument).catch(() => [] as string[])) {
@@ -197,14 +198,6 @@ export class RecordStore {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Writes one build's split files by streaming, with back-pressure. */
 export class BuildWriter {

@@ -6,7 +6,7 @@ import type { RecordKind } from '../../records/types';
 import { naturalRow } from '../rows';
 import type { FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { ProgressCounter, dataFile, writeSmallFile } from './fileSink';
-import { JsonlStream, readJsonl } from './jsonlFile';
+import { checkJsonlRows, JsonlStream } from './jsonlFile';
 
 /**
  * The axolotl preset (issue #11), in `axolotl/` of the version folder:
@@ -88,17 +88,7 @@ export const axolotlFormat: FormatWriter = {
     if (files.some((f) => f.split === 'train') && !config.datasets?.length) findings.push({ severity: 'error', file: configPath, message: 'has no datasets: entry for train.jsonl' });
     const type = config.datasets?.[0]?.type ?? config.test_datasets?.[0]?.type ?? '';
     for (const file of files.filter((f) => f.split)) {
-      try {
-        let shown = 0;
-        const lines = await readJsonl(path.join(dir, file.path), (row, line) => {
-          const problem = axolotlRowProblem(row, type);
-          if (problem && shown++ < 5) findings.push({ severity: 'error', file: file.path, message: `line ${line} ${problem}` });
-        }, signal);
-        if (lines !== file.records) findings.push({ severity: 'error', file: file.path, message: `holds ${lines} lines, the manifest says ${file.records}` });
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        findings.push({ severity: 'error', file: file.path, message: `cannot be read: ${(err as Error).message}` });
-      }
+      await checkJsonlRows(dir, file, (row) => axolotlRowProblem(row, type), findings, signal);
     }
     return findings;
   },

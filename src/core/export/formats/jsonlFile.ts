@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
+import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { throwIfAborted } from '../../errors';
+import type { VerifyFinding, WrittenFile } from '../types';
 import { FileSink } from './fileSink';
 
 /** A JSON Lines file being written: one `JSON.stringify` value per line, '\n' line ends, UTF-8, through a FileSink. */
@@ -53,4 +55,29 @@ export async function readJsonl(file: string, check: (value: unknown, line: numb
     check(value, n);
   }
   return n;
+}
+
+/**
+ * Verifies one JSON Lines data file of a preset: every row passes `problemOf` (the first 5 problems reported,
+ * with their line), and the line count equals the manifest's record count. Findings are appended to `findings`;
+ * an unreadable file is one finding. Cancellation propagates.
+ */
+export async function checkJsonlRows(
+  dir: string,
+  file: WrittenFile,
+  problemOf: (row: unknown) => string | undefined,
+  findings: VerifyFinding[],
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    let shown = 0;
+    const lines = await readJsonl(path.join(dir, file.path), (row, line) => {
+      const problem = problemOf(row);
+      if (problem && shown++ < 5) findings.push({ severity: 'error', file: file.path, message: `line ${line} ${problem}` });
+    }, signal);
+    if (lines !== file.records) findings.push({ severity: 'error', file: file.path, message: `holds ${lines} lines, the manifest says ${file.records}` });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    findings.push({ severity: 'error', file: file.path, message: `cannot be read: ${(err as Error).message}` });
+  }
 }

@@ -5,7 +5,7 @@ import type { RecordKind, TrainingRecord } from '../../records/types';
 import type { ExportContext, FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { cardInfo } from './datasetCard';
 import { ProgressCounter, dataFile, writeSmallFile } from './fileSink';
-import { JsonlStream, readJsonl } from './jsonlFile';
+import { checkJsonlRows, JsonlStream } from './jsonlFile';
 import { SHAREGPT_TAGS, alternatingTurns, llamaFactoryRowProblem, mergeDatasetInfo, type DatasetInfoEntry } from './llamaFactoryRules';
 import { choiceOption, stringOption } from './options';
 
@@ -113,17 +113,7 @@ export const llamaFactoryFormat: FormatWriter = {
         continue;
       }
       if (entry.formatting !== 'alpaca' && entry.formatting !== 'sharegpt') findings.push({ severity: 'error', file: infoPath, message: `entry for ${fileName} has formatting "${String(entry.formatting)}"` });
-      try {
-        let shown = 0;
-        const lines = await readJsonl(path.join(dir, file.path), (row, line) => {
-          const problem = llamaFactoryRowProblem(row, entry);
-          if (problem && shown++ < 5) findings.push({ severity: 'error', file: file.path, message: `line ${line} ${problem}` });
-        }, signal);
-        if (lines !== file.records) findings.push({ severity: 'error', file: file.path, message: `holds ${lines} lines, the manifest says ${file.records}` });
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        findings.push({ severity: 'error', file: file.path, message: `cannot be read: ${(err as Error).message}` });
-      }
+      await checkJsonlRows(dir, file, (row) => llamaFactoryRowProblem(row, entry), findings, signal);
     }
     return findings;
   },
