@@ -48,7 +48,7 @@ async function build(io: CliIO, args: ParsedCommandArgs): Promise<number> {
   progress.done();
   const m = result.manifest;
   const records = m.splits.train.records + m.splits.validation.records + m.splits.test.records;
-  const line = `Built ${records} record(s) from ${m.documents} document(s) (${result.processed} chunked, ${result.reused} unchanged) in ${formatDuration(Date.now() - started)}: train ${m.splits.train.records}, validation ${m.splits.validation.records}, test ${m.splits.test.records}; dropped ${m.dropped.duplicates} duplicate(s), ${m.dropped.tooShort} too short.`;
+  const line = `Built ${records} record(s) from ${m.documents} document(s) (${result.processed} chunked, ${result.reused} unchanged) in ${formatDuration(Date.now() - started)}: train ${m.splits.train.records}, validation ${m.splits.validation.records}, test ${m.splits.test.records}; dropped ${m.dropped.duplicates} duplicate(s), ${m.dropped.nearDuplicates ?? 0} near-duplicate(s), ${m.dropped.tooShort} too short.`;
   if (args.json) io.out(JSON.stringify({ ...m, processed: result.processed, reused: result.reused }) + '\n');
   (args.json ? io.err : io.out)(line + '\n');
   return 0;
@@ -71,7 +71,7 @@ async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
       `Records of "${project.config.name}" (build ${m.build}, ${m.builtAt}, builder ${m.builder} ${m.paramsHash})`,
       `split        records      tokens documents  truncated  dropped`,
       ...rows,
-      `dropped: ${m.dropped.duplicates} exact duplicate(s), ${m.dropped.tooShort} too short`,
+      `dropped: ${m.dropped.duplicates} exact duplicate(s), ${m.dropped.nearDuplicates ?? 0} near-duplicate(s), ${m.dropped.tooShort} too short`,
       '',
     ].join('\n'),
   );

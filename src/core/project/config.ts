@@ -30,6 +30,8 @@ export interface ProjectConfig {
     /** Deprecated (characters); read as overlapTokens = chunkOverlap / 4. */
     chunkOverlap?: number;
     dedupe?: 'none' | 'exact' | 'near';
+    /** dedupe "near": Jaccard similarity (0.5–1) of word 5-gram shingles from which a record is a near-duplicate (default 0.85). */
+    nearDuplicateThreshold?: number;
   };
   splits?: { train: number; validation: number; test: number; seed?: number };
   exports?: Array<{ name: string; formats: ExportFormat[]; compress?: boolean }>;

@@ -4,7 +4,8 @@ import type { Project } from '../project/project';
 import type { ProgressCallback } from '../progress';
 import { chunkDocument, type SourceDocument } from './chunker';
 import { paramsHash } from './ids';
-import { applyLengthLimits, duplicateKey } from './quality';
+import { NearDuplicateFilter } from './minhash';
+import { applyLengthLimits, duplicateKey, recordText } from './quality';
 import { recordSettings, type RecordSettings } from './settings';
 import { splitOf, SPLITS } from './splits';
 import { RecordStore, type RecordsManifest, type SplitStats } from './store';
@@ -65,7 +66,8 @@ async function* loadDocuments(project: Project, list: ReadonlyArray<{ id: string
  * `brightrun records build`: chunks the documents whose records are not stored for the current parameters,
  * then streams every document's records through de-duplication, length limits and split assignment into a new
  * build folder, and publishes it atomically (RecordStore.publish). Never holds all records in memory: only the
- * duplicate keys (16 bytes each) and one document's records at a time.
+ * duplicate keys (16 bytes each), with dedupe "near" the MinHash filter's ~0.5–0.8 KB per kept record (minhash.ts),
+ * and one document's records at a time. Records are seen in source-path order, so the first of duplicates is kept.
  */
 export async function buildProjectRecords(project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
   const settings = recordSettings(project.config);
@@ -87,7 +89,8 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
   try {
     const stats = emptyStats();
     const seen = new Set<string>();
-    const dropped = { duplicates: 0, tooShort: 0 };
+    const near = settings.dedupe === 'near' ? new NearDuplicateFilter(settings.nearDuplicateThreshold) : undefined;
+    const dropped = { duplicates: 0, nearDuplicates: 0, tooShort: 0 };
     const used = new Set<string>();
     for (const d of docs) {
       if (opts.signal?.aborted) throw cancelledError();
@@ -114,6 +117,10 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
         if (verdict.action === 'truncated') {
           r = verdict.record as typeof r;
           stats[split].overLength.truncated++;
+        }
+        if (near?.check(recordText(r))) {
+          dropped.nearDuplicates++; // checked on the record as written, so a dropped record keeps nothing out
+          continue;
         }
         r.split = split;
         await build.write(split, r);

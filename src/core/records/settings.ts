@@ -8,12 +8,14 @@ export interface RecordSettings {
   minTokens: number;
   /** Records over chunk.maxTokens: truncated at a word boundary, or dropped (counted per split either way). */
   overLength: 'truncate' | 'drop';
-  /** 'near' is not built yet and acts as 'exact' (docs/records.md). */
+  /** 'exact': normalised-text hash; 'near': that, then MinHash/LSH near-duplicates (minhash.ts). */
   dedupe: 'none' | 'exact' | 'near';
+  /** dedupe 'near': estimated Jaccard similarity of word 5-gram shingles at or above which a record is dropped. */
+  nearDuplicateThreshold: number;
   splits: { train: number; validation: number; test: number; seed: number };
 }
 
-export const RECORD_DEFAULTS = { targetTokens: 512, overlapTokens: 64, minTokens: 16, overLength: 'truncate', seed: 42 } as const;
+export const RECORD_DEFAULTS = { targetTokens: 512, overlapTokens: 64, minTokens: 16, overLength: 'truncate', seed: 42, nearDuplicateThreshold: 0.85 } as const;
 
 /** Characters per token assumed when reading the deprecated character settings chunkSize / chunkOverlap. */
 export const CHARS_PER_TOKEN = 4;
@@ -34,6 +36,7 @@ export function recordSettings(config: ProjectConfig): RecordSettings {
     minTokens: Math.min(r.minTokens ?? RECORD_DEFAULTS.minTokens, maxTokens),
     overLength: r.overLength ?? RECORD_DEFAULTS.overLength,
     dedupe: r.dedupe ?? 'exact',
+    nearDuplicateThreshold: r.nearDuplicateThreshold ?? RECORD_DEFAULTS.nearDuplicateThreshold,
     splits: { train: s.train, validation: s.validation, test: s.test, seed: s.seed ?? RECORD_DEFAULTS.seed },
   };
 }

@@ -26,7 +26,8 @@ export interface RecordsManifest {
   settings: object;
   documents: number;
   splits: Record<SplitName, SplitStats>;
-  dropped: { duplicates: number; tooShort: number };
+  /** Records dropped: exact duplicates, near-duplicates (dedupe "near"; absent in older manifests), too short. */
+  dropped: { duplicates: number; nearDuplicates?: number; tooShort: number };
 }
 
 const MARKER = 'building.json';
