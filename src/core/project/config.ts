@@ -32,6 +32,8 @@ export interface ProjectConfig {
     dedupe?: 'none' | 'exact' | 'near';
     /** dedupe "near": Jaccard similarity (0.5–1) of word 5-gram shingles from which a record is a near-duplicate (default 0.85). */
     nearDuplicateThreshold?: number;
+    /** Leave repeated page furniture (running headers, footers, page numbers of PDFs and slides) out of chunks (default true). */
+    removeFurniture?: boolean;
   };
   splits?: { train: number; validation: number; test: number; seed?: number };
   exports?: Array<{ name: string; formats: ExportFormat[]; compress?: boolean }>;

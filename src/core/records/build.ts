@@ -3,13 +3,14 @@ import { DocumentStore } from '../extract/documentStore';
 import type { Project } from '../project/project';
 import type { ProgressCallback } from '../progress';
 import { chunkDocument, type SourceDocument } from './chunker';
+import { pageFurniture } from './furniture';
 import { paramsHash } from './ids';
 import { NearDuplicateFilter } from './minhash';
 import { applyLengthLimits, duplicateKey, recordText } from './quality';
 import { recordSettings, type RecordSettings } from './settings';
 import { splitOf, SPLITS } from './splits';
-import { RecordStore, type RecordsManifest, type SplitStats } from './store';
-import { loadTokenizer } from './tokenizer';
+import { RecordStore, type DocumentSummary, type RecordsManifest, type SplitStats } from './store';
+import { loadTokenizer, type TextTokenizer } from './tokenizer';
 import type { CompletionRecord, SplitName } from './types';
 
 export interface BuildOptions {
@@ -18,19 +19,29 @@ export interface BuildOptions {
 }
 
 /**
- * The chunk builder over a stream of documents: yields each document's records as it is done. Pure (no I/O,
- * no shared state), async and cancellable, so it can move into a worker pool unchanged (the next step; it runs
- * in-process today).
+ * The per-document step of a build, pure (no I/O, no shared state; the same document and settings give the
+ * same result): page furniture detected and left out (when `chunk.removeFurniture`), then the chunk builder.
+ * Returns the records and the figures stored beside them (RecordStore.writeDocument).
  */
-export async function* chunkDocuments(docs: AsyncIterable<SourceDocument>, settings: RecordSettings, opts: BuildOptions = {}): AsyncGenerator<{ source: SourceDocument; records: CompletionRecord[] }> {
+export function documentRecords(source: SourceDocument, settings: RecordSettings, tok: TextTokenizer): { records: CompletionRecord[]; summary: DocumentSummary } {
+  const furniture = settings.chunk.removeFurniture ? pageFurniture(source.doc) : [];
+  const records = chunkDocument(source, settings.chunk, tok, furniture);
+  return { records, summary: furniture.length ? { furnitureLines: furniture.length } : {} };
+}
+
+/**
+ * The chunk builder over a stream of documents: yields each document's records as it is done (documentRecords).
+ * Async and cancellable, so it can move into a worker pool unchanged (it runs in-process today).
+ */
+export async function* chunkDocuments(docs: AsyncIterable<SourceDocument>, settings: RecordSettings, opts: BuildOptions = {}): AsyncGenerator<{ source: SourceDocument; records: CompletionRecord[]; summary: DocumentSummary }> {
   const tok = loadTokenizer(settings.chunk.tokenizer);
   let done = 0;
   for await (const source of docs) {
     throwIfAborted(opts.signal);
-    const records = chunkDocument(source, settings.chunk, tok);
+    const { records, summary } = documentRecords(source, settings, tok);
     done++;
     opts.onProgress?.({ done, unit: 'files', current: source.sourcePath });
-    yield { source, records };
+    yield { source, records, summary };
     await new Promise((resolve) => setImmediate(resolve)); // let cancellation and progress through
   }
 }
@@ -78,8 +89,8 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
   for (const d of docs) if (!(await store.hasDocument(d.id, hash))) missing.push(d);
   const total = missing.length + docs.length;
   let step = 0;
-  for await (const { source, records } of chunkDocuments(loadDocuments(project, missing), settings, { ...(opts.signal ? { signal: opts.signal } : {}) })) {
-    await store.writeDocument(source.doc.id, hash, records);
+  for await (const { source, records, summary } of chunkDocuments(loadDocuments(project, missing), settings, { ...(opts.signal ? { signal: opts.signal } : {}) })) {
+    await store.writeDocument(source.doc.id, hash, records, Object.keys(summary).length ? summary : undefined);
     opts.onProgress?.({ done: ++step, total, unit: 'files', current: source.sourcePath });
   }
   throwIfAborted(opts.signal);
@@ -91,12 +102,18 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
     const seen = new Set<string>();
     const near = settings.dedupe === 'near' ? new NearDuplicateFilter(settings.nearDuplicateThreshold) : undefined;
     const dropped = { duplicates: 0, nearDuplicates: 0, tooShort: 0 };
+    const furniture = { lines: 0, documents: 0 };
     const used = new Set<string>();
     for (const d of docs) {
       if (opts.signal?.aborted) throw cancelledError();
       if (!(await store.hasDocument(d.id, hash))) continue; // a document whose extraction vanished meanwhile
       used.add(`${d.id}.${hash}.jsonl`);
       const split = splitOf(d.id, settings.splits);
+      const summary = await store.readSummary(d.id, hash);
+      if (summary.furnitureLines) {
+        furniture.lines += summary.furnitureLines;
+        furniture.documents++;
+      }
       let any = false;
       for await (const raw of store.readDocument(d.id, hash)) {
         let r = { ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } };
@@ -131,7 +148,7 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
       if (any) stats[split].documents++;
       opts.onProgress?.({ done: ++step, total, unit: 'files', current: d.sourcePath });
     }
-    const manifest: RecordsManifest = { formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builder: 'chunk', paramsHash: hash, settings, documents: docs.length, splits: stats, dropped };
+    const manifest: RecordsManifest = { formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builder: 'chunk', paramsHash: hash, settings, documents: docs.length, splits: stats, dropped, furniture };
     await store.publish(build, manifest, used);
     return { manifest, processed: missing.length, reused: docs.length - missing.length };
   } catch (err) {

@@ -32,7 +32,7 @@ export function recordSettings(config: ProjectConfig): RecordSettings {
   const overlap = r.overlapTokens ?? (r.chunkOverlap !== undefined ? Math.round(r.chunkOverlap / CHARS_PER_TOKEN) : RECORD_DEFAULTS.overlapTokens);
   const s = config.splits ?? { train: 0.9, validation: 0.05, test: 0.05 };
   return {
-    chunk: { tokenizer: r.tokenizer ?? 'qwen3', targetTokens, maxTokens, overlapTokens: Math.min(overlap, targetTokens - 1) },
+    chunk: { tokenizer: r.tokenizer ?? 'qwen3', targetTokens, maxTokens, overlapTokens: Math.min(overlap, targetTokens - 1), removeFurniture: r.removeFurniture ?? true },
     minTokens: Math.min(r.minTokens ?? RECORD_DEFAULTS.minTokens, maxTokens),
     overLength: r.overLength ?? RECORD_DEFAULTS.overLength,
     dedupe: r.dedupe ?? 'exact',

@@ -15,6 +15,12 @@ export interface SplitStats {
   overLength: { truncated: number; dropped: number };
 }
 
+/** What the per-document step found besides its records (quality counts), stored beside them. */
+export interface DocumentSummary {
+  /** Lines of repeated page furniture left out of the chunks. */
+  furnitureLines?: number;
+}
+
 /** `.brightrun/records/manifest.json`: which build is current, and its figures. */
 export interface RecordsManifest {
   formatVersion: 1;
@@ -28,6 +34,8 @@ export interface RecordsManifest {
   splits: Record<SplitName, SplitStats>;
   /** Records dropped: exact duplicates, near-duplicates (dedupe "near"; absent in older manifests), too short. */
   dropped: { duplicates: number; nearDuplicates?: number; tooShort: number };
+  /** Repeated page furniture left out of chunks: lines, and documents that had some (absent in older manifests). */
+  furniture?: { lines: number; documents: number };
 }
 
 const MARKER = 'building.json';
@@ -57,9 +65,25 @@ export class RecordStore {
     return fs.access(this.documentFile(documentId, paramsHash)).then(() => true, () => false);
   }
 
-  async writeDocument(documentId: string, paramsHash: string, records: readonly TrainingRecord[]): Promise<void> {
+  /** The figures of one document's build step beside its records (`<documentId>.<paramsHash>.summary.json`). */
+  summaryFile(documentId: string, paramsHash: string): string {
+    return path.join(this.byDocument, `${documentId}.${paramsHash}.summary.json`);
+  }
+
+  /** Writes a document's records, and its summary first when given (the records file marks the pair complete). */
+  async writeDocument(documentId: string, paramsHash: string, records: readonly TrainingRecord[], summary?: DocumentSummary): Promise<void> {
     await fs.mkdir(this.byDocument, { recursive: true });
+    if (summary) await writeFileAtomic(this.summaryFile(documentId, paramsHash), JSON.stringify(summary) + '\n');
     await writeFileAtomic(this.documentFile(documentId, paramsHash), records.map((r) => JSON.stringify(r) + '\n'));
+  }
+
+  /** A document's summary, or an empty one (none written, or an older build). */
+  async readSummary(documentId: string, paramsHash: string): Promise<DocumentSummary> {
+    try {
+      return JSON.parse(await fs.readFile(this.summaryFile(documentId, paramsHash), 'utf8')) as DocumentSummary;
+    } catch {
+      return {};
+    }
   }
 
   /** The records of one document file, one at a time. */
@@ -117,7 +141,8 @@ export class RecordStore {
       await fs.rm(dir, { recursive: true, force: true });
     }
     for (const name of await fs.readdir(this.byDocument).catch(() => [] as string[])) {
-      if (name.endsWith('.jsonl') && !used.has(name)) await fs.rm(path.join(this.byDocument, name), { force: true });
+      const records = name.endsWith('.summary.json') ? name.replace(/\.summary\.json$/, '.jsonl') : name;
+      if (records.endsWith('.jsonl') && !used.has(records)) await fs.rm(path.join(this.byDocument, name), { force: true });
     }
   }
 }

@@ -5,7 +5,10 @@ import type { ExtractedDocument } from '../../../src/core/extract/types';
 import type { ProjectConfig } from '../../../src/core/project/config';
 import { Project } from '../../../src/core/project/project';
 import type { SourceEntry } from '../../../src/core/project/sources';
-import { buildProjectRecords } from '../../../src/core/records/build';
+import { buildProjectRecords, documentRecords } from '../../../src/core/records/build';
+import { pageFurniture, textWithout } from '../../../src/core/records/furniture';
+import { recordSettings } from '../../../src/core/records/settings';
+import { loadTokenizer } from '../../../src/core/records/tokenizer';
 import { RecordStore } from '../../../src/core/records/store';
 import type { CompletionRecord } from '../../../src/core/records/types';
 import { generatedParts, makeDoc, rng, sentence, type Part } from '../../support/recordDocs';
@@ -53,6 +56,77 @@ function nearPair(seed: number): [Part[], Part[]] {
   ];
 }
 
+/**
+ * A PDF-like document: each page has a running header, body paragraphs (one per line, blocks of type
+ * paragraph), and a footer "Page n of N"; the header's page number and a "Draft" stamp on one page vary.
+ */
+function pagedDoc(pages: number, seed = 1): ExtractedDocument {
+  const r = rng(seed);
+  let text = '';
+  const blocks: ExtractedDocument['blocks'] = [];
+  const pageInfo: NonNullable<ExtractedDocument['pages']> = [];
+  for (let p = 1; p <= pages; p++) {
+    const start = text.length;
+    const line = (t: string, type: 'paragraph' | 'heading' = 'paragraph') => {
+      blocks.push({ type, start: text.length, end: text.length + t.length, page: p, ...(type === 'heading' ? { level: 1 } : {}) });
+      text += t + '\n';
+    };
+    line(`ACME P-200 Pump Manual  —  Section ${p}`);
+    if (p === 2) line('Draft');
+    if (p === 1) line('Installation', 'heading');
+    for (let k = 0; k < 3; k++) line(Array.from({ length: 4 }, () => sentence(r)).join(' '));
+    line(`Page ${p} of ${pages}`);
+    pageInfo.push({ number: p, start, end: text.length, source: 'text-layer' });
+    text += '\n';
+  }
+  const d = makeDoc([]);
+  return { ...d, id: idOf(text), format: 'pdf', text, blocks, pages: pageInfo, markdown: text };
+}
+
+describe('records: page furniture', () => {
+  const tok = loadTokenizer('qwen3');
+
+  it('finds running headers and page numbers recurring at page edges (digits folded), nothing else', () => {
+    const doc = pagedDoc(8);
+    const spans = pageFurniture(doc);
+    const lines = spans.map((s) => doc.text.slice(s.start, s.end));
+    assert.equal(lines.length, 16, lines.join('|'));
+    assert.ok(lines.every((l) => /^(ACME P-200 Pump Manual {2}— {2}Section \d+|Page \d+ of 8)\n$/.test(l)), lines.join('|'));
+    assert.deepEqual(pageFurniture(pagedDoc(2)), [], 'two pages: too few to tell');
+    const plain = makeDoc(generatedParts(3));
+    assert.deepEqual(pageFurniture(plain), [], 'no pages');
+  });
+
+  it('leaves furniture out of chunks while spans still index the original text', () => {
+    const doc = pagedDoc(10);
+    const settings = recordSettings({ formatVersion: 1, name: 'x', records: { targetTokens: 120, maxTokens: 180, overlapTokens: 0 } });
+    const { records, summary } = documentRecords({ doc, sourcePath: 'manual.pdf' }, settings, tok);
+    assert.deepEqual(summary, { furnitureLines: 20 });
+    assert.ok(records.length > 3);
+    for (const r of records) {
+      assert.ok(!/ACME P-200|Page \d+ of 10/.test(r.text), r.text);
+      const { start, end } = r.lineage.span;
+      assert.equal(r.text, textWithout(doc.text, start, end, r.lineage.removed ?? []), 'text = span without the removed parts');
+      for (const h of r.lineage.removed ?? []) assert.match(doc.text.slice(h.start, h.end), /^(ACME|Page \d+ of 10)/);
+      assert.equal(r.tokens, tok.count(r.text));
+      assert.ok(r.tokens! <= 180);
+    }
+    assert.ok(records.some((r) => r.lineage.removed?.length), 'some chunk spans a page break');
+    assert.ok(records.some((r) => r.text.includes('Draft')), 'a line on one page only is kept');
+    // Every body character is in some record.
+    const body = doc.blocks.filter((b) => !/^(ACME|Page \d)/.test(doc.text.slice(b.start, b.end)));
+    const covered = new Uint8Array(doc.text.length);
+    for (const r of records) covered.fill(1, r.lineage.span.start, r.lineage.span.end);
+    for (const b of body) for (let i = b.start; i < b.end; i++) assert.ok(covered[i] || /\s/.test(doc.text[i]!), `character ${i} of "${doc.text.slice(b.start, b.end)}" in no record`);
+
+    const off = recordSettings({ formatVersion: 1, name: 'x', records: { targetTokens: 120, maxTokens: 180, overlapTokens: 0, removeFurniture: false } });
+    const kept = documentRecords({ doc, sourcePath: 'manual.pdf' }, off, tok);
+    assert.deepEqual(kept.summary, {});
+    assert.ok(kept.records.some((r) => r.text.includes('Page 3 of 10')) && kept.records.every((r) => r.text === doc.text.slice(r.lineage.span.start, r.lineage.span.end) && !r.lineage.removed));
+    assert.notEqual(kept.records[0]!.lineage.paramsHash, records[0]!.lineage.paramsHash, 'the setting is part of the parameters');
+  });
+});
+
 describe('records: quality steps in the build', function () {
   this.timeout(60_000);
   const tmp = useTempDir();
@@ -82,5 +156,16 @@ describe('records: quality steps in the build', function () {
     assert.ok(kept.some((r) => r.lineage.sourcePath === 'c/other.md'), 'an unrelated document stays');
     const again = (await buildProjectRecords(near)).manifest;
     assert.deepEqual(again.dropped, m.dropped, 'deterministic');
+  });
+
+  it('counts furniture per build, also for documents whose records are reused', async () => {
+    const project = await projectWith(tmp.dir, { dedupe: 'exact', targetTokens: 120, maxTokens: 180 });
+    await saveDocs(project, [{ path: 'm/a.pdf', doc: pagedDoc(6, 1) }, { path: 'm/b.pdf', doc: pagedDoc(4, 2) }, { path: 'm/c.md', doc: docFrom(generatedParts(5)) }]);
+    const first = await buildProjectRecords(project);
+    assert.deepEqual(first.manifest.furniture, { lines: 20, documents: 2 });
+    const again = await buildProjectRecords(project);
+    assert.equal(again.processed, 0);
+    assert.deepEqual(again.manifest.furniture, { lines: 20, documents: 2 });
+    assert.ok((await allRecords(project)).every((r) => !/ACME P-200/.test(r.text)));
   });
 });
