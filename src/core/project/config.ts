@@ -34,6 +34,8 @@ export interface ProjectConfig {
     nearDuplicateThreshold?: number;
     /** Leave repeated page furniture (running headers, footers, page numbers of PDFs and slides) out of chunks (default true). */
     removeFurniture?: boolean;
+    /** Replace PII in records by placeholders: true (every kind) or some of the kinds; default false (src/core/records/pii.ts). */
+    redactPii?: boolean | Array<'email' | 'phone' | 'iban' | 'card' | 'secret'>;
   };
   splits?: { train: number; validation: number; test: number; seed?: number };
   exports?: Array<{ name: string; formats: ExportFormat[]; compress?: boolean }>;

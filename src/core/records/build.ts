@@ -6,6 +6,7 @@ import { chunkDocument, type SourceDocument } from './chunker';
 import { pageFurniture } from './furniture';
 import { paramsHash } from './ids';
 import { NearDuplicateFilter } from './minhash';
+import { emptyPiiCounts, PII_KINDS, redactRecord } from './pii';
 import { applyLengthLimits, duplicateKey, recordText } from './quality';
 import { recordSettings, type RecordSettings } from './settings';
 import { splitOf, SPLITS } from './splits';
@@ -103,6 +104,8 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
     const near = settings.dedupe === 'near' ? new NearDuplicateFilter(settings.nearDuplicateThreshold) : undefined;
     const dropped = { duplicates: 0, nearDuplicates: 0, tooShort: 0 };
     const furniture = { lines: 0, documents: 0 };
+    const pii = emptyPiiCounts();
+    let piiRecords = 0;
     const used = new Set<string>();
     for (const d of docs) {
       if (opts.signal?.aborted) throw cancelledError();
@@ -117,6 +120,14 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
       let any = false;
       for await (const raw of store.readDocument(d.id, hash)) {
         let r = { ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } };
+        if (settings.redactPii.length) {
+          const redacted = redactRecord(r, settings.redactPii);
+          if (redacted.changed) {
+            r = redacted.record;
+            piiRecords++;
+            for (const k of PII_KINDS) pii[k] += redacted.counts[k];
+          }
+        }
         if (settings.dedupe !== 'none') {
           const key = duplicateKey(r);
           if (seen.has(key)) {
@@ -148,7 +159,7 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
       if (any) stats[split].documents++;
       opts.onProgress?.({ done: ++step, total, unit: 'files', current: d.sourcePath });
     }
-    const manifest: RecordsManifest = { formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builder: 'chunk', paramsHash: hash, settings, documents: docs.length, splits: stats, dropped, furniture };
+    const manifest: RecordsManifest = { formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builder: 'chunk', paramsHash: hash, settings, documents: docs.length, splits: stats, dropped, furniture, ...(settings.redactPii.length ? { pii: { ...pii, records: piiRecords } } : {}) };
     await store.publish(build, manifest, used);
     return { manifest, processed: missing.length, reused: docs.length - missing.length };
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { ProjectConfig } from '../project/config';
 import type { ChunkParams } from './chunker';
+import { PII_KINDS, type PiiKind } from './pii';
 
 /** Everything a records build needs from brightrun.json, with defaults filled in. */
 export interface RecordSettings {
@@ -12,6 +13,8 @@ export interface RecordSettings {
   dedupe: 'none' | 'exact' | 'near';
   /** dedupe 'near': estimated Jaccard similarity of word 5-gram shingles at or above which a record is dropped. */
   nearDuplicateThreshold: number;
+  /** PII kinds redacted in every record (pii.ts); [] = off (the default). `redactPii: true` means all kinds. */
+  redactPii: PiiKind[];
   splits: { train: number; validation: number; test: number; seed: number };
 }
 
@@ -37,6 +40,7 @@ export function recordSettings(config: ProjectConfig): RecordSettings {
     overLength: r.overLength ?? RECORD_DEFAULTS.overLength,
     dedupe: r.dedupe ?? 'exact',
     nearDuplicateThreshold: r.nearDuplicateThreshold ?? RECORD_DEFAULTS.nearDuplicateThreshold,
+    redactPii: r.redactPii === true ? [...PII_KINDS] : Array.isArray(r.redactPii) ? PII_KINDS.filter((k) => (r.redactPii as string[]).includes(k)) : [],
     splits: { train: s.train, validation: s.validation, test: s.test, seed: s.seed ?? RECORD_DEFAULTS.seed },
   };
 }

@@ -36,6 +36,8 @@ export interface RecordsManifest {
   dropped: { duplicates: number; nearDuplicates?: number; tooShort: number };
   /** Repeated page furniture left out of chunks: lines, and documents that had some (absent in older manifests). */
   furniture?: { lines: number; documents: number };
+  /** With records.redactPii: replacements per kind and records changed (before de-duplication and limits). */
+  pii?: { email: number; phone: number; iban: number; card: number; secret: number; records: number };
 }
 
 const MARKER = 'building.json';

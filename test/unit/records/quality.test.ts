@@ -158,6 +158,27 @@ describe('records: quality steps in the build', function () {
     assert.deepEqual(again.dropped, m.dropped, 'deterministic');
   });
 
+  it('redacts PII when asked, counts per kind, flags records and re-measures them', async () => {
+    const parts: Part[] = [
+      { type: 'heading', text: 'Contacts', level: 1 },
+      { type: 'paragraph', text: 'Ask jane.doe@example.com or call +1 202-555-0143 about the pump. The refund goes to DE89 3704 0044 0532 0130 00 by Friday.' },
+      { type: 'paragraph', text: 'The service key is hf_abcdefghijklmnopqrstuvwxyz0123456789 and must be rotated. Nothing else here is private.' },
+    ];
+    const project = await projectWith(tmp.dir, { dedupe: 'exact' });
+    await saveDocs(project, [{ path: 'x/contacts.md', doc: docFrom(parts) }]);
+    const plain = await buildProjectRecords(project);
+    assert.equal(plain.manifest.pii, undefined, 'off by default');
+    assert.ok((await allRecords(project)).some((r) => r.text.includes('jane.doe@example.com')));
+    await projectWith(tmp.dir, { dedupe: 'exact', redactPii: true });
+    const m = (await buildProjectRecords(await Project.open(tmp.dir))).manifest;
+    assert.deepEqual(m.pii, { email: 1, phone: 1, iban: 1, card: 0, secret: 1, records: 1 });
+    const [r] = await allRecords(project);
+    assert.equal(r!.text, 'Contacts\n\nAsk [EMAIL] or call [PHONE] about the pump. The refund goes to [IBAN] by Friday.\n\nThe service key is [SECRET] and must be rotated. Nothing else here is private.');
+    assert.deepEqual(r!.flags, ['pii-redacted']);
+    assert.equal(r!.tokens, loadTokenizer('qwen3').count(r!.text));
+    await assert.rejects(projectWith(tmp.dir, { redactPii: ['email', 'passport' as 'email'] }), /redactPii/);
+  });
+
   it('counts furniture per build, also for documents whose records are reused', async () => {
     const project = await projectWith(tmp.dir, { dedupe: 'exact', targetTokens: 120, maxTokens: 180 });
     await saveDocs(project, [{ path: 'm/a.pdf', doc: pagedDoc(6, 1) }, { path: 'm/b.pdf', doc: pagedDoc(4, 2) }, { path: 'm/c.md', doc: docFrom(generatedParts(5)) }]);
