@@ -37,7 +37,8 @@ export interface ProjectConfig {
     /** Replace PII in records by placeholders: true (every kind) or some of the kinds; default false (src/core/records/pii.ts). */
     redactPii?: boolean | Array<'email' | 'phone' | 'iban' | 'card' | 'secret'>;
   };
-  splits?: { train: number; validation: number; test: number; seed?: number };
+  /** `stratifyBy`: report records, tokens and documents per stratum of this field (src/core/records/strata.ts). */
+  splits?: { train: number; validation: number; test: number; seed?: number; stratifyBy?: string };
   exports?: Array<{ name: string; formats: ExportFormat[]; compress?: boolean }>;
 }
 

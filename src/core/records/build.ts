@@ -10,6 +10,7 @@ import { emptyPiiCounts, PII_KINDS, redactRecord } from './pii';
 import { applyLengthLimits, duplicateKey, recordText } from './quality';
 import { recordSettings, type RecordSettings } from './settings';
 import { splitOf, SPLITS } from './splits';
+import { needsMetadata, StrataCounter, stratumOf } from './strata';
 import { RecordStore, type DocumentSummary, type RecordsManifest, type SplitStats } from './store';
 import { loadTokenizer, type TextTokenizer } from './tokenizer';
 import type { CompletionRecord, SplitName } from './types';
@@ -54,14 +55,14 @@ export interface BuildResult {
   reused: number;
 }
 
-/** The project's extracted documents (sources done), one per content hash, in source-path order. */
-export async function projectDocuments(project: Project): Promise<Array<{ id: string; sourcePath: string }>> {
+/** The project's extracted documents (sources done), one per content hash, in source-path order, with their format when known. */
+export async function projectDocuments(project: Project): Promise<Array<{ id: string; sourcePath: string; format?: string }>> {
   const seen = new Set<string>();
-  const out: Array<{ id: string; sourcePath: string }> = [];
+  const out: Array<{ id: string; sourcePath: string; format?: string }> = [];
   for (const s of (await project.readSources()).filter((x) => x.status === 'done').sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (seen.has(s.sha256)) continue;
     seen.add(s.sha256);
-    out.push({ id: s.sha256, sourcePath: s.path });
+    out.push({ id: s.sha256, sourcePath: s.path, ...(s.extracted?.format ? { format: s.extracted.format } : {}) });
   }
   return out;
 }
@@ -105,6 +106,10 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
     const dropped = { duplicates: 0, nearDuplicates: 0, tooShort: 0 };
     const furniture = { lines: 0, documents: 0 };
     const pii = emptyPiiCounts();
+    const field = settings.splits.stratifyBy;
+    const strata = field ? new StrataCounter(field) : undefined;
+    const mustLoad = (d: { format?: string }) => !!field && (needsMetadata(field) || (field === 'format' && !d.format));
+    const documents = docs.some(mustLoad) ? new DocumentStore(project.paths.documents) : undefined; // metadata strata read each document
     let piiRecords = 0;
     const used = new Set<string>();
     for (const d of docs) {
@@ -113,6 +118,12 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
       used.add(`${d.id}.${hash}.jsonl`);
       const split = splitOf(d.id, settings.splits);
       const summary = await store.readSummary(d.id, hash);
+      let stratum = '';
+      if (field) {
+        const doc = documents && mustLoad(d) ? await documents.load(d.id) : undefined;
+        const format = d.format ?? doc?.format;
+        stratum = stratumOf(field, { sourcePath: d.sourcePath, ...(format ? { format } : {}), ...(doc ? { metadata: doc.metadata } : {}) });
+      }
       if (summary.furnitureLines) {
         furniture.lines += summary.furnitureLines;
         furniture.documents++;
@@ -154,12 +165,16 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
         await build.write(split, r);
         stats[split].records++;
         stats[split].tokens += r.tokens ?? 0;
+        strata?.record(split, stratum, r.tokens ?? 0);
         any = true;
       }
-      if (any) stats[split].documents++;
+      if (any) {
+        stats[split].documents++;
+        strata?.document(split, stratum);
+      }
       opts.onProgress?.({ done: ++step, total, unit: 'files', current: d.sourcePath });
     }
-    const manifest: RecordsManifest = { formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builder: 'chunk', paramsHash: hash, settings, documents: docs.length, splits: stats, dropped, furniture, ...(settings.redactPii.length ? { pii: { ...pii, records: piiRecords } } : {}) };
+    const manifest: RecordsManifest = { formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builder: 'chunk', paramsHash: hash, settings, documents: docs.length, splits: stats, dropped, furniture, ...(settings.redactPii.length ? { pii: { ...pii, records: piiRecords } } : {}), ...(strata ? { strata: strata.toJSON() } : {}) };
     await store.publish(build, manifest, used);
     return { manifest, processed: missing.length, reused: docs.length - missing.length };
   } catch (err) {

@@ -7,3 +7,7 @@ export * from './quality';
 export * from './store';
 export * from './build';
 export * from './ids';
+export * from './minhash';
+export * from './furniture';
+export * from './pii';
+export * from './strata';

@@ -1,6 +1,7 @@
 import type { ProjectConfig } from '../project/config';
 import type { ChunkParams } from './chunker';
 import { PII_KINDS, type PiiKind } from './pii';
+import type { StratumField } from './strata';
 
 /** Everything a records build needs from brightrun.json, with defaults filled in. */
 export interface RecordSettings {
@@ -15,7 +16,7 @@ export interface RecordSettings {
   nearDuplicateThreshold: number;
   /** PII kinds redacted in every record (pii.ts); [] = off (the default). `redactPii: true` means all kinds. */
   redactPii: PiiKind[];
-  splits: { train: number; validation: number; test: number; seed: number };
+  splits: { train: number; validation: number; test: number; seed: number; stratifyBy?: StratumField };
 }
 
 export const RECORD_DEFAULTS = { targetTokens: 512, overlapTokens: 64, minTokens: 16, overLength: 'truncate', seed: 42, nearDuplicateThreshold: 0.85 } as const;
@@ -41,6 +42,6 @@ export function recordSettings(config: ProjectConfig): RecordSettings {
     dedupe: r.dedupe ?? 'exact',
     nearDuplicateThreshold: r.nearDuplicateThreshold ?? RECORD_DEFAULTS.nearDuplicateThreshold,
     redactPii: r.redactPii === true ? [...PII_KINDS] : Array.isArray(r.redactPii) ? PII_KINDS.filter((k) => (r.redactPii as string[]).includes(k)) : [],
-    splits: { train: s.train, validation: s.validation, test: s.test, seed: s.seed ?? RECORD_DEFAULTS.seed },
+    splits: { train: s.train, validation: s.validation, test: s.test, seed: s.seed ?? RECORD_DEFAULTS.seed, ...(s.stratifyBy ? { stratifyBy: s.stratifyBy as StratumField } : {}) },
   };
 }

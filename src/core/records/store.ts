@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { BrightRunError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
+import type { StratumField, StratumStats } from './strata';
 import type { SplitName, TrainingRecord } from './types';
 
 /** Per-split figures of a build. */
@@ -38,6 +39,8 @@ export interface RecordsManifest {
   furniture?: { lines: number; documents: number };
   /** With records.redactPii: replacements per kind and records changed (before de-duplication and limits). */
   pii?: { email: number; phone: number; iban: number; card: number; secret: number; records: number };
+  /** With splits.stratifyBy: per split, per stratum (value of the field), records, tokens and documents. */
+  strata?: { field: StratumField; splits: Record<SplitName, Record<string, StratumStats>> };
 }
 
 const MARKER = 'building.json';

@@ -179,6 +179,44 @@ describe('records: quality steps in the build', function () {
     await assert.rejects(projectWith(tmp.dir, { redactPii: ['email', 'passport' as 'email'] }), /redactPii/);
   });
 
+  it('reports splits per stratum (folder, format, metadata) without moving any document', async () => {
+    const docs: Array<{ path: string; doc: ExtractedDocument }> = [];
+    for (let i = 0; i < 24; i++) {
+      const d = docFrom(generatedParts(200 + i, 2));
+      d.metadata = i % 3 === 0 ? { language: 'de' } : i % 3 === 1 ? { language: 'en' } : {};
+      docs.push({ path: `${i % 2 ? 'manuals' : 'notes/2024'}/d${i}.md`, doc: d });
+    }
+    const ratios = { train: 0.5, validation: 0.25, test: 0.25, seed: 3 };
+    const project = await projectWith(tmp.dir, { dedupe: 'none' }, ratios);
+    await saveDocs(project, docs.slice(0, 16));
+    const plain = await buildProjectRecords(project);
+    assert.equal(plain.manifest.strata, undefined);
+    const before = new Map((await allRecords(project)).map((r) => [r.id, r.split]));
+
+    for (const field of ['folder', 'metadata.language', 'format'] as const) {
+      await projectWith(tmp.dir, { dedupe: 'none' }, { ...ratios, stratifyBy: field });
+      const m = (await buildProjectRecords(await Project.open(tmp.dir))).manifest;
+      const strata = m.strata!;
+      assert.equal(strata.field, field);
+      for (const split of ['train', 'validation', 'test'] as const) {
+        const cells = Object.values(strata.splits[split]);
+        assert.equal(cells.reduce((s, c) => s + c.records, 0), m.splits[split].records, `${field} ${split} records`);
+        assert.equal(cells.reduce((s, c) => s + c.tokens, 0), m.splits[split].tokens);
+        assert.equal(cells.reduce((s, c) => s + c.documents, 0), m.splits[split].documents);
+      }
+      const names = new Set(Object.values(strata.splits).flatMap((o) => Object.keys(o)));
+      const expected = { folder: ['manuals', 'notes/2024'], 'metadata.language': ['(none)', 'de', 'en'], format: ['md'] }[field];
+      assert.deepEqual([...names].sort(), expected, field);
+      assert.deepEqual(new Map((await allRecords(project)).map((r) => [r.id, r.split])), before, 'stratifying moves nothing');
+    }
+    // Adding documents moves no existing record between splits.
+    await saveDocs(project, docs.slice(16));
+    await buildProjectRecords(await Project.open(tmp.dir));
+    const after = new Map((await allRecords(project)).map((r) => [r.id, r.split]));
+    for (const [id, split] of before) assert.equal(after.get(id), split);
+    await assert.rejects(projectWith(tmp.dir, {}, { ...ratios, stratifyBy: 'colour' }), /stratifyBy/);
+  });
+
   it('counts furniture per build, also for documents whose records are reused', async () => {
     const project = await projectWith(tmp.dir, { dedupe: 'exact', targetTokens: 120, maxTokens: 180 });
     await saveDocs(project, [{ path: 'm/a.pdf', doc: pagedDoc(6, 1) }, { path: 'm/b.pdf', doc: pagedDoc(4, 2) }, { path: 'm/c.md', doc: docFrom(generatedParts(5)) }]);
