@@ -5,9 +5,7 @@ import type { ProgressCallback } from '../progress';
 import { chunkDocument, type SourceDocument } from './chunker';
 import { pageFurniture } from './furniture';
 import { paramsHash } from './ids';
-import { NearDuplicateFilter } from './minhash';
-import { emptyPiiCounts, PII_KINDS, redactRecord } from './pii';
-import { applyLengthLimits, duplicateKey, recordText } from './quality';
+import { QualityGate } from './qualityGate';
 import { recordSettings, type RecordSettings } from './settings';
 import { splitOf, SPLITS } from './splits';
 import { needsMetadata, StrataCounter, stratumOf } from './strata';
@@ -77,10 +75,10 @@ async function* loadDocuments(project: Project, list: ReadonlyArray<{ id: string
 
 /**
  * `brightrun records build`: chunks the documents whose records are not stored for the current parameters,
- * then streams every document's records through de-duplication, length limits and split assignment into a new
- * build folder, and publishes it atomically (RecordStore.publish). Never holds all records in memory: only the
- * duplicate keys (16 bytes each), with dedupe "near" the MinHash filter's ~0.5–0.8 KB per kept record (minhash.ts),
- * and one document's records at a time. Records are seen in source-path order, so the first of duplicates is kept.
+ * then streams every document's records through the quality steps (QualityGate: PII, duplicates, length
+ * limits, near-duplicates) and split assignment into a new build folder, and publishes it atomically
+ * (RecordStore.publish). Never holds all records in memory: only the gate's duplicate keys and MinHash
+ * signatures (qualityGate.ts) and one document's records at a time. Records are seen in source-path order.
  */
 export async function buildProjectRecords(project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
   const settings = recordSettings(project.config);
@@ -101,16 +99,12 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
   const build = await store.startBuild();
   try {
     const stats = emptyStats();
-    const seen = new Set<string>();
-    const near = settings.dedupe === 'near' ? new NearDuplicateFilter(settings.nearDuplicateThreshold) : undefined;
-    const dropped = { duplicates: 0, nearDuplicates: 0, tooShort: 0 };
+    const gate = new QualityGate(settings, tok);
     const furniture = { lines: 0, documents: 0 };
-    const pii = emptyPiiCounts();
     const field = settings.splits.stratifyBy;
     const strata = field ? new StrataCounter(field) : undefined;
     const mustLoad = (d: { format?: string }) => !!field && (needsMetadata(field) || (field === 'format' && !d.format));
     const documents = docs.some(mustLoad) ? new DocumentStore(project.paths.documents) : undefined; // metadata strata read each document
-    let piiRecords = 0;
     const used = new Set<string>();
     for (const d of docs) {
       if (opts.signal?.aborted) throw cancelledError();
@@ -118,49 +112,20 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
       used.add(`${d.id}.${hash}.jsonl`);
       const split = splitOf(d.id, settings.splits);
       const summary = await store.readSummary(d.id, hash);
+      if (summary.furnitureLines) {
+        furniture.lines += summary.furnitureLines;
+        furniture.documents++;
+      }
       let stratum = '';
       if (field) {
         const doc = documents && mustLoad(d) ? await documents.load(d.id) : undefined;
         const format = d.format ?? doc?.format;
         stratum = stratumOf(field, { sourcePath: d.sourcePath, ...(format ? { format } : {}), ...(doc ? { metadata: doc.metadata } : {}) });
       }
-      if (summary.furnitureLines) {
-        furniture.lines += summary.furnitureLines;
-        furniture.documents++;
-      }
       let any = false;
       for await (const raw of store.readDocument(d.id, hash)) {
-        let r = { ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } };
-        if (settings.redactPii.length) {
-          const redacted = redactRecord(r, settings.redactPii);
-          if (redacted.changed) {
-            r = redacted.record;
-            piiRecords++;
-            for (const k of PII_KINDS) pii[k] += redacted.counts[k];
-          }
-        }
-        if (settings.dedupe !== 'none') {
-          const key = duplicateKey(r);
-          if (seen.has(key)) {
-            dropped.duplicates++;
-            continue;
-          }
-          seen.add(key);
-        }
-        const verdict = applyLengthLimits(r, tok, { minTokens: settings.minTokens, maxTokens: settings.chunk.maxTokens, overLength: settings.overLength });
-        if (verdict.action === 'drop') {
-          if (verdict.reason === 'too-short') dropped.tooShort++;
-          else stats[split].overLength.dropped++;
-          continue;
-        }
-        if (verdict.action === 'truncated') {
-          r = verdict.record as typeof r;
-          stats[split].overLength.truncated++;
-        }
-        if (near?.check(recordText(r))) {
-          dropped.nearDuplicates++; // checked on the record as written, so a dropped record keeps nothing out
-          continue;
-        }
+        const r = gate.admit({ ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } }, split);
+        if (!r) continue;
         r.split = split;
         await build.write(split, r);
         stats[split].records++;
@@ -174,7 +139,21 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
       }
       opts.onProgress?.({ done: ++step, total, unit: 'files', current: d.sourcePath });
     }
-    const manifest: RecordsManifest = { formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builder: 'chunk', paramsHash: hash, settings, documents: docs.length, splits: stats, dropped, furniture, ...(settings.redactPii.length ? { pii: { ...pii, records: piiRecords } } : {}), ...(strata ? { strata: strata.toJSON() } : {}) };
+    for (const s of SPLITS) stats[s].overLength = gate.overLength[s];
+    const manifest: RecordsManifest = {
+      formatVersion: 1,
+      build: build.id,
+      builtAt: new Date().toISOString(),
+      builder: 'chunk',
+      paramsHash: hash,
+      settings,
+      documents: docs.length,
+      splits: stats,
+      dropped: gate.dropped,
+      furniture,
+      ...(settings.redactPii.length ? { pii: { ...gate.pii, records: gate.piiRecords } } : {}),
+      ...(strata ? { strata: strata.toJSON() } : {}),
+    };
     await store.publish(build, manifest, used);
     return { manifest, processed: missing.length, reused: docs.length - missing.length };
   } catch (err) {

@@ -11,3 +11,4 @@ export * from './minhash';
 export * from './furniture';
 export * from './pii';
 export * from './strata';
+export * from './qualityGate';
