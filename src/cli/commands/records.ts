@@ -1,4 +1,4 @@
-import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, Project, RecordStore } from '../../core';
+import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, Project, RecordStore, type RecordsManifest } from '../../core';
 import { ProgressLine, UsageError, type CliIO } from '../io';
 import type { CommandSpec, ParsedCommandArgs } from './types';
 
@@ -72,10 +72,23 @@ async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
       `split        records      tokens documents  truncated  dropped`,
       ...rows,
       `dropped: ${m.dropped.duplicates} exact duplicate(s), ${m.dropped.nearDuplicates ?? 0} near-duplicate(s), ${m.dropped.tooShort} too short`,
+      ...(m.furniture?.lines ? [`page furniture left out: ${m.furniture.lines} line(s) in ${m.furniture.documents} document(s)`] : []),
+      ...(m.pii ? [`PII replaced in ${m.pii.records} record(s): ${m.pii.email} e-mail, ${m.pii.phone} phone, ${m.pii.iban} IBAN, ${m.pii.card} card, ${m.pii.secret} key/token`] : []),
+      ...(m.strata ? strataRows(m.strata) : []),
       '',
     ].join('\n'),
   );
   return 0;
+}
+
+/** Per stratum: records / documents in each split. */
+function strataRows(strata: NonNullable<RecordsManifest['strata']>): string[] {
+  const names = [...new Set(Object.values(strata.splits).flatMap((o) => Object.keys(o)))].sort();
+  const cell = (s: 'train' | 'validation' | 'test', n: string) => {
+    const c = strata.splits[s][n];
+    return `${c?.records ?? 0}/${c?.documents ?? 0}`.padStart(12);
+  };
+  return [`by ${strata.field} (records/documents)      train   validation         test`, ...names.map((n) => `  ${n.slice(0, 28).padEnd(28)} ${cell('train', n)} ${cell('validation', n)} ${cell('test', n)}`)];
 }
 
 async function show(io: CliIO, args: ParsedCommandArgs, id: string): Promise<number> {
