@@ -5,6 +5,7 @@ import type { ProgressCallback } from '../progress';
 import { chunkDocument, type SourceDocument } from './chunker';
 import { pageFurniture } from './furniture';
 import { paramsHash } from './ids';
+import { redactRecord } from './pii';
 import { QualityGate } from './qualityGate';
 import { recordSettings, type RecordSettings } from './settings';
 import { splitOf, SPLITS } from './splits';
@@ -162,14 +163,19 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
   }
 }
 
-/** `records build --dry-run N`: the records the first N documents would give, writing nothing. */
+/** `records build --dry-run N`: the records the first N documents would give (PII redacted when set), writing nothing. */
 export async function dryRunRecords(project: Project, n: number, opts: BuildOptions = {}): Promise<Array<{ sourcePath: string; records: CompletionRecord[] }>> {
   const settings = recordSettings(project.config);
   const docs = (await projectDocuments(project)).slice(0, n);
   const out: Array<{ sourcePath: string; records: CompletionRecord[] }> = [];
+  const tok = loadTokenizer(settings.chunk.tokenizer);
   for await (const { source, records } of chunkDocuments(loadDocuments(project, docs), settings, opts)) {
-    for (const r of records) r.split = splitOf(source.doc.id, settings.splits);
-    out.push({ sourcePath: source.sourcePath, records });
+    // PII is redacted in the preview too (what is shown is what would be written); no de-duplication here.
+    const shown = records.map((raw) => {
+      const r = settings.redactPii.length ? redactRecord(raw, settings.redactPii).record : raw;
+      return { ...r, tokens: r.tokens ?? tok.count(r.text), split: splitOf(source.doc.id, settings.splits) };
+    });
+    out.push({ sourcePath: source.sourcePath, records: shown });
   }
   return out;
 }

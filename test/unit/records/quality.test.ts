@@ -5,7 +5,8 @@ import type { ExtractedDocument } from '../../../src/core/extract/types';
 import type { ProjectConfig } from '../../../src/core/project/config';
 import { Project } from '../../../src/core/project/project';
 import type { SourceEntry } from '../../../src/core/project/sources';
-import { buildProjectRecords, documentRecords } from '../../../src/core/records/build';
+import { buildProjectRecords, documentRecords, dryRunRecords } from '../../../src/core/records/build';
+import { applyLengthLimits } from '../../../src/core/records/quality';
 import { pageFurniture, textWithout } from '../../../src/core/records/furniture';
 import { recordSettings } from '../../../src/core/records/settings';
 import { loadTokenizer } from '../../../src/core/records/tokenizer';
@@ -176,6 +177,13 @@ describe('records: quality steps in the build', function () {
     assert.equal(r!.text, 'Contacts\n\nAsk [EMAIL] or call [PHONE] about the pump. The refund goes to [IBAN] by Friday.\n\nThe service key is [SECRET] and must be rotated. Nothing else here is private.');
     assert.deepEqual(r!.flags, ['pii-redacted']);
     assert.equal(r!.tokens, loadTokenizer('qwen3').count(r!.text));
+    const [preview] = await dryRunRecords(await Project.open(tmp.dir), 1);
+    assert.equal(preview!.records[0]!.text, r!.text, 'the dry run shows the redacted text');
+    // Truncating a redacted record keeps its span on the original text.
+    const long = { ...r!, text: `${r!.text} ${'More words about seals and valves. '.repeat(40)}`, tokens: undefined };
+    const cut = applyLengthLimits(long, loadTokenizer('qwen3'), { minTokens: 1, maxTokens: 60, overLength: 'truncate' });
+    assert.equal(cut.action, 'truncated');
+    assert.deepEqual((cut as { record: CompletionRecord }).record.lineage.span, r!.lineage.span);
     await assert.rejects(projectWith(tmp.dir, { redactPii: ['email', 'passport' as 'email'] }), /redactPii/);
   });
 
