@@ -5,9 +5,12 @@ import type { ProgressCallback } from '../progress';
 import { BuildTally } from './buildStats';
 import type { SourceDocument } from './chunker';
 import { builderKeys, buildersFor, buildDocumentRecords, isPairsCandidate, type BuilderOutput } from './documentRecords';
-import { applyLengthLimits, duplicateKey, recordText } from './quality';
+import { redactRecord } from './pii';
+import { recordText } from './quality';
+import { QualityGate } from './qualityGate';
 import { loadRecordSettings, type RecordSettings } from './settings';
 import { splitOf } from './splits';
+import { needsMetadata, StrataCounter, stratumOf } from './strata';
 import { RecordStore, type RecordArea, type RecordsManifest } from './store';
 import { loadTokenizer, type TextTokenizer } from './tokenizer';
 import type { BuilderName, CompletionRecord, TrainingRecord } from './types';
@@ -99,9 +102,10 @@ async function planDocument(store: RecordStore, settings: RecordSettings, d: Pro
  * `brightrun records build`: runs the configured builders (chunk, instruction, chat, pairs) over the documents
  * whose records are not stored for the current parameters of each builder — a template edit reruns only that
  * builder — then streams every document's records (generated records of `records generate` included, never a
- * model call) through de-duplication, length limits and split assignment into a new build folder, and
- * publishes it atomically (RecordStore.publish). Never holds all records in memory: only the duplicate keys
- * (16 bytes each) and one document's records at a time.
+ * model call) through the quality steps (QualityGate: PII, exact duplicates, length limits, near-duplicates —
+ * across all builders, documents in source-path order, builders in BUILD_BUILDERS order) and split assignment
+ * into a new build folder, and publishes it atomically (RecordStore.publish). Never holds all records in
+ * memory: only the gate's duplicate keys and MinHash signatures (qualityGate.ts) and one document's records.
  */
 export async function buildProjectRecords(project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
   const settings = await loadRecordSettings(project.config, project.root);
@@ -131,7 +135,12 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
   const tally = new BuildTally(Object.fromEntries([...settings.builders.map((b) => [b, builderKeys(settings, false)[b]]), ...(generate ? [['generate', builderKeys(settings, false).generate]] : [])]));
   const build = await store.startBuild();
   try {
-    const seen = new Set<string>();
+    const gate = new QualityGate(settings, tok);
+    const furniture = { lines: 0, documents: 0 };
+    const field = settings.splits.stratifyBy;
+    const strata = field ? new StrataCounter(field) : undefined;
+    const mustLoad = (d: ProjectDocument) => !!field && (needsMetadata(field) || (field === 'format' && !d.format));
+    const documents = plans.some((p) => mustLoad(p.d)) ? new DocumentStore(project.paths.documents) : undefined; // metadata strata read each document
     const used = new Set<string>();
     const generation = { documents: 0, pending: 0 };
     for (const original of plans) {
@@ -139,7 +148,14 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
       const plan = byId.get(original.d.id) ?? original;
       const d = plan.d;
       const split = splitOf(d.id, settings.splits);
+      let stratum = '';
+      if (field) {
+        const doc = documents && mustLoad(d) ? await documents.load(d.id) : undefined;
+        const format = d.format ?? doc?.format;
+        stratum = stratumOf(field, { sourcePath: d.sourcePath, ...(format ? { format } : {}), ...(doc ? { metadata: doc.metadata } : {}) });
+      }
       const keptBy = new Set<BuilderName>();
+      let furnitureLines = 0;
       const sources: Array<{ builder: BuilderName; area: RecordArea }> = plan.builders.map((builder) => ({ builder, area: 'by-document' }));
       if (generate) sources.push({ builder: 'generate', area: 'generated' });
       for (const { builder, area } of sources) {
@@ -152,40 +168,38 @@ export async function buildProjectRecords(project: Project, opts: BuildOptions =
         let generated = false;
         for await (const raw of store.readDocument(d.id, key, { area, onMeta: (meta) => {
           tally.report(d.sourcePath, meta);
+          furnitureLines = Math.max(furnitureLines, meta.furnitureLines ?? 0);
           generated = builder === 'generate' && !meta.notApplied;
         } })) {
-          let r: TrainingRecord = { ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } } as TrainingRecord;
-          if (settings.dedupe !== 'none') {
-            const dup = duplicateKey(r);
-            if (seen.has(dup)) {
-              tally.duplicate(builder);
-              continue;
-            }
-            seen.add(dup);
-          }
-          const verdict = applyLengthLimits(r, tok, { minTokens: settings.minTokens, maxTokens: settings.chunk.maxTokens, overLength: settings.overLength });
-          if (verdict.action === 'drop') {
-            if (verdict.reason === 'too-short') tally.tooShort(builder);
-            else tally.overLength(builder, split, 'dropped');
-            continue;
-          }
-          if (verdict.action === 'truncated') {
-            r = verdict.record;
-            tally.overLength(builder, split, 'truncated');
-          }
+          const { record: r, outcome } = gate.judge({ ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } } as TrainingRecord, split);
+          if (outcome === 'duplicate') tally.duplicate(builder);
+          else if (outcome === 'near-duplicate') tally.nearDuplicate(builder);
+          else if (outcome === 'too-short') tally.tooShort(builder);
+          else if (outcome === 'over-length') tally.overLength(builder, split, 'dropped');
+          else if (outcome === 'truncated') tally.overLength(builder, split, 'truncated');
+          if (!r) continue;
           r.split = split;
           await build.write(split, r);
           tally.kept(builder, split, r.tokens ?? 0);
+          strata?.record(split, stratum, r.tokens ?? 0);
           keptBy.add(builder);
         }
         if (generated) generation.documents++;
       }
+      if (furnitureLines) {
+        furniture.lines += furnitureLines;
+        furniture.documents++;
+      }
       tally.documentDone(split, keptBy);
+      if (keptBy.size) strata?.document(split, stratum);
       opts.onProgress?.({ done: ++step, total, unit: 'files', current: d.sourcePath });
     }
     const manifest: RecordsManifest = {
       formatVersion: 1, build: build.id, builtAt: new Date().toISOString(), builders: tally.builders, settings, documents: docs.length,
       splits: tally.splits, dropped: tally.dropped, problems: tally.problems, problemsTotal: tally.problemsTotal, ...(generate ? { generation } : {}),
+      furniture,
+      ...(settings.redactPii.length ? { pii: { ...gate.pii, records: gate.piiRecords } } : {}),
+      ...(strata ? { strata: strata.toJSON() } : {}),
     };
     await store.publish(build, manifest, used);
     return { manifest, processed: stale.length, reused: docs.length - stale.length };
@@ -222,9 +236,12 @@ export async function dryRunRecords(project: Project, n: number, opts: BuildOpti
   const out: DryRunDocument[] = [];
   for await (const { source, outputs } of buildDocuments(loadDocuments(project, docs), settings, opts)) {
     const split = splitOf(source.doc.id, settings.splits);
-    for (const o of outputs) for (const r of o.records) {
-      r.split = split;
-      r.tokens ??= tok.count(recordText(r));
+    // PII is redacted in the preview too (what is shown is what would be written); no de-duplication here.
+    for (const o of outputs) {
+      o.records = o.records.map((raw) => {
+        const r = settings.redactPii.length ? redactRecord(raw, settings.redactPii).record : raw;
+        return { ...r, split, tokens: r.tokens ?? tok.count(recordText(r)) };
+      });
     }
     out.push({ sourcePath: source.sourcePath, outputs });
   }
