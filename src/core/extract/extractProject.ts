@@ -4,7 +4,7 @@ import type { LogEntry } from '../project/processingLog';
 import { fromStoredPath, toStoredPath } from '../project/paths';
 import type { Project } from '../project/project';
 import { MAX_EXTRACT_ATTEMPTS, type ExtractionSummary, type SourceEntry, type SourceStatus } from '../project/sources';
-import { DocumentStore } from './documentStore';
+import { DocumentStore, summarize } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
 import { inShard, type Shard } from './shards';
 import { StatusWriter } from './statusWriter';
@@ -12,6 +12,8 @@ import { WorkQueue } from './workQueue';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
 import { extractOptionsFromConfig } from './limits';
 import type { ExtractedDocument, ExtractOptions } from './types';
+
+export { summarize } from './documentStore';
 
 export interface ExtractProjectOptions extends OperationOptions {
   options?: ExtractOptions;
@@ -37,7 +39,12 @@ export interface ProjectExtractOutcome {
   status: 'done' | 'failed';
   /** True when a stored document for the same bytes was reused: no work was done. */
   reused: boolean;
-  doc?: ExtractedDocument;
+  /**
+   * Done: the stored document's id (sha256 of the bytes extracted) and its summary. The document itself stays in
+   * the store (DocumentStore.load): the pool's processes write it, and only this summary reaches the caller.
+   */
+  documentId?: string;
+  extracted?: ExtractionSummary;
   error?: ErrorInfo;
 }
 
@@ -108,12 +115,12 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const report = (current?: string) =>
     opts.onProgress?.({ done: finished, total: seen.size, unit: 'files', bytesDone, bytesTotal, ...(eta.eta(bytesDone) !== undefined ? { etaMs: eta.eta(bytesDone)! } : {}), ...(current ? { current } : {}) });
 
-  const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, doc?: ExtractedDocument) => {
+  const finish = (source: SourceEntry, outcome: ProjectExtractOutcome, sha256: string, size: number, extracted?: ExtractionSummary) => {
     finished++;
     if (logs.length >= 1000) void flushLogs();
     bytesDone += source.size;
     eta.update(bytesDone);
-    writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(doc ? { extracted: summarize(doc) } : {}) });
+    writer.set(source, { status: outcome.status, sha256, size, ...(outcome.error ? { error: outcome.error } : {}), ...(extracted ? { extracted } : {}) });
     opts.onOutcome?.(outcome);
     report(source.path);
   };
@@ -161,15 +168,19 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const poolSize = Math.max(1, opts.concurrency || defaultPoolSize(true, extractOptions.maxMemoryMB));
   const pool = new ExtractionPool(poolSize);
   const inFlight = new Set<Promise<void>>();
+  const extractedHere = new Set<string>();
   let firstCancellation: unknown;
 
+  // The documents stored when the run starts, listed once: a source whose bytes have none is not looked up (issue
+  // #13: a failed open per new file). Documents this run stores are looked up as before (the same bytes added twice).
+  const stored = await store.storedIds();
   const runOne = async (source: SourceEntry) => {
     const file = fromStoredPath(project.root, source.path);
-    const existing = await store.loadCurrent(source.sha256);
+    const existing = stored.has(source.sha256) || extractedHere.has(source.sha256) ? await store.loadCurrent(source.sha256) : undefined;
     if (existing) {
       summary.reused++;
       summary.done++;
-      finish(source, { path: source.path, status: 'done', reused: true }, source.sha256, source.size, existing);
+      finish(source, { path: source.path, status: 'done', reused: true, documentId: existing.id }, source.sha256, source.size, summarize(existing));
       return;
     }
     const controller = new AbortController();
@@ -178,8 +189,10 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     running.set(source.path, controller);
     let started = 0;
     try {
-      const doc = await pool.extract(file, extractOptions, {
+      // The process writes the document into the store itself and sends back its summary (issue #13).
+      const done = await pool.extractToStore(file, extractOptions, { dir: project.paths.documents, sourcePath: toStoredPath(project.root, file) }, {
         signal: controller.signal,
+        size: source.size,
         onStart: () => {
           started = Date.now();
           writer.set(source, { status: 'extracting', attempts: (source.status === 'extracting' ? (source.attempts ?? 1) : 0) + 1 });
@@ -187,23 +200,25 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         },
         ...(opts.onFileProgress ? { onUnit: (done: number, total: number) => opts.onFileProgress!(source.path, done, total) } : {}),
       });
-      const stored: ExtractedDocument = { ...doc, source: { ...doc.source, path: toStoredPath(project.root, file) } };
-      await store.save(stored, { batched: true });
+      // Made durable with its batch, before the batch's statuses are written (StatusWriter's beforeFlush).
+      store.adopt(done.file);
+      extractedHere.add(done.id);
+      const x = done.extracted;
       summary.done++;
-      summary.pages += doc.pages?.length ?? 0;
-      summary.ocrPages += doc.ocrPages;
+      summary.pages += x.pages ?? 0;
+      summary.ocrPages += x.ocrPages;
       logs.push({
-        level: doc.warnings.length ? 'warn' : 'info',
+        level: x.warnings.length ? 'warn' : 'info',
         stage: 'extract',
-        message: `Extracted ${source.path} (${doc.format})`,
+        message: `Extracted ${source.path} (${x.format})`,
         file: source.path,
-        durationMs: doc.timings.totalMs,
-        ...(doc.pages ? { pages: doc.pages.length } : {}),
-        ocrPages: doc.ocrPages,
-        ...(doc.warnings.length ? { warnings: doc.warnings.map((w) => w.code) } : {}),
+        durationMs: x.durationMs,
+        ...(x.pages !== undefined ? { pages: x.pages } : {}),
+        ocrPages: x.ocrPages,
+        ...(x.warnings.length ? { warnings: x.warnings } : {}),
       });
       // The file may have changed since it was added: the document is keyed by the bytes actually read.
-      finish(source, { path: source.path, status: 'done', reused: false, doc: stored }, doc.id, doc.source.size, stored);
+      finish(source, { path: source.path, status: 'done', reused: false, documentId: done.id, extracted: x }, done.id, done.size, x);
     } catch (err) {
       if (isCancellation(err)) {
         writer.set(source, { status: 'queued' });
@@ -237,7 +252,9 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   try {
     for (;;) {
       if (signal?.aborted) break;
-      const next = paused || inFlight.size >= poolSize ? undefined : todo.take((s) => cancelled.has(s.path));
+      // Two files per process in flight: one running, one waiting in its pipe (ExtractionPool pipelining), so a
+      // process never idles on a round trip through this thread between small files (issue #13).
+      const next = paused || inFlight.size >= poolSize * 2 ? undefined : todo.take((s) => cancelled.has(s.path));
       if (next) {
         const job: Promise<void> = runOne(next).finally(() => {
           inFlight.delete(job);
@@ -282,21 +299,6 @@ function interruptedError(file: string, attempts: number): ErrorInfo {
     file,
     message: `Extracting ${file} was interrupted ${attempts} times (the run stopped while it was being extracted), so it is not tried again by itself.`,
     remedy: 'If the file is genuine, choose "Retry Failed Documents" (or brightrun extract --retry-failed) to try it once more; otherwise remove it from the dataset.',
-  };
-}
-
-/** The few facts about an extracted document that the source list keeps. */
-export function summarize(doc: ExtractedDocument): ExtractionSummary {
-  const ocr = (doc.pages ?? []).filter((p) => p.source === 'ocr' && p.ocrConfidence !== undefined).map((p) => p.ocrConfidence!);
-  return {
-    format: doc.format,
-    ...(doc.pages ? { pages: doc.pages.length } : {}),
-    ocrPages: doc.ocrPages,
-    chars: doc.text.length,
-    warnings: doc.warnings.map((w) => w.code),
-    ...(doc.metadata.title ? { title: doc.metadata.title } : {}),
-    durationMs: doc.timings.totalMs,
-    ...(ocr.length ? { minOcrConfidence: Math.min(...ocr) } : {}),
   };
 }
 
