@@ -1,5 +1,5 @@
-import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, Project, RecordStore } from '../../core';
-import { ProgressLine, UsageError, type CliIO } from '../io';
+import { BrightRunError, buildProjectRecords, defaultPoolSize, dryRunRecords, formatDuration, Project, RecordStore } from '../../core';
+import { printable, problemLine, ProgressLine, UsageError, type CliIO } from '../io';
 import type { CommandSpec, ParsedCommandArgs } from './types';
 
 export const recordsCommand: CommandSpec = {
@@ -44,14 +44,16 @@ async function build(io: CliIO, args: ParsedCommandArgs): Promise<number> {
     (args.json ? io.err : io.out)(`Dry run: ${docs.reduce((s, d) => s + d.records.length, 0)} record(s) from ${docs.length} document(s); nothing written.\n`);
     return 0;
   }
-  const result = await buildProjectRecords(project, { signal: args.signal, onProgress: (p) => progress.update(p) });
+  // Headless: one pool process per core builds the documents' records.
+  const result = await buildProjectRecords(project, { signal: args.signal, concurrency: defaultPoolSize(false), onProgress: (p) => progress.update(p) });
   progress.done();
   const m = result.manifest;
   const records = m.splits.train.records + m.splits.validation.records + m.splits.test.records;
   const line = `Built ${records} record(s) from ${m.documents} document(s) (${result.processed} chunked, ${result.reused} unchanged) in ${formatDuration(Date.now() - started)}: train ${m.splits.train.records}, validation ${m.splits.validation.records}, test ${m.splits.test.records}; dropped ${m.dropped.duplicates} duplicate(s), ${m.dropped.tooShort} too short.`;
   if (args.json) io.out(JSON.stringify({ ...m, processed: result.processed, reused: result.reused }) + '\n');
   (args.json ? io.err : io.out)(line + '\n');
-  return 0;
+  for (const f of result.failed) io.err(`brightrun: failed ${printable(`${f.sourcePath}: `)}${problemLine(f.error)}\n`);
+  return result.failed.length ? 1 : 0;
 }
 
 async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
