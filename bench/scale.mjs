@@ -81,6 +81,7 @@ for (const n of sizes) {
     line[`${s}_${n}_cpu_s`] = fmt(results[n][s].cpuS, 2);
   }
   line[`extract_${n}_files_per_s`] = fmt(n / (results[n].extract.ms / 1000), 0);
+  line[`extract_${n}_cpu_ms_per_file`] = fmt((results[n].extract.cpuS * 1000) / n, 2);
   line[`extract_${n}_rss_mb`] = results[n].extract.rssMb;
 }
 for (let i = 1; i < sizes.length; i++) {
