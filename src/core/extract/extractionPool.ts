@@ -15,6 +15,9 @@ export { batchV8Flags, defaultPoolSize } from './poolSetup';
 export type { StageName, StageTypes, StoredDocument } from './workerProtocol';
 export type { PoolOptions, RunOptions, TaskOptions } from './poolTypes';
 
+/** Signals whose listener limit the pool has lifted already. */
+const unlimited = new WeakSet<AbortSignal>();
+
 /**
  * The process pool of every stage (issue #10: one pool, not one per stage). Tasks — extracting a file, building
  * a document's records, … (workerProtocol.ts StageTypes) — run in child processes, so that a parser that hangs,
@@ -152,7 +155,11 @@ export class ExtractionPool {
   private enqueue<T>(stage: StageName, input: unknown, opts: TaskOptions, facts: TaskFacts): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
-    if (opts.signal) setMaxListeners(0, opts.signal); // one listener per queued task is expected here
+    // One listener per queued task is expected on a shared signal; set once per signal (it costs ~20 µs a call).
+    if (opts.signal && !unlimited.has(opts.signal)) {
+      setMaxListeners(0, opts.signal);
+      unlimited.add(opts.signal);
+    }
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => this.cancel(task);
       const settle = () => opts.signal?.removeEventListener('abort', onAbort);
