@@ -1,5 +1,5 @@
-import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, overlaidStats, overlayFile, Project, readOverlay, RecordStore, type RecordProblem, type RecordsManifest, type TrainingRecord } from '../../core';
-import { printable, ProgressLine, UsageError, type CliIO } from '../io';
+import { BrightRunError, buildProjectRecords, defaultPoolSize, dryRunRecords, formatDuration, overlaidStats, overlayFile, Project, readOverlay, RecordStore, type RecordProblem, type RecordsManifest, type TrainingRecord } from '../../core';
+import { printable, problemLine, ProgressLine, UsageError, type CliIO } from '../io';
 import { generate } from './recordsGenerate';
 import type { CommandSpec, ParsedCommandArgs } from './types';
 
@@ -63,7 +63,8 @@ async function build(io: CliIO, args: ParsedCommandArgs): Promise<number> {
     (args.json ? io.err : io.out)(`Dry run: ${count} record(s) from ${docs.length} document(s); nothing written.\n`);
     return 0;
   }
-  const result = await buildProjectRecords(project, { signal: args.signal, onProgress: (p) => progress.update(p) });
+  // Headless: one pool process per core builds the documents' records.
+  const result = await buildProjectRecords(project, { signal: args.signal, concurrency: defaultPoolSize(false), onProgress: (p) => progress.update(p) });
   progress.done();
   const m = result.manifest;
   const records = m.splits.train.records + m.splits.validation.records + m.splits.test.records;
@@ -71,10 +72,9 @@ async function build(io: CliIO, args: ParsedCommandArgs): Promise<number> {
   if (args.json) {
     io.out(JSON.stringify({ ...m, processed: result.processed, reused: result.reused }) + '\n');
     io.err(line + '\n');
-    return 0;
-  }
-  io.out([line, ...builderLines(m), ...problemLines(m), ''].join('\n'));
-  return 0;
+  } else io.out([line, ...builderLines(m), ...problemLines(m), ''].join('\n'));
+  for (const f of result.failed) io.err(`brightrun: failed ${printable(`${f.sourcePath}: `)}${problemLine(f.error)}\n`);
+  return result.failed.length ? 1 : 0;
 }
 
 function builderLines(m: RecordsManifest): string[] {
