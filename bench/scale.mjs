@@ -91,6 +91,7 @@ for (const { key, n } of sets) {
     line[`${s}_${key}_rss_mb`] = results[key][s].rssMb;
   }
   line[`extract_${key}_files_per_s`] = fmt(n / (results[key].extract.ms / 1000), 0);
+  line[`extract_${key}_cpu_ms_per_file`] = fmt((results[key].extract.cpuS * 1000) / n, 2);
 }
 for (let i = 1; i < sizes.length; i++) {
   const [a, b] = [sizes[i - 1], sizes[i]];

@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'OCR_FAILED'
   | 'RESOURCE_LIMIT'
   | 'EXTRACTION_CRASHED'
+  /** A pool process running a task other than extraction (records) crashed; that task's document failed. */
+  | 'WORKER_CRASHED'
   | 'SOURCE_CHANGED'
   | 'INVALID_FILE_NAME'
   | 'OUTPUT_UNWRITABLE'

@@ -142,7 +142,7 @@ async function extractQueued(io: CliIO, args: ParsedCommandArgs): Promise<number
     onProgress: (p) => progress.update(p),
     onOutcome: (o) => {
       if (o.status === 'failed') failures.push(o);
-      if (args.json) io.out(JSON.stringify({ path: o.path, status: o.status, reused: o.reused, format: o.doc?.format ?? null, pages: o.doc?.pages?.length ?? null, ocrPages: o.doc?.ocrPages ?? 0, error: o.error?.code ?? null }) + '\n');
+      if (args.json) io.out(JSON.stringify({ path: o.path, status: o.status, reused: o.reused, format: o.extracted?.format ?? null, pages: o.extracted?.pages ?? null, ocrPages: o.extracted?.ocrPages ?? 0, error: o.error?.code ?? null }) + '\n');
     },
   });
   progress.done();

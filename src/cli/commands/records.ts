@@ -1,5 +1,5 @@
-import { BrightRunError, buildProjectRecords, dryRunRecords, formatDuration, overlaidStats, overlayFile, Project, readOverlay, RecordStore, type RecordProblem, type RecordsManifest, type TrainingRecord } from '../../core';
-import { printable, ProgressLine, UsageError, type CliIO } from '../io';
+import { BrightRunError, buildProjectRecords, defaultPoolSize, dryRunRecords, formatDuration, overlaidStats, overlayFile, Project, readOverlay, RecordStore, type RecordProblem, type RecordsManifest, type TrainingRecord } from '../../core';
+import { printable, problemLine, ProgressLine, UsageError, type CliIO } from '../io';
 import { generate } from './recordsGenerate';
 import type { CommandSpec, ParsedCommandArgs } from './types';
 
@@ -63,25 +63,25 @@ async function build(io: CliIO, args: ParsedCommandArgs): Promise<number> {
     (args.json ? io.err : io.out)(`Dry run: ${count} record(s) from ${docs.length} document(s); nothing written.\n`);
     return 0;
   }
-  const result = await buildProjectRecords(project, { signal: args.signal, onProgress: (p) => progress.update(p) });
+  // Headless: one pool process per core builds the documents' records.
+  const result = await buildProjectRecords(project, { signal: args.signal, concurrency: defaultPoolSize(false), onProgress: (p) => progress.update(p) });
   progress.done();
   const m = result.manifest;
   const records = m.splits.train.records + m.splits.validation.records + m.splits.test.records;
-  const line = `Built ${records} record(s) from ${m.documents} document(s) (${result.processed} built, ${result.reused} unchanged) in ${formatDuration(Date.now() - started)}: train ${m.splits.train.records}, validation ${m.splits.validation.records}, test ${m.splits.test.records}; dropped ${m.dropped.duplicates} duplicate(s), ${m.dropped.tooShort} too short.`;
+  const line = `Built ${records} record(s) from ${m.documents} document(s) (${result.processed} built, ${result.reused} unchanged) in ${formatDuration(Date.now() - started)}: train ${m.splits.train.records}, validation ${m.splits.validation.records}, test ${m.splits.test.records}; dropped ${m.dropped.duplicates} duplicate(s), ${m.dropped.nearDuplicates ?? 0} near-duplicate(s), ${m.dropped.tooShort} too short.`;
   if (args.json) {
     io.out(JSON.stringify({ ...m, processed: result.processed, reused: result.reused }) + '\n');
     io.err(line + '\n');
-    return 0;
-  }
-  io.out([line, ...builderLines(m), ...problemLines(m), ''].join('\n'));
-  return 0;
+  } else io.out([line, ...builderLines(m), ...problemLines(m), ''].join('\n'));
+  for (const f of result.failed) io.err(`brightrun: failed ${printable(`${f.sourcePath}: `)}${problemLine(f.error)}\n`);
+  return result.failed.length ? 1 : 0;
 }
 
 function builderLines(m: RecordsManifest): string[] {
   return Object.entries(m.builders).map(([name, s]) => {
     const notes: string[] = [];
     if (s.problems) notes.push(name === 'pairs' ? `${s.problems} row(s) skipped` : name === 'generate' ? `${s.problems} malformed repl(ies)` : `${s.problems} empty render(s)`);
-    if (s.dropped.duplicates + s.dropped.tooShort + s.dropped.overLength) notes.push(`dropped ${s.dropped.duplicates} duplicate, ${s.dropped.tooShort} short, ${s.dropped.overLength} too long`);
+    if (s.dropped.duplicates + (s.dropped.nearDuplicates ?? 0) + s.dropped.tooShort + s.dropped.overLength) notes.push(`dropped ${s.dropped.duplicates} duplicate, ${s.dropped.nearDuplicates ?? 0} near-duplicate, ${s.dropped.tooShort} short, ${s.dropped.overLength} too long`);
     if (name === 'generate' && m.generation?.pending) notes.push(`${m.generation.pending} document(s) not generated yet: run "brightrun records generate"`);
     return `  ${name.padEnd(12)} ${String(s.records).padStart(8)} record(s) ${String(s.tokens).padStart(10)} tokens ${String(s.documents).padStart(6)} document(s)${notes.length ? `; ${notes.join('; ')}` : ''}`;
   });
@@ -126,8 +126,11 @@ async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
       ...rows,
       'by builder:',
       ...builderLines(m),
-      `dropped: ${m.dropped.duplicates} exact duplicate(s), ${m.dropped.tooShort} too short`,
+      `dropped: ${m.dropped.duplicates} exact duplicate(s), ${m.dropped.nearDuplicates ?? 0} near-duplicate(s), ${m.dropped.tooShort} too short`,
+      ...(m.furniture?.lines ? [`page furniture left out: ${m.furniture.lines} line(s) in ${m.furniture.documents} document(s)`] : []),
+      ...(m.pii ? [`PII replaced in ${m.pii.records} record(s): ${m.pii.email} e-mail, ${m.pii.phone} phone, ${m.pii.iban} IBAN, ${m.pii.card} card, ${m.pii.secret} key/token`] : []),
       ...problemLines(m),
+      ...(m.strata ? strataRows(m.strata) : []),
       ...(mine
         ? [
             `your changes (records-overlay.jsonl): ${mine.excluded} excluded, ${mine.edited} edited${mine.orphans.length ? `, ${mine.orphans.length} for records not in this build (kept)` : ''}; as exported: ${(['train', 'validation', 'test'] as const).map((s) => `${s} ${mine.splits[s].records} (${mine.splits[s].tokens} tokens)`).join(', ')}`,
@@ -137,6 +140,16 @@ async function stats(io: CliIO, args: ParsedCommandArgs): Promise<number> {
     ].join('\n'),
   );
   return 0;
+}
+
+/** Per stratum: records / documents in each split. */
+function strataRows(strata: NonNullable<RecordsManifest['strata']>): string[] {
+  const names = [...new Set(Object.values(strata.splits).flatMap((o) => Object.keys(o)))].sort();
+  const cell = (s: 'train' | 'validation' | 'test', n: string) => {
+    const c = strata.splits[s][n];
+    return `${c?.records ?? 0}/${c?.documents ?? 0}`.padStart(12);
+  };
+  return [`by ${strata.field} (records/documents)      train   validation         test`, ...names.map((n) => `  ${n.slice(0, 28).padEnd(28)} ${cell('train', n)} ${cell('validation', n)} ${cell('test', n)}`)];
 }
 
 async function show(io: CliIO, args: ParsedCommandArgs, id: string): Promise<number> {

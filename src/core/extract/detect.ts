@@ -84,9 +84,9 @@ function looksLikeDelimited(sample: string, ext: string): boolean {
   const lines = sample.split(/\r?\n/).filter((l) => l.trim()).slice(0, 50);
   if (lines.length < 3) return false;
   for (const d of [',', ';', '\t', '|']) {
-    const counts = lines.map((l) => splitOutsideQuotes(l, d));
-    const first = counts[0]!;
-    if (first >= 1 && counts.every((c) => c === first)) {
+    // Line by line, stopping at the first line that differs (most text fails on its first or second line).
+    const first = splitOutsideQuotes(lines[0]!, d);
+    if (first >= 1 && lines.every((l, i) => i === 0 || splitOutsideQuotes(l, d) === first)) {
       // Prose has commas too: require short fields on average.
       const avgField = lines.join('').length / (lines.length * (first + 1));
       if (avgField < 40) return true;

@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { mkdirSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError } from '../errors';
-import { syncFiles, writeFileAtomic } from '../fs/atomicWrite';
+import { syncFiles, writeFileAtomic, writeFileAtomicSync } from '../fs/atomicWrite';
 import type { ExtractionSummary } from '../project/sources';
 import { documentFileContent, readDocumentHeader, summarize, type HeaderReadCounters, type StoredDocument } from './documentFile';
 import { EXTRACTOR_VERSION, type ExtractedDocument } from './types';
@@ -39,6 +39,32 @@ export class DocumentStore {
     if (options.batched) this.unpublished.push(file);
   }
 
+  /**
+   * Writes a document atomically without an fsync and returns its file, synchronously: for a pool process, which
+   * runs one task at a time (blocking calls spare it a thread-pool round trip per call). Whoever records the
+   * document as done first makes it durable: `adopt` it into a store, then `publish`.
+   */
+  saveUnsyncedSync(doc: ExtractedDocument): string {
+    if (!madeDirs.has(this.dir)) mkdirSync(this.dir, { recursive: true });
+    madeDirs.add(this.dir);
+    const file = this.pathFor(doc.id);
+    writeFileAtomicSync(file, documentFileContent(doc));
+    return file;
+  }
+
+  /** The same, asynchronously (a document merged from page ranges in the pool's own thread). */
+  async saveUnsynced(doc: ExtractedDocument): Promise<string> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const file = this.pathFor(doc.id);
+    await writeFileAtomic(file, documentFileContent(doc), { durable: false });
+    return file;
+  }
+
+  /** Takes a document file written unsynced (by a pool process) into the next `publish`, as if saved with `batched`. */
+  adopt(file: string): void {
+    this.unpublished.push(file);
+  }
+
   /** Makes the documents saved with `batched` since the last call durable: one group of fsyncs per batch. */
   async publish(): Promise<void> {
     const files = this.unpublished;
@@ -49,6 +75,14 @@ export class DocumentStore {
       this.unpublished.unshift(...files); // their statuses wait for the next batch; so does their durability
       throw err;
     }
+  }
+
+  /** The ids (sha256) of the documents stored now, from one listing of the folder (empty when it does not exist). */
+  async storedIds(): Promise<Set<string>> {
+    const names = await fs.readdir(this.dir).catch(() => [] as string[]);
+    const ids = new Set<string>();
+    for (const name of names) if (name.length === 69 && name.endsWith('.json')) ids.add(name.slice(0, 64));
+    return ids;
   }
 
   /** The stored document, or undefined when there is none. A damaged file is reported, not hidden. */
@@ -107,3 +141,6 @@ export class DocumentStore {
     }
   }
 }
+
+/** Folders saveUnsyncedSync made (or found) in this process: one mkdir per folder, not one per document. */
+const madeDirs = new Set<string>();

@@ -4,7 +4,6 @@ import type { LogEntry } from '../project/processingLog';
 import { fromStoredPath, toStoredPath } from '../project/paths';
 import type { Project } from '../project/project';
 import { MAX_EXTRACT_ATTEMPTS, type ExtractionSummary, type SourceEntry, type SourceStatus } from '../project/sources';
-import { summarize } from './documentFile';
 import { DocumentStore } from './documentStore';
 import { readQueueState, writeQueueState } from './queueState';
 import { inShard, type Shard } from './shards';
@@ -13,6 +12,8 @@ import { WorkQueue } from './workQueue';
 import { defaultPoolSize, ExtractionPool } from './extractionPool';
 import { extractOptionsFromConfig } from './limits';
 import type { ExtractedDocument, ExtractOptions } from './types';
+
+export { summarize } from './documentFile';
 
 export interface ExtractProjectOptions extends OperationOptions {
   options?: ExtractOptions;
@@ -38,7 +39,12 @@ export interface ProjectExtractOutcome {
   status: 'done' | 'failed';
   /** True when a stored document for the same bytes was reused: no work was done. */
   reused: boolean;
-  doc?: ExtractedDocument;
+  /**
+   * Done: the stored document's id (sha256 of the bytes extracted) and its summary. The document itself stays in
+   * the store (DocumentStore.load): the pool's processes write it, and only this summary reaches the caller.
+   */
+  documentId?: string;
+  extracted?: ExtractionSummary;
   error?: ErrorInfo;
 }
 
@@ -163,16 +169,22 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   const poolSize = Math.max(1, opts.concurrency || defaultPoolSize(true, extractOptions.maxMemoryMB));
   const pool = new ExtractionPool(poolSize);
   const inFlight = new Set<Promise<void>>();
+  const extractedHere = new Set<string>();
   let firstCancellation: unknown;
 
+  // The documents stored when the run starts, listed once: a source whose bytes have none is not looked up (issue
+  // #13: a failed open per new file). Documents this run stores are looked up as before (the same bytes added twice).
+  const stored = await store.storedIds();
   const runOne = async (source: SourceEntry) => {
     const file = fromStoredPath(project.root, source.path);
     // Reading the stored document's header tells whether it is current and what it holds: a few KB, not the document.
-    const existing = await store.currentSummary(source.sha256);
+    // Only for bytes that have a document (listed when the run starts, or stored by this run): a new file costs no
+    // failed open (issue #13).
+    const existing = stored.has(source.sha256) || extractedHere.has(source.sha256) ? await store.currentSummary(source.sha256) : undefined;
     if (existing) {
       summary.reused++;
       summary.done++;
-      finish(source, { path: source.path, status: 'done', reused: true }, source.sha256, source.size, existing);
+      finish(source, { path: source.path, status: 'done', reused: true, documentId: source.sha256 }, source.sha256, source.size, existing);
       return;
     }
     const controller = new AbortController();
@@ -181,8 +193,10 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
     running.set(source.path, controller);
     let started = 0;
     try {
-      const doc = await pool.extract(file, extractOptions, {
+      // The process writes the document into the store itself and sends back its summary (issue #13).
+      const done = await pool.extractToStore(file, extractOptions, { dir: project.paths.documents, sourcePath: toStoredPath(project.root, file) }, {
         signal: controller.signal,
+        size: source.size,
         onStart: () => {
           started = Date.now();
           writer.set(source, { status: 'extracting', attempts: (source.status === 'extracting' ? (source.attempts ?? 1) : 0) + 1 });
@@ -190,23 +204,25 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
         },
         ...(opts.onFileProgress ? { onUnit: (done: number, total: number) => opts.onFileProgress!(source.path, done, total) } : {}),
       });
-      const stored: ExtractedDocument = { ...doc, source: { ...doc.source, path: toStoredPath(project.root, file) } };
-      await store.save(stored, { batched: true });
+      // Made durable with its batch, before the batch's statuses are written (StatusWriter's beforeFlush).
+      store.adopt(done.file);
+      extractedHere.add(done.id);
+      const x = done.extracted;
       summary.done++;
-      summary.pages += doc.pages?.length ?? 0;
-      summary.ocrPages += doc.ocrPages;
+      summary.pages += x.pages ?? 0;
+      summary.ocrPages += x.ocrPages;
       logs.push({
-        level: doc.warnings.length ? 'warn' : 'info',
+        level: x.warnings.length ? 'warn' : 'info',
         stage: 'extract',
-        message: `Extracted ${source.path} (${doc.format})`,
+        message: `Extracted ${source.path} (${x.format})`,
         file: source.path,
-        durationMs: doc.timings.totalMs,
-        ...(doc.pages ? { pages: doc.pages.length } : {}),
-        ocrPages: doc.ocrPages,
-        ...(doc.warnings.length ? { warnings: doc.warnings.map((w) => w.code) } : {}),
+        durationMs: x.durationMs,
+        ...(x.pages !== undefined ? { pages: x.pages } : {}),
+        ocrPages: x.ocrPages,
+        ...(x.warnings.length ? { warnings: x.warnings } : {}),
       });
       // The file may have changed since it was added: the document is keyed by the bytes actually read.
-      finish(source, { path: source.path, status: 'done', reused: false, doc: stored }, doc.id, doc.source.size, summarize(stored));
+      finish(source, { path: source.path, status: 'done', reused: false, documentId: done.id, extracted: x }, done.id, done.size, x);
     } catch (err) {
       if (isCancellation(err)) {
         writer.set(source, { status: 'queued' });
@@ -240,7 +256,9 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   try {
     for (;;) {
       if (signal?.aborted) break;
-      const next = paused || inFlight.size >= poolSize ? undefined : todo.take((s) => cancelled.has(s.path));
+      // Two files per process in flight: one running, one waiting in its pipe (ExtractionPool pipelining), so a
+      // process never idles on a round trip through this thread between small files (issue #13).
+      const next = paused || inFlight.size >= poolSize * 2 ? undefined : todo.take((s) => cancelled.has(s.path));
       if (next) {
         const job: Promise<void> = runOne(next).finally(() => {
           inFlight.delete(job);

@@ -5,79 +5,30 @@ import { sha256File } from '../fs/hash';
 import { ExtractionProcess, processArgs, type ProcessExit } from './extractionProcess';
 import { DEFAULT_MAX_MEMORY_MB, DEFAULT_TIME_LIMIT_SECONDS, timeBudgetMs } from './limits';
 import { mergeParts } from './mergeParts';
-import { batchV8Flags, DEFAULT_STALL_MS, MIN_PAGES_PER_PART, MIN_THREADS_TO_SPLIT, PIPELINE_BYTES, RECYCLE_SHARE, SPLIT_BYTES, defaultCodeCacheDir, defaultOcrWorkers, defaultPoolSize, fileSize, processDeathError, workerScript, type StopReason } from './poolSetup';
+import { batchV8Flags, DEFAULT_STALL_MS, MIN_PAGES_PER_PART, MIN_THREADS_TO_SPLIT, PIPELINE_BYTES, RECYCLE_SHARE, SPLIT_BYTES, defaultCodeCacheDir, defaultOcrWorkers, defaultPoolSize, fileSize, processDeathError, workerScript } from './poolSetup';
+import { summarize } from './documentFile';
+import { DocumentStore } from './documentStore';
+import { doing, type PoolOptions, type RunOptions, type Slot, type Task, type TaskFacts, type TaskOptions } from './poolTypes';
 import { DEFAULT_MAX_BYTES, type ExtractedDocument, type ExtractOptions } from './types';
-import type { HostOptions, WorkerResponse } from './workerProtocol';
+import type { ExtractTaskInput, HostOptions, StageName, StageTypes, StoredDocument, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export { batchV8Flags, defaultPoolSize } from './poolSetup';
+export type { StageName, StageTypes, StoredDocument } from './workerProtocol';
+export type { PoolOptions, RunOptions, TaskOptions } from './poolTypes';
 
-interface Task {
-  id: number;
-  kind: 'extract' | 'count';
-  file: string;
-  options: ExtractOptions;
-  /** The file's size in bytes (for its time budget), when known. */
-  size?: number;
-  resolve: (value: never) => void;
-  reject: (err: unknown) => void;
-  onUnit?: (done: number, total: number) => void;
-  onStart?: () => void;
-}
-
-interface Slot {
-  worker: ExtractionProcess;
-  /** The memory budget of the process (its task's), in MB; it was started with processArgs(heapMb). */
-  heapMb: number;
-  /** The process has loaded its code (until then a task given to it waits, so it goes to a ready one if any). */
-  ready?: boolean;
-  task?: Task;
-  /**
-   * A small file sent to the process behind its running one (pipelining: the process starts it as soon as the
-   * running one ends, without waiting for a round trip through this thread). It becomes `task` then; if the
-   * process dies first, it goes back to the queue — never blamed for the running file's death.
-   */
-  next?: Task;
-  /** When its task started (or, when given to a process still starting, when that process was ready). */
-  taskStarted?: number;
-  /** The task's page count as last reported (its time budget grows with it). */
-  pages?: number;
-  /** It has run a task with OCR on (it then holds tesseract workers to dispose of). */
-  ocrUsed?: boolean;
-  /** No-progress watchdog and time budget of the task in flight. */
-  watchdog?: NodeJS.Timeout;
-  deadline?: NodeJS.Timeout;
-  /** Why the pool stopped the process, so its death is reported as that and not as a crash. */
-  stoppedFor?: StopReason;
-}
-
-export interface PoolOptions {
-  /** A file whose extraction shows no progress (no page done) for this long is stopped as stuck. */
-  stallTimeoutMs?: number;
-  /**
-   * Memory budget of each process in MB, when the tasks do not set their own (`maxMemoryMB`): the JavaScript heap
-   * cap, and the resident-set limit its watchdog enforces.
-   */
-  maxHeapMb?: number;
-  /** Directory for the processes' V8 code cache (bundled build only); default: the user's cache directory. */
-  codeCacheDir?: string;
-  /** The processes' script (tests: a stand-in); default: the extraction worker beside this module. */
-  workerScript?: string;
-}
-
-interface TaskOptions {
-  signal?: AbortSignal;
-  onUnit?: (done: number, total: number) => void;
-  onStart?: () => void;
-}
-
+/** Signals whose listener limit the pool has lifted already. */
+const unlimited = new WeakSet<AbortSignal>();
 
 /**
- * Runs extractions in child processes, so that a parser that hangs, exhausts memory or crashes the runtime takes
- * down only its own file's attempt — never the caller (the extension host, the CLI) — and the caller's event loop
- * stays responsive. Each process extracts one file at a time with its own OCR workers, under the file's budgets:
- * memory (enforced inside the process on its whole resident set, memoryWatchdog.ts), time (grows with pages and
- * size, limits.ts) and no progress for `stallTimeoutMs`. A process that dies fails its file with what happened
- * (RESOURCE_LIMIT naming the budget, or EXTRACTION_CRASHED) and the pool goes on with a new process.
+ * The process pool of every stage (issue #10: one pool, not one per stage). Tasks — extracting a file, building
+ * a document's records, … (workerProtocol.ts StageTypes) — run in child processes, so that a parser that hangs,
+ * exhausts memory or crashes the runtime takes down only its own task — never the caller (the extension host,
+ * the CLI) — and the caller's event loop stays responsive. Each process runs one task at a time (with its own
+ * OCR workers for extraction), under the task's budgets: memory (enforced inside the process on its whole
+ * resident set, memoryWatchdog.ts), time (grows with pages and size, limits.ts) and no progress for
+ * `stallTimeoutMs`. A process that dies fails its task with what happened (RESOURCE_LIMIT naming the budget,
+ * EXTRACTION_CRASHED or WORKER_CRASHED) and the pool goes on with a new process. Cancellation (the task's
+ * signal) and progress (`onUnit`) work the same for every stage.
  */
 export class ExtractionPool {
   private readonly slots: Slot[] = [];
@@ -95,8 +46,13 @@ export class ExtractionPool {
     private readonly limits: PoolOptions = {},
   ) {
     this.script = limits.workerScript ?? workerScript();
-    if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The extraction worker is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
+    if (!existsSync(this.script)) throw new BrightRunError({ code: 'INTERNAL', message: `The pool's worker script is missing (${this.script}).`, remedy: 'Reinstall Bright Run; if you build from source, run the build first.' });
     process.on('exit', this.killAll);
+  }
+
+  /** Processes the pool runs at most. */
+  get concurrency(): number {
+    return this.size;
   }
 
   /**
@@ -104,28 +60,68 @@ export class ExtractionPool {
    * page ranges run by several processes at once when the pool has 4 or more.
    */
   async extract(file: string, options: ExtractOptions, opts: TaskOptions = {}): Promise<ExtractedDocument> {
+    return (await this.extractTracked(file, options, undefined, opts)) as ExtractedDocument;
+  }
+
+  /**
+   * Extracts a file into a document store folder: the process writes `<sha256>.json` itself (atomic, not yet
+   * fsynced — DocumentStore.adopt + publish make a batch durable) and only a summary comes back (issue #13: the
+   * document's text is not cloned through the pipe and parsed again here). A PDF split into page ranges is
+   * merged and written here.
+   */
+  extractToStore(file: string, options: ExtractOptions, store: { dir: string; sourcePath: string }, opts: TaskOptions = {}): Promise<StoredDocument> {
+    return this.extractTracked(file, options, store, opts) as Promise<StoredDocument>;
+  }
+
+  /**
+   * Runs a task of any stage: `input` goes to the stage's handler in a process (workerStages.ts) and its result
+   * comes back. The pool's budgets, crash handling, cancellation and progress apply as to extraction.
+   */
+  async run<S extends StageName>(stage: S, input: StageTypes[S]['input'], opts: RunOptions): Promise<StageTypes[S]['result']> {
     this.inFlight++;
     try {
-      this.prewarm(options);
-      return await this.extractFile(file, options, opts);
+      const memoryMb = opts.maxMemoryMB ?? this.limits.maxHeapMb ?? DEFAULT_MAX_MEMORY_MB;
+      this.prewarm(memoryMb);
+      return await this.enqueue<StageTypes[S]['result']>(stage, input, opts, { memoryMb, subject: opts.subject, size: opts.size, ocr: false, ...(opts.timeLimitSeconds !== undefined ? { timeLimitSeconds: opts.timeLimitSeconds } : {}) });
     } finally {
       this.inFlight--;
     }
   }
 
-  private async extractFile(file: string, options: ExtractOptions, opts: TaskOptions): Promise<ExtractedDocument> {
-    const size = await fs.stat(file).then((st) => st.size, () => undefined);
-    if (options.pageRange || this.size < MIN_THREADS_TO_SPLIT || size === undefined || size < SPLIT_BYTES || size > (options.maxBytes ?? DEFAULT_MAX_BYTES)) {
-      return this.enqueue(file, options, opts, size);
+  private async extractTracked(file: string, options: ExtractOptions, store: ExtractTaskInput['store'], opts: TaskOptions): Promise<ExtractedDocument | StoredDocument> {
+    this.inFlight++;
+    try {
+      this.prewarm(this.budgetMb(options));
+      return await this.extractFile(file, options, store, opts);
+    } finally {
+      this.inFlight--;
     }
-    const pages = await this.enqueue<number | undefined>(file, options, { ...(opts.signal ? { signal: opts.signal } : {}) }, size, 'count');
+  }
+
+  private extractTask(file: string, options: ExtractOptions, size: number | undefined, store?: ExtractTaskInput['store']): { input: ExtractTaskInput; task: TaskFacts } {
+    const input: ExtractTaskInput = { file, options, ...(size !== undefined ? { size } : {}), ...(store ? { store } : {}) };
+    const task: TaskFacts = { subject: file, memoryMb: this.budgetMb(options), size, ocr: options.ocr !== false, ...(options.timeLimitSeconds !== undefined ? { timeLimitSeconds: options.timeLimitSeconds } : {}) };
+    return { input, task };
+  }
+
+  private async extractFile(file: string, options: ExtractOptions, store: ExtractTaskInput['store'], opts: TaskOptions): Promise<ExtractedDocument | StoredDocument> {
+    const size = opts.size ?? (await fs.stat(file).then((st) => st.size, () => undefined));
+    const whole = () => {
+      const { input, task } = this.extractTask(file, options, size, store);
+      return this.enqueue<ExtractedDocument | StoredDocument>('extract', input, opts, task);
+    };
+    if (options.pageRange || this.size < MIN_THREADS_TO_SPLIT || size === undefined || size < SPLIT_BYTES || size > (options.maxBytes ?? DEFAULT_MAX_BYTES)) return whole();
+    const pages = await this.enqueue<number | undefined>('count', { file }, { ...(opts.signal ? { signal: opts.signal } : {}) }, { subject: file, memoryMb: this.budgetMb(options), size, ocr: false });
     const parts = pages ? Math.min(this.size, Math.floor(pages / MIN_PAGES_PER_PART)) : 1;
-    if (!pages || parts < 2) return this.enqueue(file, options, opts, size);
+    if (!pages || parts < 2) return whole();
     // The parts skip hashing; this thread hashes the file meanwhile (streamed, on libuv's threads).
     const hashing = options.skipHash ? Promise.resolve('') : sha256File(file, opts.signal);
     hashing.catch(() => undefined);
-    const doc = await this.extractInParts(file, { ...options, skipHash: true }, opts, pages, parts, size);
-    return { ...doc, id: await hashing };
+    const merged = await this.extractInParts(file, { ...options, skipHash: true }, opts, pages, parts, size);
+    const doc: ExtractedDocument = { ...merged, id: await hashing };
+    if (!store) return doc;
+    const stored: ExtractedDocument = { ...doc, source: { ...doc.source, path: store.sourcePath } };
+    return { stored: true, id: doc.id, size: doc.source.size, file: await new DocumentStore(store.dir).saveUnsynced(stored), extracted: summarize(stored) };
   }
 
   private async extractInParts(file: string, options: ExtractOptions, opts: TaskOptions, pages: number, parts: number, size: number): Promise<ExtractedDocument> {
@@ -134,10 +130,11 @@ export class ExtractionPool {
     const done = new Array<number>(parts).fill(0);
     let startedOnce = false;
     const results = await Promise.all(
-      Array.from({ length: parts }, (_, i) =>
-        this.enqueue<ExtractedDocument>(
-          file,
-          { ...options, pageRange: { first: i * per + 1, last: Math.min(pages, (i + 1) * per) } },
+      Array.from({ length: parts }, (_, i) => {
+        const { input, task } = this.extractTask(file, { ...options, pageRange: { first: i * per + 1, last: Math.min(pages, (i + 1) * per) } }, size);
+        return this.enqueue<ExtractedDocument>(
+          'extract',
+          input,
           {
             ...(opts.signal ? { signal: opts.signal } : {}),
             onStart: () => {
@@ -149,25 +146,30 @@ export class ExtractionPool {
               opts.onUnit?.(done.reduce((a, b) => a + b, 0), pages);
             },
           },
-          size,
-        ),
-      ),
+          task,
+        );
+      }),
     );
     return mergeParts(results, Date.now() - started);
   }
 
-  private enqueue<T = ExtractedDocument>(file: string, options: ExtractOptions, opts: TaskOptions, size: number | undefined, kind: Task['kind'] = 'extract'): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('the extraction pool is closed'));
+  private enqueue<T>(stage: StageName, input: unknown, opts: TaskOptions, facts: TaskFacts): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the pool is closed'));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
-    if (opts.signal) setMaxListeners(0, opts.signal); // one listener per queued file is expected here
+    // One listener per queued task is expected on a shared signal; set once per signal (it costs ~20 µs a call).
+    if (opts.signal && !unlimited.has(opts.signal)) {
+      setMaxListeners(0, opts.signal);
+      unlimited.add(opts.signal);
+    }
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => this.cancel(task);
       const settle = () => opts.signal?.removeEventListener('abort', onAbort);
+      const { size, ...rest } = facts;
       const task: Task = {
         id: this.nextId++,
-        kind,
-        file,
-        options,
+        stage,
+        input,
+        ...rest,
         ...(size !== undefined ? { size } : {}),
         resolve: ((value: T) => (settle(), resolve(value))) as (value: never) => void,
         reject: (err) => (settle(), reject(err)),
@@ -215,9 +217,9 @@ export class ExtractionPool {
     while (!this.closed && this.slots.length < Math.min(this.size, count)) this.spawn(this.budgetMb(options));
   }
 
-  /** Starts processes ahead of their first task (one per file in flight, up to the size), so they boot while files are read and hashed. */
-  private prewarm(options: ExtractOptions): void {
-    while (!this.closed && this.slots.length < Math.min(this.size, this.inFlight)) this.spawn(this.budgetMb(options));
+  /** Starts processes ahead of their first task (one per task in flight, up to the size), so they boot while files are read and hashed. */
+  private prewarm(memoryMb: number): void {
+    while (!this.closed && this.slots.length < Math.min(this.size, this.inFlight)) this.spawn(memoryMb);
   }
 
   private budgetMb(options: ExtractOptions): number {
@@ -233,7 +235,7 @@ export class ExtractionPool {
     if (this.bootFailures === 0 || !up) {
       let starting = this.slots.filter((s) => !s.ready && !s.task).length;
       while (this.queue.length > starting && this.slots.length < this.size) {
-        this.spawn(this.budgetMb(this.queue[starting]!.options));
+        this.spawn(this.queue[starting]!.memoryMb);
         starting++;
       }
     }
@@ -242,42 +244,49 @@ export class ExtractionPool {
       let slot = this.slots.find((s) => !s.task && !s.stoppedFor && (s.ready || !up));
       if (!slot) return this.pipeline();
       const task = this.queue[0]!;
-      const budget = this.budgetMb(task.options);
-      if (processArgs(slot.heapMb).join() !== processArgs(budget).join()) {
+      if (processArgs(slot.heapMb).join() !== processArgs(task.memoryMb).join()) {
         // A task whose memory budget needs another heap cap gets a process started with it.
         this.stop(slot, { retired: true });
-        slot = this.spawn(budget);
+        slot = this.spawn(task.memoryMb);
       }
-      slot.heapMb = budget;
+      slot.heapMb = task.memoryMb;
       this.queue.shift();
       slot.task = task;
       slot.taskStarted = Date.now();
       slot.pages = 0;
-      if (task.kind === 'extract' && task.options.ocr !== false) slot.ocrUsed = true;
+      if (task.ocr) slot.ocrUsed = true;
       task.onStart?.();
       // The budgets count from when the process can work on it: a process still starting arms them when ready.
       if (slot.ready) this.armBudgets(slot);
-      slot.worker.postMessage({ type: task.kind, id: task.id, file: task.file, options: { ...task.options, maxMemoryMB: budget }, ...(task.size !== undefined ? { size: task.size } : {}) });
+      this.send(slot, task);
     }
   }
 
+  private send(slot: Slot, task: Task): void {
+    slot.worker.postMessage({ type: 'task', id: task.id, stage: task.stage, input: task.input, maxMemoryMB: task.memoryMb } as WorkerRequest);
+  }
+
+  /** A task that may wait in a busy process's pipe: a small one (not a page count, which is a quick question). */
+  private static pipelinable(task: Task | undefined): boolean {
+    return !!task && task.stage !== 'count' && task.size !== undefined && task.size < PIPELINE_BYTES;
+  }
+
   /**
-   * Sends the next queued small file to a busy process whose running file is small too, so the process never
-   * waits on this thread between files (issue #13: with one round trip per file, 2 processes kept ~1.1 cores busy).
+   * Sends the next queued small task to a busy process whose running task is small too, so the process never
+   * waits on this thread between tasks (issue #13: with one round trip per file, 2 processes kept ~1.1 cores busy).
    */
   private pipeline(): void {
     const task = this.queue[0];
-    if (!task || task.kind !== 'extract' || task.size === undefined || task.size >= PIPELINE_BYTES) return;
-    const budget = this.budgetMb(task.options);
-    const slot = this.slots.find((s) => s.ready && s.task?.kind === 'extract' && !s.next && !s.stoppedFor && (s.task.size ?? Infinity) < PIPELINE_BYTES && s.heapMb === budget);
+    if (!ExtractionPool.pipelinable(task)) return;
+    const slot = this.slots.find((s) => s.ready && !s.next && !s.stoppedFor && ExtractionPool.pipelinable(s.task) && s.heapMb === task!.memoryMb);
     if (!slot) return;
     this.queue.shift();
     slot.next = task;
-    if (task.options.ocr !== false) slot.ocrUsed = true;
-    slot.worker.postMessage({ type: 'extract', id: task.id, file: task.file, options: { ...task.options, maxMemoryMB: budget }, size: task.size });
+    if (task!.ocr) slot.ocrUsed = true;
+    this.send(slot, task!);
   }
 
-  /** A process going away hands back the file waiting in its pipe (it never started there). */
+  /** A process going away hands back the task waiting in its pipe (it never started there). */
   private requeueNext(slot: Slot): void {
     const next = slot.next;
     slot.next = undefined;
@@ -323,14 +332,13 @@ export class ExtractionPool {
     }
     this.disarm(slot);
     slot.task = undefined;
-    if (msg.type === 'done') task.resolve(msg.doc as never);
-    else if (msg.type === 'count') task.resolve(msg.pages as never);
+    if (msg.type === 'done') task.resolve(msg.result as never);
     else task.reject(new BrightRunError(msg.error));
-    if ((msg.type === 'done' || msg.type === 'failed') && (msg.peakRssMb ?? 0) > slot.heapMb * RECYCLE_SHARE) {
+    if ((msg.peakRssMb ?? 0) > slot.heapMb * RECYCLE_SHARE) {
       this.requeueNext(slot);
       this.stop(slot, { retired: true });
     } else if (slot.next) {
-      // The process has started the file waiting in its pipe: from now on it is the running one.
+      // The process has started the task waiting in its pipe: from now on it is the running one.
       slot.task = slot.next;
       slot.next = undefined;
       slot.taskStarted = Date.now();
@@ -349,7 +357,7 @@ export class ExtractionPool {
     this.requeueNext(slot);
     const task = slot.task;
     slot.task = undefined;
-    if (task && !('cancelled' in (slot.stoppedFor ?? {}))) task.reject(processDeathError(task.file, slot.heapMb, !!slot.ready, slot.stoppedFor, exit));
+    if (task && !('cancelled' in (slot.stoppedFor ?? {}))) task.reject(processDeathError(task.subject, slot.heapMb, !!slot.ready, slot.stoppedFor, exit, task.stage));
     this.pump();
   }
 
@@ -359,31 +367,31 @@ export class ExtractionPool {
   }
 
   /**
-   * (Re)starts the no-progress watchdog of a busy process: `stallTimeoutMs`, or the file's base time budget when
-   * that is longer (formats that report no pages have only this between them and their whole time budget).
+   * (Re)starts the no-progress watchdog of a busy process: `stallTimeoutMs`, or the task's base time budget when
+   * that is longer (tasks that report no units have only this between them and their whole time budget).
    */
   private arm(slot: Slot): void {
     clearTimeout(slot.watchdog);
     const task = slot.task;
-    const base = (task?.options.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS) * 1000;
+    const base = (task?.timeLimitSeconds || DEFAULT_TIME_LIMIT_SECONDS) * 1000;
     const ms = this.limits.stallTimeoutMs ?? Math.max(DEFAULT_STALL_MS, base);
     slot.watchdog = setTimeout(() => {
-      if (slot.task) this.stop(slot, { budget: 'time', what: `extracting it made no progress for ${Math.round(ms / 1000)} s`, limit: 'the limit on time without progress' });
+      if (slot.task) this.stop(slot, { budget: 'time', what: `${doing(slot.task.stage)} it made no progress for ${Math.round(ms / 1000)} s`, limit: 'the limit on time without progress' });
     }, ms);
   }
 
   /** Sets the time budget of the task in flight, counted from its start: limits.ts timeBudgetMs. */
   private setDeadline(slot: Slot, pages: number): void {
     const task = slot.task;
-    if (!task || task.kind !== 'extract') return;
+    if (!task || task.stage === 'count' || task.timeLimitSeconds === 0) return;
     clearTimeout(slot.deadline);
-    const budget = timeBudgetMs(task.options, task.size ?? 0, pages);
+    const budget = timeBudgetMs(task.timeLimitSeconds !== undefined ? { timeLimitSeconds: task.timeLimitSeconds } : {}, task.size ?? 0, pages);
     const left = Math.max(0, slot.taskStarted! + budget - Date.now());
     slot.deadline = setTimeout(() => {
       if (slot.task !== task) return;
       const seconds = Math.round(budget / 1000);
       const sized = `${pages ? `${pages} page${pages === 1 ? '' : 's'}, ` : ''}${fileSize(task.size ?? 0)}`;
-      this.stop(slot, { budget: 'time', what: `extracting it took longer than ${seconds} s`, limit: `its time budget (${seconds} s for ${sized})` });
+      this.stop(slot, { budget: 'time', what: `${doing(task.stage)} it took longer than ${seconds} s`, limit: `its time budget (${seconds} s for ${sized})` });
     }, left);
   }
 

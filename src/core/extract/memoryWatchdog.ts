@@ -76,6 +76,8 @@ export function startMemoryWatchdog(limitMb: number | undefined, parentPid: numb
   }, INTERVAL_MS).unref();
   return {
     setLimitMb(mb) {
+      // Each task sets its budget; the thread hears only of a change (a message per small file cost ~5 % of its CPU).
+      if (mb * 1048576 === limit) return;
       limit = mb * 1048576;
       thread.postMessage(limit);
     },

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, renameSync, rmSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isProcessAlive } from './processAlive';
@@ -138,6 +138,40 @@ export class AtomicFileWriter {
 }
 
 /**
+ * writeFileAtomic without its fsyncs, in blocking calls: for a process that does one thing at a time (a pool
+ * process), where each asynchronous call would cost a round trip through the thread pool. Readers see the old
+ * content or the new, never a mix; the file is durable once `syncFiles` has run over it.
+ */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array | readonly (string | Uint8Array)[]): void {
+  const dir = path.dirname(file);
+  let tmp = path.join(dir, tempNameFor(path.basename(file)));
+  let fd: number;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      fd = openSync(tmp, 'wx', 0o644);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 3) throw err;
+      tmp = path.join(dir, tempNameFor(path.basename(file)));
+    }
+  }
+  let open = true;
+  try {
+    for (const piece of pieces(typeof data === 'string' || data instanceof Uint8Array ? [data] : data)) {
+      const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    }
+    open = false;
+    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (err) {
+    if (open) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
  * Makes files written with `{ durable: false }` durable, together: their data (fsyncs run side by side, which the
  * file system commits as a group), then their folder (the renames). After this returns they survive a power
  * loss, as if each had been written durably; a process kill never loses them in the first place (the kernel
@@ -176,6 +210,18 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/**
+ * 12 hex digits unique within this process: a random half drawn once, then a counter (a temp name per document
+ * drew 6 random bytes each time, issue #13). Across processes the pid in the name differs, and `wx` opens
+ * refuse a clash anyway.
+ */
+const SUFFIX_BASE = randomBytes(3).toString('hex');
+let suffixCount = randomBytes(3).readUIntBE(0, 3);
+function uniqueSuffix(): string {
+  suffixCount = (suffixCount + 1) % 0x1000000;
+  return SUFFIX_BASE + suffixCount.toString(16).padStart(6, '0');
+}
+
 /** Longest file name, in UTF-8 bytes (Linux, macOS) and in UTF-16 units (Windows): 255 on all three. */
 const NAME_MAX = 255;
 
@@ -187,7 +233,7 @@ const HOST_TAG = createHash('sha256').update(os.hostname()).digest('hex').slice(
  * boundary) so the whole name fits in 255 UTF-8 bytes and 255 UTF-16 units — a 240-byte output name must not
  * fail for want of room for its temp name. The random part keeps cut names unique.
  */
-export function tempNameFor(base: string, random = randomBytes(6).toString('hex')): string {
+export function tempNameFor(base: string, random = uniqueSuffix()): string {
   const tail = `.${HOST_TAG}-${process.pid}.${random}.tmp`; // ASCII: bytes = units
   return `.${cutToFit(base, NAME_MAX - 1 - tail.length)}${tail}`;
 }

@@ -1,4 +1,4 @@
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { BrightRunError, fsError } from '../errors';
 
@@ -50,6 +50,38 @@ export async function openRegular(file: string): Promise<OpenedRegular> {
     return { handle, stat };
   } catch (err) {
     await handle.close().catch(() => undefined);
+    throw err instanceof BrightRunError ? err : fsError(err, file, 'read');
+  }
+}
+
+/**
+ * openRegular in blocking calls, for a process that reads one file at a time (a pool process): the same checks,
+ * without a thread-pool round trip per call. Returns the file descriptor (the caller closes it) and its stat.
+ */
+export function openRegularSync(file: string): { fd: number; stat: Stats } {
+  let before: Stats;
+  try {
+    before = lstatSync(file);
+  } catch (err) {
+    throw fsError(err, file, 'read');
+  }
+  if (before.isSymbolicLink()) throw nowALink(file);
+  if (!before.isFile()) throw notRegular(file);
+  let fd: number;
+  try {
+    fd = openSync(file, READ_FLAGS);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EMLINK') throw nowALink(file, err);
+    throw fsError(err, file, 'read');
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw notRegular(file);
+    if (!sameFile(before, stat)) throw replaced(file);
+    return { fd, stat };
+  } catch (err) {
+    closeSync(fd);
     throw err instanceof BrightRunError ? err : fsError(err, file, 'read');
   }
 }

@@ -51,6 +51,12 @@ export interface ProjectConfig {
     /** Deprecated (characters); read as overlapTokens = chunkOverlap / 4. */
     chunkOverlap?: number;
     dedupe?: 'none' | 'exact' | 'near';
+    /** dedupe "near": Jaccard similarity (0.5–1) of word 5-gram shingles from which a record is a near-duplicate (default 0.85). */
+    nearDuplicateThreshold?: number;
+    /** Leave repeated page furniture (running headers, footers, page numbers of PDFs and slides) out of chunks (default true). */
+    removeFurniture?: boolean;
+    /** Replace PII in records by placeholders: true (every kind) or some of the kinds; default false (src/core/records/pii.ts). */
+    redactPii?: boolean | Array<'email' | 'phone' | 'iban' | 'card' | 'secret'>;
     /** Builders `records build` runs (default ['chunk', 'pairs']); generation is `records generate` (docs/records.md). */
     builders?: Array<'chunk' | 'instruction' | 'chat' | 'pairs'>;
     /** Shape of chat records in exported files; stored records always hold `messages`. Default 'openai'. */
@@ -82,7 +88,8 @@ export interface ProjectConfig {
       maxRetryAfterSeconds?: number;
     };
   };
-  splits?: { train: number; validation: number; test: number; seed?: number };
+  /** `stratifyBy`: report records, tokens and documents per stratum of this field (src/core/records/strata.ts). */
+  splits?: { train: number; validation: number; test: number; seed?: number; stratifyBy?: string };
   exports?: ExportProfile[];
 }
 

@@ -7,18 +7,18 @@ import type { BuilderName, SplitName } from './types';
 export class BuildTally {
   readonly splits: Record<SplitName, SplitStats> = Object.fromEntries(SPLITS.map((s) => [s, { records: 0, tokens: 0, documents: 0, overLength: { truncated: 0, dropped: 0 } }])) as Record<SplitName, SplitStats>;
   readonly builders: Partial<Record<BuilderName, BuilderStats>> = {};
-  readonly dropped = { duplicates: 0, tooShort: 0 };
+  readonly dropped = { duplicates: 0, nearDuplicates: 0, tooShort: 0 };
   readonly problems: RecordProblem[] = [];
   problemsTotal = 0;
 
   constructor(keys: Partial<Record<BuilderName, string>>) {
     for (const [b, key] of Object.entries(keys) as Array<[BuilderName, string]>) {
-      this.builders[b] = { paramsHash: key, records: 0, tokens: 0, documents: 0, dropped: { duplicates: 0, tooShort: 0, overLength: 0 }, problems: 0 };
+      this.builders[b] = { paramsHash: key, records: 0, tokens: 0, documents: 0, dropped: { duplicates: 0, nearDuplicates: 0, tooShort: 0, overLength: 0 }, problems: 0 };
     }
   }
 
   private builder(b: BuilderName): BuilderStats {
-    return (this.builders[b] ??= { paramsHash: '', records: 0, tokens: 0, documents: 0, dropped: { duplicates: 0, tooShort: 0, overLength: 0 }, problems: 0 });
+    return (this.builders[b] ??= { paramsHash: '', records: 0, tokens: 0, documents: 0, dropped: { duplicates: 0, nearDuplicates: 0, tooShort: 0, overLength: 0 }, problems: 0 });
   }
 
   kept(b: BuilderName, split: SplitName, tokens: number): void {
@@ -32,6 +32,12 @@ export class BuildTally {
   duplicate(b: BuilderName): void {
     this.dropped.duplicates++;
     this.builder(b).dropped.duplicates++;
+  }
+
+  nearDuplicate(b: BuilderName): void {
+    this.dropped.nearDuplicates++;
+    const d = this.builder(b).dropped;
+    d.nearDuplicates = (d.nearDuplicates ?? 0) + 1;
   }
 
   tooShort(b: BuilderName): void {

@@ -3,6 +3,7 @@ import type { ExtractedDocument } from '../extract/types';
 import type { CompletionRecord } from './types';
 import type { TextTokenizer } from './tokenizer';
 import { documentUnits, type Unit } from './units';
+import { holesIn, textWithout, type TextSpan } from './furniture';
 
 /** The chunk builder's parameters (brightrun.json `records`; see settings.ts for defaults and migration). */
 export interface ChunkParams {
@@ -13,6 +14,8 @@ export interface ChunkParams {
   maxTokens: number;
   /** Tokens of whole sentences repeated from the end of the previous chunk of the same section. */
   overlapTokens: number;
+  /** Repeated page furniture (running headers, footers, page numbers) is left out of chunks (furniture.ts). */
+  removeFurniture?: boolean;
 }
 
 /** A document as the record builders see it: the extracted document and the source path it was added as. */
@@ -28,16 +31,21 @@ export interface SourceDocument {
  * exactly; a heading is never the last thing of a chunk whose body is in the next; no empty chunks. Each record
  * carries its span in `doc.text` (the record's text is exactly that slice), page/slide, heading path, the
  * builder and the params hash. Pure: same document and parameters, same records and ids.
+ * `holes` (sorted, disjoint spans: page furniture, see furniture.ts) are left out: no unit holds them, and a
+ * record whose span contains some has `text` = its span without them and `lineage.removed` = those spans
+ * (the span itself still indexes the original text).
  */
-export function chunkDocument(source: SourceDocument, params: ChunkParams, tok: TextTokenizer): CompletionRecord[] {
+export function chunkDocument(source: SourceDocument, params: ChunkParams, tok: TextTokenizer, holes: readonly TextSpan[] = []): CompletionRecord[] {
   const { doc } = source;
   const hash = paramsHash({ builder: 'chunk', ...params });
-  const units = documentUnits(doc, tok, params.maxTokens);
-  const chunks = packUnits(doc.text, units, params, tok);
+  const units = documentUnits(doc, tok, params.maxTokens, holes);
+  const textOf = (start: number, end: number) => (holes.length ? textWithout(doc.text, start, end, holes) : doc.text.slice(start, end));
+  const chunks = packUnits(textOf, units, params, tok);
   return chunks.map((c, index) => {
     const first = c.units[c.own]!;
     const start = c.units[0]!.start;
     const end = c.units[c.units.length - 1]!.end;
+    const removed = holes.length ? holesIn(holes, start, end) : [];
     const lineage: CompletionRecord['lineage'] = {
       documentId: doc.id,
       sourcePath: source.sourcePath,
@@ -47,9 +55,10 @@ export function chunkDocument(source: SourceDocument, params: ChunkParams, tok: 
       headingPath: first.headingPath,
       builder: 'chunk',
       paramsHash: hash,
+      ...(removed.length ? { removed } : {}),
     };
     const flags = c.units.some((u) => u.cut) ? ['cut-oversize-block'] : undefined;
-    return { id: recordId({ builder: 'chunk', paramsHash: hash, documentId: doc.id, span: { start, end } }, index), kind: 'completion', text: doc.text.slice(start, end), lineage, tokens: c.tokens, ...(flags ? { flags } : {}) };
+    return { id: recordId({ builder: 'chunk', paramsHash: hash, documentId: doc.id, span: { start, end } }, index), kind: 'completion', text: textOf(start, end), lineage, tokens: c.tokens, ...(flags ? { flags } : {}) };
   });
 }
 
@@ -66,13 +75,13 @@ interface Chunk {
 }
 
 /** Greedy packing of units into chunks; see chunkDocument for the rules. */
-function packUnits(text: string, units: readonly Unit[], p: ChunkParams, tok: TextTokenizer): Chunk[] {
+function packUnits(textOf: (start: number, end: number) => string, units: readonly Unit[], p: ChunkParams, tok: TextTokenizer): Chunk[] {
   const out: Chunk[] = [];
   let cur: Unit[] = [];
   let own = 0;
   let sum = 0;
   const half = Math.floor(p.targetTokens / 2);
-  const measure = (us: readonly Unit[]) => tok.count(text.slice(us[0]!.start, us[us.length - 1]!.end));
+  const measure = (us: readonly Unit[]) => tok.count(textOf(us[0]!.start, us[us.length - 1]!.end));
 
   /**
    * Emits `cur` (less trailing headings, and less trailing units while it is over the maximum); returns the

@@ -3,6 +3,7 @@ import { BrightRunError, throwIfAborted } from '../errors';
 import type { GenerationFailure } from './llm/generate';
 import { promptHash } from './llm/generate';
 import { chunkDocument, type SourceDocument } from './chunker';
+import { pageFurniture, type TextSpan } from './furniture';
 import { paramsHash } from './ids';
 import { importPairs, type PairMapping, type SkippedRow } from './pairs';
 import type { BuildBuilderName, PairsSettings, RecordSettings } from './settings';
@@ -41,6 +42,12 @@ export interface BuilderReport {
   /** Generate: chunks whose replies stayed malformed (counted; retried on the next run). */
   failed?: GenerationFailure[];
   model?: string;
+  /**
+   * Chunk / instruction / chat: lines of repeated page furniture left out of this document's chunks
+   * (records.removeFurniture, furniture.ts); absent when none. Summed once per document into the manifest's
+   * `furniture`.
+   */
+  furnitureLines?: number;
 }
 
 export interface BuilderOutput {
@@ -119,7 +126,10 @@ export function buildDocumentRecords(source: SourceDocument, settings: RecordSet
   }
   const textBuilders = !pairs || settings.pairs.chunk;
   let chunks: readonly CompletionRecord[] | undefined = opts.chunks;
-  const chunksOf = () => (chunks ??= chunkDocument(source, settings.chunk, tok));
+  let furniture: TextSpan[] | undefined;
+  const furnitureOf = () => (furniture ??= documentFurniture(source, settings));
+  const chunksOf = () => (chunks ??= chunkDocument(source, settings.chunk, tok, furnitureOf()));
+  const withFurniture = (report: BuilderReport): BuilderReport => (furnitureOf().length ? { ...report, furnitureLines: furnitureOf().length } : report);
   const skipped = (builder: BuilderName, why: BuilderReport['notApplied']): BuilderOutput => ({ builder, key: keys[builder], records: [], report: { builder, records: 0, notApplied: why } });
 
   for (const builder of settings.builders) {
@@ -143,14 +153,14 @@ export function buildDocumentRecords(source: SourceDocument, settings: RecordSet
     }
     if (builder === 'chunk') {
       const records = [...chunksOf()];
-      out.push({ builder, key: keys.chunk, records, report: { builder, records: records.length } });
+      out.push({ builder, key: keys.chunk, records, report: withFurniture({ builder, records: records.length }) });
       continue;
     }
     const tpl = { limits: settings.templates.limits, ...(opts.signal ? { signal: opts.signal } : {}) };
     const sourceChunks = chunksOf().map(sourceChunkOf);
     const made = builder === 'instruction' ? buildInstructionRecords(doc, sourceChunks, settings.templates.instruction, tpl) : buildChatRecords(doc, sourceChunks, settings.templates.chat, tpl);
     const records = made.records.map((r) => ({ ...r, lineage: { ...r.lineage, sourcePath: source.sourcePath } }));
-    const report: BuilderReport = { builder, records: records.length };
+    const report: BuilderReport = withFurniture({ builder, records: records.length });
     if (made.empty.length) {
       report.empty = made.empty.slice(0, MAX_REPORTED_PER_DOCUMENT);
       report.emptyCount = made.empty.length;
@@ -158,6 +168,11 @@ export function buildDocumentRecords(source: SourceDocument, settings: RecordSet
     out.push({ builder, key: keys[builder], records, report });
   }
   return out;
+}
+
+/** The page furniture the chunk builder leaves out of a document ([] when records.removeFurniture is false). */
+export function documentFurniture(source: SourceDocument, settings: Pick<RecordSettings, 'chunk'>): TextSpan[] {
+  return settings.chunk.removeFurniture ? pageFurniture(source.doc) : [];
 }
 
 /** A chunk record as the template and generation builders take it. */
@@ -177,5 +192,5 @@ export function generationChunks(source: SourceDocument, settings: RecordSetting
       if (!(err instanceof BrightRunError && err.code === 'PAIRS_UNMAPPED')) throw err;
     }
   }
-  return stored ?? chunkDocument(source, settings.chunk, tok);
+  return stored ?? chunkDocument(source, settings.chunk, tok, documentFurniture(source, settings));
 }

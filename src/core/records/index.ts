@@ -17,3 +17,8 @@ export * from './overlay';
 export * from './recordBrowser';
 export * from './sourceSpan';
 export * from './overlayStats';
+export * from './minhash';
+export * from './furniture';
+export * from './pii';
+export * from './strata';
+export * from './qualityGate';

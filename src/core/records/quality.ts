@@ -63,7 +63,12 @@ function editable(r: TrainingRecord): string {
 }
 
 function withEditable(r: TrainingRecord, text: string): TrainingRecord {
-  if (r.kind === 'completion') return { ...r, text, ...(r.lineage.span ? { lineage: { ...r.lineage, span: { start: r.lineage.span.start, end: r.lineage.span.start + text.length } } } : {}) };
+  if (r.kind === 'completion') {
+    // The span shrinks with the text only while the text is exactly the span (not when page furniture was left
+    // out or PII replaced: then the span keeps indexing the original text it came from).
+    const exactSlice = r.lineage.span && !r.lineage.removed?.length && !r.flags?.includes('pii-redacted');
+    return { ...r, text, ...(exactSlice ? { lineage: { ...r.lineage, span: { start: r.lineage.span.start, end: r.lineage.span.start + text.length } } } : {}) };
+  }
   if (r.kind === 'instruction') return { ...r, output: text };
   return { ...r, messages: [...r.messages.slice(0, -1), { ...r.messages[r.messages.length - 1]!, content: text }] };
 }

@@ -7,6 +7,8 @@ import { DEFAULT_GENERATE_SETTINGS, type GenerateSettings } from './llm/generate
 import { DEFAULT_GENERATION_PROMPTS } from './llm/prompts';
 import type { PairMapping } from './pairs';
 import { DEFAULT_CHAT_TEMPLATES, DEFAULT_INSTRUCTION_TEMPLATES, MAX_TEMPLATE_CHARS, type ChatTemplates, type InstructionTemplates, type RenderLimits } from './templates';
+import { PII_KINDS, type PiiKind } from './pii';
+import type { StratumField } from './strata';
 
 /** Builders `records build` runs (generation is `records generate`). Their records are written in this order. */
 export type BuildBuilderName = 'chunk' | 'instruction' | 'chat' | 'pairs';
@@ -32,9 +34,13 @@ export interface RecordSettings {
   minTokens: number;
   /** Records over chunk.maxTokens: truncated at a word boundary, or dropped (counted per split either way). */
   overLength: 'truncate' | 'drop';
-  /** 'near' is not built yet and acts as 'exact' (docs/records.md). */
+  /** 'exact': normalised-text hash; 'near': that, then MinHash/LSH near-duplicates (minhash.ts). */
   dedupe: 'none' | 'exact' | 'near';
-  splits: { train: number; validation: number; test: number; seed: number };
+  /** dedupe 'near': estimated Jaccard similarity of word 5-gram shingles at or above which a record is dropped. */
+  nearDuplicateThreshold: number;
+  /** PII kinds redacted in every record (pii.ts); [] = off (the default). `redactPii: true` means all kinds. */
+  redactPii: PiiKind[];
+  splits: { train: number; validation: number; test: number; seed: number; stratifyBy?: StratumField };
   /** The builders `records build` runs, in BUILD_BUILDERS order. */
   builders: BuildBuilderName[];
   /** Shape of chat records in exported files (stored records always hold `messages`). */
@@ -45,7 +51,7 @@ export interface RecordSettings {
   generate?: GenerateSettings;
 }
 
-export const RECORD_DEFAULTS = { targetTokens: 512, overlapTokens: 64, minTokens: 16, overLength: 'truncate', seed: 42, builders: ['chunk', 'pairs'] } as const;
+export const RECORD_DEFAULTS = { targetTokens: 512, overlapTokens: 64, minTokens: 16, overLength: 'truncate', seed: 42, builders: ['chunk', 'pairs'], nearDuplicateThreshold: 0.85 } as const;
 
 /** Characters per token assumed when reading the deprecated character settings chunkSize / chunkOverlap. */
 export const CHARS_PER_TOKEN = 4;
@@ -73,11 +79,13 @@ export function recordSettings(config: ProjectConfig, files: TemplateFiles = new
   const limits: Partial<RenderLimits> = {};
   for (const k of ['timeMs', 'maxSteps', 'maxOutputChars'] as const) if (r.templates?.limits?.[k] !== undefined) limits[k] = r.templates.limits[k];
   const settings: RecordSettings = {
-    chunk: { tokenizer: r.tokenizer ?? 'qwen3', targetTokens, maxTokens, overlapTokens: Math.min(overlap, targetTokens - 1) },
+    chunk: { tokenizer: r.tokenizer ?? 'qwen3', targetTokens, maxTokens, overlapTokens: Math.min(overlap, targetTokens - 1), removeFurniture: r.removeFurniture ?? true },
     minTokens: Math.min(r.minTokens ?? RECORD_DEFAULTS.minTokens, maxTokens),
     overLength: r.overLength ?? RECORD_DEFAULTS.overLength,
     dedupe: r.dedupe ?? 'exact',
-    splits: { train: s.train, validation: s.validation, test: s.test, seed: s.seed ?? RECORD_DEFAULTS.seed },
+    nearDuplicateThreshold: r.nearDuplicateThreshold ?? RECORD_DEFAULTS.nearDuplicateThreshold,
+    redactPii: r.redactPii === true ? [...PII_KINDS] : Array.isArray(r.redactPii) ? PII_KINDS.filter((k) => (r.redactPii as string[]).includes(k)) : [],
+    splits: { train: s.train, validation: s.validation, test: s.test, seed: s.seed ?? RECORD_DEFAULTS.seed, ...(s.stratifyBy ? { stratifyBy: s.stratifyBy as StratumField } : {}) },
     builders: BUILD_BUILDERS.filter((b) => wanted.has(b)),
     chatFormat: r.chatFormat ?? 'openai',
     templates: {

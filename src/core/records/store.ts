@@ -5,6 +5,7 @@ import * as readline from 'node:readline';
 import { BrightRunError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import type { BuilderReport } from './documentRecords';
+import type { StratumField, StratumStats } from './strata';
 import type { BuilderName, SplitName, TrainingRecord } from './types';
 import { isProcessAlive } from '../fs/processAlive';
 
@@ -25,7 +26,8 @@ export interface BuilderStats {
   tokens: number;
   /** Documents with at least one kept record of this builder. */
   documents: number;
-  dropped: { duplicates: number; tooShort: number; overLength: number };
+  /** nearDuplicates: dedupe "near" (absent in older manifests). */
+  dropped: { duplicates: number; nearDuplicates?: number; tooShort: number; overLength: number };
   /** Pairs: rows that did not fit the mapping. Instruction / chat: chunks whose output rendered empty. Generate: malformed replies. */
   problems: number;
 }
@@ -55,7 +57,14 @@ export interface RecordsManifest {
   settings: object;
   documents: number;
   splits: Record<SplitName, SplitStats>;
-  dropped: { duplicates: number; tooShort: number };
+  /** Records dropped: exact duplicates, near-duplicates (dedupe "near"; absent in older manifests), too short. */
+  dropped: { duplicates: number; nearDuplicates?: number; tooShort: number };
+  /** Repeated page furniture left out of chunks: lines, and documents that had some (absent in older manifests). */
+  furniture?: { lines: number; documents: number };
+  /** With records.redactPii: replacements per kind and records changed (before de-duplication and limits). */
+  pii?: { email: number; phone: number; iban: number; card: number; secret: number; records: number };
+  /** With splits.stratifyBy: per split, per stratum (value of the field), records, tokens and documents. */
+  strata?: { field: StratumField; splits: Record<SplitName, Record<string, StratumStats>> };
   /** Skipped pair rows, empty renders, malformed generations: the first MAX_MANIFEST_PROBLEMS, and the count. */
   problems: RecordProblem[];
   problemsTotal: number;

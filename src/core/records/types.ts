@@ -23,6 +23,11 @@ export interface RecordLineage {
   slide?: number;
   /** [start, end) in UTF-16 code units of ExtractedDocument.text. */
   span: { start: number; end: number };
+  /**
+   * Parts of `span` left out of the record's text (repeated page furniture: running headers, footers, page
+   * numbers), [start, end) in the same units; the text is the span without them. Absent when none.
+   */
+  removed?: Array<{ start: number; end: number }>;
   /** Headings above the span, outermost first. */
   headingPath: string[];
   builder: BuilderName;

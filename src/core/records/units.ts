@@ -1,4 +1,5 @@
 import type { Block, ExtractedDocument } from '../extract/types';
+import type { TextSpan } from './furniture';
 import { sentenceStarts } from './sentences';
 import type { TextTokenizer } from './tokenizer';
 
@@ -29,16 +30,18 @@ const ATOMIC: ReadonlySet<Block['type']> = new Set(['table', 'code', 'record']);
 /**
  * Splits a document into units (structure first: headings, blocks, slides; then sentences; formulas, tables,
  * code and records whole). A unit over `maxTokens` is cut at its line boundaries (rows of a table, lines of
- * code), then at whitespace, and only a single "word" longer than the maximum at code points.
+ * code), then at whitespace, and only a single "word" longer than the maximum at code points. Text inside
+ * `holes` (sorted, disjoint: page furniture) is in no unit: a block is cut around them.
  */
-export function documentUnits(doc: ExtractedDocument, tok: TextTokenizer, maxTokens: number): Unit[] {
+export function documentUnits(doc: ExtractedDocument, tok: TextTokenizer, maxTokens: number, holes: readonly TextSpan[] = []): Unit[] {
   const text = doc.text;
   const blocks = doc.blocks.length ? [...doc.blocks].sort((a, b) => a.start - b.start) : fallbackBlocks(doc);
   const units: Unit[] = [];
   const headings: Array<{ level: number; text: string }> = [];
   let lastSlide: number | undefined;
-  for (const block of blocks) {
-    if (block.type === 'page' || block.type === 'slide') continue; // containers; pages and slides come from fields
+  // Pages and slides are containers (pages and slides come from the blocks' fields); furniture is cut out.
+  const pieces = blocks.filter((b) => b.type !== 'page' && b.type !== 'slide').flatMap((b) => (holes.length ? aroundHoles(b, holes) : [b]));
+  for (const block of pieces) {
     const { start, end } = trimSpan(text, block.start, Math.min(block.end, text.length));
     if (end <= start) continue;
     const slideChanged = block.slide !== undefined && block.slide !== lastSlide;
@@ -63,6 +66,25 @@ export function documentUnits(doc: ExtractedDocument, tok: TextTokenizer, maxTok
     }
   }
   return units;
+}
+
+/** The parts of a block outside the holes (a block without holes inside comes back as it is). */
+function aroundHoles(block: Block, holes: readonly TextSpan[]): Block[] {
+  const out: Block[] = [];
+  let at = block.start;
+  let lo = 0;
+  for (let hi = holes.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (holes[mid]!.end <= block.start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < holes.length && holes[i]!.start < block.end; i++) {
+    const h = holes[i]!;
+    if (h.start > at) out.push({ ...block, start: at, end: h.start });
+    at = Math.max(at, h.end);
+  }
+  if (at < block.end) out.push({ ...block, start: at, end: block.end });
+  return out;
 }
 
 type Where = { page?: number; slide?: number };

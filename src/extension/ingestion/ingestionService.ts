@@ -193,9 +193,9 @@ export class IngestionService extends Disposable {
     if (o.error) {
       this.log.error(`${o.path}: [${o.error.code}] ${o.error.message} — ${o.error.remedy}`);
       if (o.error.code === 'PASSWORD_REQUIRED') void this.askPassword(o.path);
-    } else if (o.doc) {
-      const d = o.doc;
-      this.log.info(`${o.path}: ${d.format}, ${d.pages?.length ?? 0} page(s), ${d.ocrPages} OCR'd, ${d.timings.totalMs} ms${d.warnings.length ? `; warnings: ${d.warnings.map((w) => w.code).join(', ')}` : ''}`);
+    } else if (o.extracted && !o.reused) {
+      const d = o.extracted;
+      this.log.info(`${o.path}: ${d.format}, ${d.pages ?? 0} page(s), ${d.ocrPages} OCR'd, ${d.durationMs} ms${d.warnings.length ? `; warnings: ${d.warnings.join(', ')}` : ''}`);
     } else {
       this.log.info(`${o.path}: unchanged, reused`);
     }

@@ -36,12 +36,12 @@ export async function buildRecords(store: ProjectStore, jobs: JobRunner): Promis
     const s = result.manifest.splits;
     const total = s.train.records + s.validation.records + s.test.records;
     const d = result.manifest.dropped;
-    void vscode.window
-      .showInformationMessage(
-        `Built ${total} record(s) from ${result.manifest.documents} document(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: train ${s.train.records}, validation ${s.validation.records}, test ${s.test.records}; dropped ${d.duplicates} duplicate(s), ${d.tooShort} too short.`,
-        'Open Records',
-      )
-      .then((choice) => choice && vscode.commands.executeCommand(Commands.openRecords));
+    const failed = result.failed.length ? ` ${result.failed.length} document(s) failed and were left out (first: ${result.failed[0]!.sourcePath}: ${result.failed[0]!.error.message}).` : '';
+    const show = result.failed.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(
+      `Built ${total} record(s) from ${result.manifest.documents} document(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: train ${s.train.records}, validation ${s.validation.records}, test ${s.test.records}; dropped ${d.duplicates} duplicate(s), ${d.nearDuplicates ?? 0} near-duplicate(s), ${d.tooShort} too short.${failed}`,
+      'Open Records',
+    ).then((choice) => choice && vscode.commands.executeCommand(Commands.openRecords));
   } finally {
     building = undefined;
   }

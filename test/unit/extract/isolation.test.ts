@@ -34,9 +34,9 @@ describe('extraction isolation: parser deaths are contained', function () {
        let chain = Promise.resolve();
        process.on('message', (m) => { chain = chain.then(() => run(m)); });
        async function run(m) {
-         if (m.type !== 'extract') return;
-         watchdog.setLimitMb(m.options.maxMemoryMB);
-         const name = require('node:path').basename(m.file);
+         if (m.type !== 'task' || m.stage !== 'extract') return;
+         watchdog.setLimitMb(m.maxMemoryMB);
+         const name = require('node:path').basename(m.input.file);
          if (name === 'abort') process.abort();
          if (name === 'segv') process.kill(process.pid, 'SIGSEGV');
          if (name === 'v8oom') {
@@ -58,7 +58,7 @@ describe('extraction isolation: parser deaths are contained', function () {
            await new Promise((r) => setTimeout(r, 450));
            process.send({ type: 'progress', id: m.id, done, total: 5 });
          }
-         process.send({ type: 'done', id: m.id, doc: { text: name } });
+         process.send({ type: 'done', id: m.id, result: { text: name } });
        }`,
     );
     return script;
@@ -129,7 +129,7 @@ describe('extraction isolation: parser deaths are contained', function () {
        const child = fork(${JSON.stringify(script)}, ['{}'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
        child.on('message', (m) => {
          if (m.type !== 'ready') return;
-         child.send({ type: 'extract', id: 1, file: ${JSON.stringify(path.join(tmp.dir, 'hang'))}, options: { maxMemoryMB: 0 } });
+         child.send({ type: 'task', id: 1, stage: 'extract', input: { file: ${JSON.stringify(path.join(tmp.dir, 'hang'))}, options: {} }, maxMemoryMB: 0 });
          setTimeout(() => process.send(child.pid), 200);
        });`,
     );

@@ -62,7 +62,7 @@ describe('extraction in child processes', function () {
        fs.appendFileSync(${JSON.stringify(log)}, 'x');
        if (fs.readFileSync(${JSON.stringify(log)}, 'utf8').length > ${healthy}) throw new Error('cannot start');
        process.send({ type: 'ready' });
-       process.on('message', (m) => m.type === 'extract' && setTimeout(() => process.send({ type: 'done', id: m.id, doc: { text: m.file } }), 1000));`,
+       process.on('message', (m) => m.type === 'task' && setTimeout(() => process.send({ type: 'done', id: m.id, result: { text: m.input.file } }), 1000));`,
     );
     return { script, starts: async () => (await fs.readFile(log, 'utf8')).length };
   }
@@ -279,12 +279,12 @@ describe('worker boot loader with a V8 code cache', function () {
     const child = fork(boot, [JSON.stringify({ ocrWorkers: 1, codeCacheDir: cacheDir })], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
     try {
       return await new Promise((resolve, reject) => {
-        child.on('message', (msg: { type: string; doc?: { text: string; extractor: { backend: string } }; error?: { message: string } }) => {
-          if (msg.type === 'done') resolve({ text: msg.doc!.text, backend: msg.doc!.extractor.backend });
+        child.on('message', (msg: { type: string; result?: { text: string; extractor: { backend: string } }; error?: { message: string } }) => {
+          if (msg.type === 'done') resolve({ text: msg.result!.text, backend: msg.result!.extractor.backend });
           else if (msg.type === 'failed') reject(new Error(msg.error!.message));
         });
         child.on('error', reject);
-        child.send({ type: 'extract', id: 1, file, options: { ocr: false } });
+        child.send({ type: 'task', id: 1, stage: 'extract', input: { file, options: { ocr: false } }, maxMemoryMB: 3072 });
       });
     } finally {
       child.kill('SIGKILL');

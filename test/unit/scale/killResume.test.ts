@@ -54,7 +54,7 @@ describe('kill -9 mid-batch with the journal and batched documents', function ()
       options: { ocr: false },
       concurrency: 2,
       onOutcome: (o) => {
-        if (!o.reused && o.doc && storedBefore.has(`${o.doc.id}.json`)) extractedAgain++;
+        if (!o.reused && o.documentId && storedBefore.has(`${o.documentId}.json`)) extractedAgain++;
       },
     });
     assert.equal(summary.failed, 0);
