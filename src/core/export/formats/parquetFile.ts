@@ -208,7 +208,8 @@ export class ParquetFileStream {
     this.groupChars = 0;
     // Statistics only on `id` (min/max of long texts cost time and say little); long text columns skip the
     // dictionary trial (their values rarely repeat), short ones (role, kind, source_path) keep it.
-    // The long text (the PLAIN columns and message contents) goes in as UTF-8 bytes encoded in one block (utf8Block.ts).
+    // Columns whose values rarely repeat (the PLAIN columns, `id`, message contents) go in as UTF-8 bytes encoded
+    // in one block (utf8Block.ts); `id`'s min/max statistics then compare bytes, the order Parquet specifies for UTF8.
     const columnData = this.columns.map((name) => ({ name, data: columnValues(rows, name), statistics: name === 'id', ...(PLAIN_COLUMNS.has(name) ? { encoding: 'PLAIN' } : {}) }));
     await this.writer.write({ columnData: columnData as never, rowGroupSize: Math.max(1, rows.length) });
   }
@@ -219,7 +220,7 @@ const PLAIN_COLUMNS = new Set(['text', 'instruction', 'input', 'output']);
 
 function columnValues(rows: readonly Record<string, unknown>[], name: string): unknown[] {
   const values = rows.map((r) => r[name]);
-  if (PLAIN_COLUMNS.has(name)) return utf8Views(values as string[]);
+  if (PLAIN_COLUMNS.has(name) || name === 'id') return utf8Views(values as string[]);
   if (name === 'messages') return messagesWithUtf8Content(values as { role: string; content: string }[][]);
   return values;
 }
