@@ -5,8 +5,9 @@
  * MIT, Copyright (c) 2016 Zhipeng Jia), so a page compresses to the same bytes; but it writes into one output
  * buffer sized up front to Snappy's worst case (32 + n + n/6 bytes, `MaxCompressedLength` in snappy.cc) with
  * plain index stores, where the library appends byte by byte through a growing ByteWriter (a bounds check, a
- * DataView call and repeated buffer doubling per page). Profiling bench/parquet.mjs put the library's Snappy at
- * ~15 % of the Parquet writer's CPU time; this is ~3× faster on the same pages (docs/export-formats.md).
+ * DataView call and repeated buffer doubling per page). On 1 MiB text pages it is 1.1–1.5× faster than the
+ * library's (CPU time, a micro-benchmark on the dev VM); the match finder, the bulk of the time, is unchanged
+ * (docs/export-formats.md, Benchmark).
  */
 
 const MAX_HASH_TABLE_BITS = 14;
