@@ -6,7 +6,7 @@ import { KIND_COLUMNS, LINEAGE_COLUMNS, naturalRow } from '../rows';
 import type { ParquetCodec } from '../types';
 import { FileSink } from './fileSink';
 import { snappyCompress } from './snappy';
-import { messagesWithUtf8Content, utf8Views } from './utf8Block';
+import { RowGroupColumns } from './parquetRowGroup';
 
 type HyparquetWriter = typeof import('hyparquet-writer', { with: { 'resolution-mode': 'import' } });
 /** The writer's own SchemaElement (it depends on its own copy of hyparquet's types). */
@@ -135,15 +135,16 @@ export function loadParquetWriter(): Promise<HyparquetWriter> {
 export class ParquetFileStream {
   /** Rows added so far. */
   rows = 0;
-  private group: Record<string, unknown>[] = [];
-  private groupChars = 0;
+  private readonly group: RowGroupColumns;
 
   private constructor(
     private readonly sink: FileSink,
     private readonly writer: InstanceType<HyparquetWriter['ParquetWriter']>,
-    private readonly columns: readonly string[],
+    columns: readonly string[],
     private readonly settings: ParquetSettings,
-  ) {}
+  ) {
+    this.group = new RowGroupColumns(columns);
+  }
 
   /** Creates `file` and writes its magic bytes. `kv` is stored as the file's key-value metadata. */
   static async open(file: string, columns: readonly string[], settings: ParquetSettings, kv: Record<string, string> = {}): Promise<ParquetFileStream> {
@@ -179,16 +180,15 @@ export class ParquetFileStream {
    * promise, else undefined — so the caller awaits once per row group, not once per row.
    */
   add(row: Record<string, unknown>): Promise<void> | undefined {
-    this.group.push(row);
+    this.group.add(row);
     this.rows++;
-    this.groupChars += rowChars(row);
-    return this.group.length >= this.settings.rowGroupRows || this.groupChars >= this.settings.rowGroupChars ? this.writeGroup() : undefined;
+    return this.group.rows >= this.settings.rowGroupRows || this.group.chars >= this.settings.rowGroupChars ? this.writeGroup() : undefined;
   }
 
   /** Writes the open row group, the footer, and closes the file. `uncompressedBytes` is the sum of the row groups' uncompressed sizes. */
   async close(): Promise<{ bytes: number; sha256: string; uncompressedBytes: number }> {
     try {
-      if (this.group.length) await this.writeGroup();
+      if (this.group.rows) await this.writeGroup();
       await this.writer.finish();
     } catch (err) {
       await this.sink.discard();
@@ -203,33 +203,7 @@ export class ParquetFileStream {
   }
 
   private async writeGroup(): Promise<void> {
-    const rows = this.group;
-    this.group = [];
-    this.groupChars = 0;
-    // Statistics only on `id` (min/max of long texts cost time and say little); long text columns skip the
-    // dictionary trial (their values rarely repeat), short ones (role, kind, source_path) keep it.
-    // Columns whose values rarely repeat (the PLAIN columns, `id`, message contents) go in as UTF-8 bytes encoded
-    // in one block (utf8Block.ts); `id`'s min/max statistics then compare bytes, the order Parquet specifies for UTF8.
-    const columnData = this.columns.map((name) => ({ name, data: columnValues(rows, name), statistics: name === 'id', ...(PLAIN_COLUMNS.has(name) ? { encoding: 'PLAIN' } : {}) }));
-    await this.writer.write({ columnData: columnData as never, rowGroupSize: Math.max(1, rows.length) });
+    const rowGroupSize = Math.max(1, this.group.rows);
+    await this.writer.write({ columnData: this.group.take() as never, rowGroupSize });
   }
-}
-
-/** Long free-text columns: written PLAIN (see writeGroup). */
-const PLAIN_COLUMNS = new Set(['text', 'instruction', 'input', 'output']);
-
-function columnValues(rows: readonly Record<string, unknown>[], name: string): unknown[] {
-  const values = rows.map((r) => r[name]);
-  if (PLAIN_COLUMNS.has(name) || name === 'id') return utf8Views(values as string[]);
-  if (name === 'messages') return messagesWithUtf8Content(values as { role: string; content: string }[][]);
-  return values;
-}
-
-function rowChars(row: Record<string, unknown>): number {
-  let n = 0;
-  for (const v of Object.values(row)) {
-    if (typeof v === 'string') n += v.length;
-    else if (Array.isArray(v)) for (const m of v as { role: string; content: string }[]) n += m.role.length + m.content.length;
-  }
-  return n;
 }
