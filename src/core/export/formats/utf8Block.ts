@@ -1,3 +1,5 @@
+const EMPTY = Buffer.alloc(0);
+
 /**
  * UTF-8 encoding of a row group's text values into one block (issue #11 Parquet performance).
  *
@@ -11,15 +13,17 @@
  * Memory: at most twice the row group's UTF-8 text plus 3 bytes per UTF-16 unit of the largest value.
  */
 export class Utf8Builder {
-  private block = Buffer.allocUnsafe(1 << 16);
+  private block = EMPTY;
   private used = 0;
+  /** Size of the next block's first allocation: the last group's bytes (at least 64 KiB, at most 64 MiB). */
+  private firstSize = 1 << 16;
   private ends: number[] = [];
 
   /** Appends `value`'s UTF-8 bytes; returns its length in UTF-16 units (the row-group budget's unit). */
   push(value: string): number {
     const worst = value.length * 3; // UTF-8 bytes per UTF-16 unit: at most 3
     if (this.used + worst > this.block.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.block.length * 2, this.used + worst));
+      const grown = Buffer.allocUnsafe(Math.max(this.block.length * 2, this.used + worst, this.firstSize));
       this.block.copy(grown, 0, 0, this.used);
       this.block = grown;
     }
@@ -38,7 +42,8 @@ export class Utf8Builder {
       start = ends[i];
     }
     // The views (and min/max statistics the writer keeps until the footer) still point into this block.
-    this.block = Buffer.allocUnsafe(Math.max(1 << 16, Math.min(this.used, 1 << 26)));
+    this.firstSize = Math.max(1 << 16, Math.min(this.used, 1 << 26));
+    this.block = EMPTY; // allocated on the next push: a closed file's builders hold nothing
     this.used = 0;
     this.ends = [];
     return views;
