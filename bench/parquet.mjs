@@ -1,7 +1,7 @@
 // node bench/parquet.mjs — the Parquet writer against DuckDB's own Parquet writer, same rows, same run (issue #11).
-// N generated chat records (BENCH_RECORDS, default 1,000,000) are streamed through the export's Parquet writer
+// N generated chat records (BENCH_RECORDS, default 1,000,000; flat strings, as JSON.parse gives) are streamed through the export's Parquet writer
 // (src/core/export/formats/parquet.ts: explicit schema, messages as list<struct<role, content>>, Snappy, row
-// groups of 10,000) on one thread — the export's one JavaScript thread. The same rows are then loaded into DuckDB
+// groups of 10,000; BENCH_CODEC for another codec, DuckDB then using the same) on one thread — the export's one JavaScript thread. The same rows are then loaded into DuckDB
 // (untimed) and written with `COPY t TO 'x.parquet' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 10000)`,
 // DuckDB given as many threads as the export uses (1). Our time excludes generating the records (a pass over the
 // generator alone is timed and subtracted). Target: ours ≤ 2× DuckDB. Peak RSS is read before DuckDB starts.
@@ -16,6 +16,8 @@ import { REPO, fmt, tmpDir } from './lib.mjs';
 
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const THREADS = 1;
+// BENCH_CODEC (default snappy): the export's codec; DuckDB writes with the same one.
+const CODEC = process.env.BENCH_CODEC ?? 'snappy';
 if (!process.env.BENCH_NO_BUILD || !existsSync(path.join(REPO, 'out/src/core/export/formats/parquet.js'))) {
   spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.json')], { stdio: 'inherit' });
 }
@@ -23,22 +25,24 @@ const require = createRequire(import.meta.url);
 const { parquetFormat } = require(path.join(REPO, 'out/src/core/export/formats/parquet.js'));
 
 const WORDS = ['pump', 'valve', 'pressure', 'seal', 'Überdruck', 'naïve', '圧力', 'café', 'bearing', 'flow', 'the', 'of', 'and', 'check'];
+// Flat strings (Array.join), as JSON.parse gives the export when it reads records.jsonl: a `+=`-built rope would
+// make the writer pay V8's rope flattening, which the real export never sees.
 function words(seed, n) {
   let s = seed;
-  let out = '';
+  const out = new Array(n);
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out += (i ? ' ' : '') + WORDS[s % WORDS.length];
+    out[i] = WORDS[s % WORDS.length];
   }
-  return out;
+  return out.join(' ');
 }
 function record(i) {
   return {
-    id: `r${String(i).padStart(10, '0')}`,
+    id: 'r' + String(i).padStart(10, '0'),
     kind: 'chat',
     messages: [
       { role: 'system', content: 'You are a careful technician.' },
-      { role: 'user', content: `Question ${i}: ${words(i, 12)}?` },
+      { role: 'user', content: ['Question ', i, ': ', words(i, 12), '?'].join('') },
       { role: 'assistant', content: words(i * 7 + 1, 40 + (i % 60)) },
     ],
     lineage: { documentId: 'd', sourcePath: 'docs/a.pdf', span: { start: 0, end: 1 }, headingPath: [], builder: 'chat', paramsHash: '0' },
@@ -63,7 +67,7 @@ for await (const r of records()) _chars += r.messages[2].content.length;
 const genMs = performance.now() - t;
 const genCpuMs = cpuMs() - c;
 
-const ctx = { dir, splits: ['train'], counts: { train: N, validation: 0, test: 0 }, kind: 'chat', lineageColumns: false, compression: 'none', options: { codec: 'snappy', rowGroupRows: 10_000 }, records: () => records() };
+const ctx = { dir, splits: ['train'], counts: { train: N, validation: 0, test: 0 }, kind: 'chat', lineageColumns: false, compression: 'none', options: { codec: CODEC, rowGroupRows: 10_000 }, records: () => records() };
 t = performance.now();
 c = cpuMs();
 const files = await parquetFormat.write(ctx);
@@ -81,7 +85,7 @@ const count = Number((await db.runAndReadAll('SELECT count(*) AS n FROM t')).get
 const duck = path.join(dir, 'duck.parquet');
 t = performance.now();
 c = cpuMs();
-await db.run(`COPY t TO '${duck}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 10000)`);
+await db.run(`COPY t TO '${duck}' (FORMAT parquet, COMPRESSION ${CODEC}, ROW_GROUP_SIZE 10000)`);
 const duckMs = performance.now() - t;
 const duckCpuMs = cpuMs() - c;
 const duckBytes = statSync(duck).size;
@@ -91,6 +95,7 @@ instance.closeSync();
 const mb = oursBytes / 1e6;
 const line = {
   records: N,
+  codec: CODEC,
   rows_read_back: count,
   threads: THREADS,
   ours_s: fmt(oursMs / 1000),
