@@ -23,6 +23,10 @@ export const Commands = {
   buildRecords: 'brightrun.buildRecords',
   openRecords: 'brightrun.openRecords',
   revealRecordSource: 'brightrun.revealRecordSource',
+  openExportManifest: 'brightrun.openExportManifest',
+  showExportChangelog: 'brightrun.showExportChangelog',
+  revealExport: 'brightrun.revealExport',
+  verifyExport: 'brightrun.verifyExport',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -34,6 +38,7 @@ export const ContextKeys = {
   extracting: 'brightrun.extracting',
   paused: 'brightrun.paused',
   hasRecords: 'brightrun.hasRecords',
+  hasExports: 'brightrun.hasExports',
 } as const;
 
 export const ViewIds = {
