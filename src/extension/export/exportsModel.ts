@@ -37,6 +37,9 @@ export class ExportsModel extends Disposable {
   private lastRead = 0;
   private reading: Promise<void> | undefined;
   private again = false;
+  /** The exports/ folder last read, and a key of what it held: the tree is told only when that changes. */
+  private readFor: string | undefined;
+  private key = '[]';
 
   constructor(private readonly store: ProjectStore) {
     super();
@@ -45,7 +48,8 @@ export class ExportsModel extends Disposable {
     this._register(watcher.onDidCreate(schedule));
     this._register(watcher.onDidChange(schedule));
     this._register(watcher.onDidDelete(schedule));
-    this._register(store.onDidChange(schedule));
+    // The store changes often (extraction progress); only a different project means a different exports/.
+    this._register(store.onDidChange(() => this.store.project?.paths.exports !== this.readFor && this.scheduleRefresh()));
     this._register({ dispose: () => clearTimeout(this.timer) });
   }
 
@@ -83,7 +87,10 @@ export class ExportsModel extends Disposable {
       } finally {
         this.reading = undefined;
       }
-      void vscode.commands.executeCommand('setContext', ContextKeys.hasExports, this.current.some((e) => e.versions.length > 0));
+      const key = JSON.stringify(this.current.map((e) => [e.name, e.versions.map((v) => [v.version, v.manifest?.files.length ?? v.error])]));
+      if (key === this.key) return;
+      this.key = key;
+      void vscode.commands.executeCommand('setContext', ContextKeys.hasExports, this.current.length > 0);
       this.changed.fire();
     })();
     return this.reading;
@@ -91,6 +98,7 @@ export class ExportsModel extends Disposable {
 
   private async read(): Promise<ExportInfo[]> {
     const project = this.store.project;
+    this.readFor = project?.paths.exports;
     if (!project) return [];
     const out: ExportInfo[] = [];
     for (const e of await listExports(project.paths.exports)) {
