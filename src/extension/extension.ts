@@ -18,6 +18,8 @@ import { createRecordsSession, RecordsPanel } from './records/recordsPanel';
 import { ProjectStore } from './projectStore';
 import { SecretStore } from './secrets';
 import { readSettings } from './settings';
+import { exportDataset, openExportManifest, revealExport, showExportChangelog, verifyExport, type ExportCommandArgs, type VersionArg } from './export/exportCommands';
+import { ExportsModel } from './export/exportsModel';
 import { DatasetTree } from './views/datasetTree';
 import { OverviewPanel } from './webviews/overviewPanel';
 
@@ -35,6 +37,7 @@ export interface BrightRunApi {
     createSession: (post: Parameters<typeof createRecordsSession>[2]) => ReturnType<typeof createRecordsSession>;
   };
   statusBar: IngestionStatusBar;
+  exports: ExportsModel;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BrightRunApi> {
@@ -47,7 +50,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   const ingestion = new IngestionService(store, jobs, log);
   const statusBar = new IngestionStatusBar(store, ingestion);
   context.subscriptions.push(ingestion, statusBar);
-  const tree = new DatasetTree(store, (uris) => vscode.commands.executeCommand(Commands.addToDataset, uris[0], uris));
+  const exportsModel = new ExportsModel(store);
+  context.subscriptions.push(exportsModel);
+  const tree = new DatasetTree(store, (uris) => vscode.commands.executeCommand(Commands.addToDataset, uris[0], uris), exportsModel);
+  context.subscriptions.push(tree);
 
   const treeView = vscode.window.createTreeView(ViewIds.dataset, { treeDataProvider: tree, dragAndDropController: tree, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(treeView);
@@ -87,8 +93,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   register(Commands.openRecords, () => void RecordsPanel.show(context.extensionUri, store, log));
   register(Commands.revealRecordSource, (arg?: RecordArg) => revealRecordSource(store, arg));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.records, RecordsPanel.serializer(context.extensionUri, store, log)));
-  register(Commands.export, () => explainPending(store, 'export'));
-  register(Commands.train, () => explainPending(store, 'train'));
+  register(Commands.export, (args?: ExportCommandArgs) => exportDataset(store, jobs, exportsModel, context.workspaceState, args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : undefined));
+  register(Commands.openExportManifest, (arg?: VersionArg) => openExportManifest(arg, exportsModel));
+  register(Commands.showExportChangelog, (arg?: VersionArg) => showExportChangelog(exportsModel, arg));
+  register(Commands.revealExport, (arg?: VersionArg) => revealExport(arg, exportsModel));
+  register(Commands.verifyExport, (arg?: VersionArg) => verifyExport(jobs, exportsModel, log, arg));
+  register(Commands.train, () => explainPending('train'));
   register(Commands.showLog, () => log.show());
   register(Commands.refresh, () => store.refresh());
   register(Commands.showOverview, () => OverviewPanel.show(context.extensionUri, store));
@@ -97,9 +107,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.ingest, IngestPanel.serializer(context.extensionUri, store, ingestion)));
 
   await store.refresh();
+  await exportsModel.refresh();
   void ingestion.resumeInterrupted();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
-  return { store, tree, ingestion, statusBar, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
+  return { store, tree, ingestion, statusBar, exports: exportsModel, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
 }
 
 export function deactivate(): void {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatDuration, isCancellation, toBrightRunError, type Progress } from '../core';
+import { formatBytes, formatDuration, isCancellation, toBrightRunError, type Progress } from '../core';
 import { Commands } from '../shared/commands';
 
 /**
@@ -29,7 +29,9 @@ export class JobRunner {
               const increment = Math.max(0, fraction - lastFraction) * 100;
               lastFraction = Math.max(lastFraction, fraction);
               const eta = p.etaMs ? ` — about ${formatDuration(p.etaMs)} left` : '';
-              progress.report({ increment, message: `${p.done}/${p.total ?? '?'} ${p.unit}${eta}` });
+              // Bytes without a total (an export's output so far) are shown beside the count.
+              const bytes = p.bytesDone !== undefined && !p.bytesTotal ? ` · ${formatBytes(p.bytesDone)}` : '';
+              progress.report({ increment, message: `${p.done}/${p.total ?? '?'} ${p.unit}${bytes}${eta}` });
             });
           } finally {
             sub.dispose();

@@ -24,6 +24,10 @@ export const Commands = {
   generateRecords: 'brightrun.generateRecords',
   openRecords: 'brightrun.openRecords',
   revealRecordSource: 'brightrun.revealRecordSource',
+  openExportManifest: 'brightrun.openExportManifest',
+  showExportChangelog: 'brightrun.showExportChangelog',
+  revealExport: 'brightrun.revealExport',
+  verifyExport: 'brightrun.verifyExport',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -35,6 +39,7 @@ export const ContextKeys = {
   extracting: 'brightrun.extracting',
   paused: 'brightrun.paused',
   hasRecords: 'brightrun.hasRecords',
+  hasExports: 'brightrun.hasExports',
 } as const;
 
 export const ViewIds = {

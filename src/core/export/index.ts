@@ -1,7 +1,7 @@
 // The export stage's public surface (issue #11; docs/export.md).
 export * from './types';
 export * from './rows';
-export { runExport, type ExportRequest, type ExportResult } from './runExport';
+export { runExport, isValidExportName, type ExportRequest, type ExportResult } from './runExport';
 export { verifyExportDir, verifyVersion, readExportManifest } from './verifyExport';
 export { openExportSource, type ExportSource } from './exportSource';
 export { FORMAT_WRITERS, EXPORT_FORMATS, formatWriter } from './formats';

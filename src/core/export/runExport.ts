@@ -45,6 +45,11 @@ const SCHEMA_OPTIONS: Partial<Record<ExportFormat, readonly string[] | 'all'>> =
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Whether `name` may name an export (its folder under exports/): letters, digits, '.', '_', '-', not starting with a punctuation mark. */
+export function isValidExportName(name: string): boolean {
+  return NAME.test(name);
+}
+
 /**
  * Runs one export (docs/export.md): reads the current records once to write lineage.jsonl and compare with the
  * latest version, has each format's writer stream them into a temporary folder inside `exports/<name>/`
@@ -56,7 +61,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export async function runExport(project: { paths: Pick<ProjectPaths, 'records' | 'exports' | 'dataDir'> }, request: ExportRequest, opts: OperationOptions = {}): Promise<ExportResult> {
   const { signal, onProgress } = opts;
-  if (!NAME.test(request.name)) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export name "${request.name}" is not allowed.`, remedy: "Use letters, digits, '.', '_' and '-', starting with a letter or digit." });
+  if (!isValidExportName(request.name)) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export name "${request.name}" is not allowed.`, remedy: "Use letters, digits, '.', '_' and '-', starting with a letter or digit." });
   if (!request.formats.length) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: 'No export format was chosen.', remedy: 'Name one or more formats, e.g. --formats jsonl,csv.' });
   const formats = [...new Set(request.formats)];
   const writers = formats.map((f) => formatWriter(f));

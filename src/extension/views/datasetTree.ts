@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes, fromStoredPath, pageLabel, SourceIndex, SPLITS, type RecordsManifest, type SourceEntry, type SourcePage, type SourceStatus } from '../../core';
 import { Commands } from '../../shared/commands';
+import { exportChildren, exportTreeItem, type ExportNode } from '../export/exportTreeItems';
+import type { ExportsModel } from '../export/exportsModel';
 import type { ProjectStore, RecordsSummary } from '../projectStore';
 
 type Node =
@@ -13,7 +15,8 @@ type Node =
   | { kind: 'source'; source: SourceEntry }
   | { kind: 'section'; label: string; icon: string; empty: string }
   | { kind: 'records' }
-  | { kind: 'recordsRow'; id: string; label: string; description: string; icon: string; tooltip?: string };
+  | { kind: 'recordsRow'; id: string; label: string; description: string; icon: string; tooltip?: string }
+  | ExportNode;
 
 const STATUS_LABEL: Record<SourceStatus, string> = { queued: 'Queued', extracting: 'Extracting', done: 'Done', failed: 'Failed' };
 const STATUS_ICON: Record<SourceStatus, vscode.ThemeIcon> = {
@@ -25,14 +28,15 @@ const STATUS_ICON: Record<SourceStatus, vscode.ThemeIcon> = {
 
 /** Sections filled by later stages; each says plainly that it is empty and why. */
 const SECTIONS: Node[] = [
-  { kind: 'section', label: 'Exports', icon: 'package', empty: 'No exports yet.' },
   { kind: 'section', label: 'Training Runs', icon: 'rocket', empty: 'No training runs yet.' },
   { kind: 'section', label: 'Models', icon: 'hubot', empty: 'No trained models yet.' },
 ];
 
 /** The Bright Run sidebar: the view listens to the store; the store owns the data. */
-export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node> {
-  readonly onDidChangeTreeData: vscode.Event<void>;
+export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly subscriptions: vscode.Disposable[];
+  readonly onDidChangeTreeData: vscode.Event<void> = this.changed.event;
   /** Files dropped from the Explorer or the OS are added to the dataset. */
   readonly dropMimeTypes = ['text/uri-list', 'files'];
   readonly dragMimeTypes: string[] = [];
@@ -40,8 +44,14 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
   constructor(
     private readonly store: ProjectStore,
     private readonly onDropUris: (uris: vscode.Uri[]) => Thenable<unknown>,
+    private readonly exports: ExportsModel,
   ) {
-    this.onDidChangeTreeData = store.onDidChange;
+    const fire = () => this.changed.fire();
+    this.subscriptions = [this.changed, store.onDidChange(fire), exports.onDidChange(fire)];
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
   }
 
   async handleDrop(_target: Node | undefined, data: vscode.DataTransfer): Promise<void> {
@@ -72,8 +82,9 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
     const state = this.store.state;
     if (state.kind === 'none') return []; // viewsWelcome takes over
     if (state.kind === 'broken') return node ? [] : [{ kind: 'broken', message: state.error.message, remedy: state.error.remedy }];
-    if (!node) return [{ kind: 'project' }, { kind: 'sources' }, { kind: 'records' }, ...SECTIONS];
+    if (!node) return [{ kind: 'project' }, { kind: 'sources' }, { kind: 'records' }, { kind: 'exports' }, ...SECTIONS];
     if (node.kind === 'records') return recordsRows(state.records);
+    if (node.kind === 'exports' || node.kind === 'export' || node.kind === 'exportVersion') return exportChildren(this.exports, node);
     const index = this.sourceIndex(state.sources);
     if (node.kind === 'sources') return index.statuses().map((status) => ({ kind: 'status', status }));
     // A large group opens as pages of SOURCE_PAGE_SIZE (100,000 sources are never one expand).
@@ -86,6 +97,10 @@ export class DatasetTree implements vscode.TreeDataProvider<Node>, vscode.TreeDr
   getTreeItem(node: Node): vscode.TreeItem {
     const state = this.store.state;
     switch (node.kind) {
+      case 'exports':
+      case 'export':
+      case 'exportVersion':
+        return exportTreeItem(this.exports, node);
       case 'project': {
         const name = state.kind === 'open' ? state.status.name : '';
         const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createPartialDir, removeStalePartials } from '../../../src/core/export/versions';
-import { nextVersion, parseSemver, formatSemver, runExport, verifyExportDir, watchExport, type ExportRequest, type ExportResult } from '../../../src/core/export';
+import { isValidExportName, nextVersion, parseSemver, formatSemver, runExport, verifyExportDir, watchExport, type ExportRequest, type ExportResult } from '../../../src/core/export';
 import { projectPaths } from '../../../src/core/project/paths';
 import { overlayFile, updateOverlay } from '../../../src/core/records/overlay';
 import type { TrainingRecord } from '../../../src/core/records/types';
@@ -32,6 +32,12 @@ describe('export versions: semver, changelog, byte-identical re-export', functio
     assert.equal(formatSemver(nextVersion(v, 'records-added')), '1.5.0');
     assert.equal(formatSemver(nextVersion(v, 'other')), '1.4.3');
     for (const bad of ['1.0', '01.0.0', '1.0.0-rc.1', 'v1.0.0', '.partial-x']) assert.equal(parseSemver(bad), undefined, bad);
+  });
+
+  it('export names: letters, digits, dot, underscore, hyphen, starting with a letter or digit (what the VS Code prompt checks)', async () => {
+    for (const ok of ['default', 'sft-v2', 'a.b_c', '1x']) assert.ok(isValidExportName(ok), ok);
+    for (const bad of ['', '.hidden', '-x', 'a/b', '..', 'a b', 'ä']) assert.ok(!isValidExportName(bad), bad);
+    await assert.rejects(runExport({ paths: projectPaths(tmp.dir) }, { name: '../x', formats: ['jsonl'] }), /Export name "\.\.\/x" is not allowed/);
   });
 
   it('re-exporting unchanged inputs with the same parameters gives byte-identical files (gzip included), and no new version', async () => {
