@@ -64,6 +64,8 @@ export interface BuildResult {
   reused: number;
   /** Documents whose records could not be built (a worker process crashed on one, say): left out of the build. */
   failed: Array<{ sourcePath: string; error: ErrorInfo }>;
+  /** dedupe "near": MinHash signatures computed by this process (not stored by the records processes). */
+  signaturesComputed: number;
 }
 
 /** The project's extracted documents (sources done), one per content hash, in source-path order. */
@@ -218,12 +220,12 @@ export async function buildProjectRecords(project: Project, opts: ProjectBuildOp
         }
         if (area === 'by-document') used.add(`${d.id}.${key}.jsonl`);
         let generated = false;
-        for await (const raw of store.readDocument(d.id, key, { area, onMeta: (meta) => {
+        for await (const { record: raw, signature } of store.readDocumentEntries(d.id, key, { area, onMeta: (meta) => {
           tally.report(d.sourcePath, meta);
           furnitureLines = Math.max(furnitureLines, meta.furnitureLines ?? 0);
           generated = builder === 'generate' && !meta.notApplied;
         } })) {
-          const { record: r, outcome } = gate.judge({ ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } } as TrainingRecord, split);
+          const { record: r, outcome } = gate.judge({ ...raw, lineage: { ...raw.lineage, sourcePath: d.sourcePath } } as TrainingRecord, split, signature);
           if (outcome === 'duplicate') tally.duplicate(builder);
           else if (outcome === 'near-duplicate') tally.nearDuplicate(builder);
           else if (outcome === 'too-short') tally.tooShort(builder);
@@ -254,7 +256,7 @@ export async function buildProjectRecords(project: Project, opts: ProjectBuildOp
       ...(strata ? { strata: strata.toJSON() } : {}),
     };
     await store.publish(build, manifest, used);
-    return { manifest, processed: stale.length - failed.length, reused: docs.length - stale.length, failed };
+    return { manifest, processed: stale.length - failed.length, reused: docs.length - stale.length, failed, signaturesComputed: gate.signaturesComputed };
   } catch (err) {
     await build.abandon();
     throw err;

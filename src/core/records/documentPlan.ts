@@ -1,5 +1,7 @@
 import type { SourceDocument } from './chunker';
 import { builderKeys, buildersFor, buildDocumentRecords, isPairsCandidate, type BuilderOutput } from './documentRecords';
+import { minhashSignature } from './minhash';
+import { recordText } from './quality';
 import type { RecordSettings } from './settings';
 import type { RecordStore } from './store';
 import type { TextTokenizer } from './tokenizer';
@@ -54,7 +56,10 @@ export async function planDocument(store: RecordStore, settings: RecordSettings,
 export async function storeDocumentRecords(store: RecordStore, source: SourceDocument, d: ProjectDocument, settings: RecordSettings, tok: TextTokenizer, signal?: AbortSignal): Promise<{ plan: DocumentPlan; outputs: BuilderOutput[] }> {
   const plan = await planDocument(store, settings, { ...d, format: source.doc.format });
   const outputs = plan.missing.size ? await buildMissing(store, source, plan, settings, tok, signal) : [];
-  for (const o of outputs) await store.writeDocument(source.doc.id, o.key, o.records, o.report);
+  // dedupe "near": each record's MinHash signature is computed here (a records process, off the editor's thread)
+  // and stored on its line; the build's QualityGate then only looks it up in the LSH bands.
+  const near = settings.dedupe === 'near';
+  for (const o of outputs) await store.writeDocument(source.doc.id, o.key, o.records, o.report, 'by-document', near ? o.records.map((r) => minhashSignature(recordText(r))) : undefined);
   return { plan, outputs };
 }
 

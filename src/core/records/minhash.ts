@@ -83,6 +83,21 @@ export function minhashSignature(text: string): Uint32Array | undefined {
   return sig;
 }
 
+/** A signature as stored beside its record (records/by-document files): base64 of its little-endian bytes. */
+export function encodeSignature(sig: Uint32Array): string {
+  return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64');
+}
+
+/** The stored form back; undefined when it is not a signature of PERMUTATIONS values (a damaged or foreign line). */
+export function decodeSignature(text: unknown): Uint32Array | undefined {
+  if (typeof text !== 'string') return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== PERMUTATIONS * 4) return undefined;
+  const sig = new Uint32Array(PERMUTATIONS);
+  for (let i = 0; i < PERMUTATIONS; i++) sig[i] = bytes.readUInt32LE(i * 4);
+  return sig;
+}
+
 /** Bands b and rows r (b × r ≤ PERMUTATIONS) for a Jaccard threshold; see the module comment. */
 export function lshBands(threshold: number): { bands: number; rows: number } {
   let best = { bands: PERMUTATIONS, rows: 1 };
@@ -123,7 +138,11 @@ export class NearDuplicateFilter {
 
   /** True when `text` is a near-duplicate of a kept text; otherwise keeps it and returns false. */
   check(text: string): boolean {
-    const sig = minhashSignature(text);
+    return this.checkSignature(minhashSignature(text));
+  }
+
+  /** check() with the text's signature already computed (minhashSignature, e.g. by a records process). */
+  checkSignature(sig: Uint32Array | undefined): boolean {
     if (!sig) return false;
     const short = new Uint16Array(PERMUTATIONS);
     for (let i = 0; i < PERMUTATIONS; i++) short[i] = sig[i]! & 0xffff;

@@ -1,4 +1,4 @@
-import { NearDuplicateFilter } from './minhash';
+import { minhashSignature, NearDuplicateFilter } from './minhash';
 import { emptyPiiCounts, PII_KINDS, redactRecord, type PiiCounts } from './pii';
 import { applyLengthLimits, duplicateKey, recordText } from './quality';
 import type { RecordSettings } from './settings';
@@ -21,6 +21,8 @@ export class QualityGate {
   readonly pii: PiiCounts = emptyPiiCounts();
   /** Records in which PII was replaced. */
   piiRecords = 0;
+  /** Near-duplicate checks that had to compute the signature here (no stored one, or the text changed). */
+  signaturesComputed = 0;
   private readonly seen = new Set<string>();
   private readonly near: NearDuplicateFilter | undefined;
 
@@ -37,11 +39,14 @@ export class QualityGate {
   }
 
   /** admit, also saying what happened (so a caller can count per builder). */
-  judge<R extends TrainingRecord>(record: R, split: SplitName): { record?: R; outcome: GateOutcome } {
+  judge<R extends TrainingRecord>(record: R, split: SplitName, signature?: Uint32Array): { record?: R; outcome: GateOutcome } {
     let r = record;
+    // A stored signature is of the record as built: it holds unless redaction or truncation changes the text.
+    let sig = signature;
     if (this.settings.redactPii.length) {
       const redacted = redactRecord(r, this.settings.redactPii);
       if (redacted.changed) {
+        sig = undefined;
         r = redacted.record;
         this.piiRecords++;
         for (const k of PII_KINDS) this.pii[k] += redacted.counts[k];
@@ -63,10 +68,12 @@ export class QualityGate {
     }
     const truncated = verdict.action === 'truncated';
     if (truncated) {
+      sig = undefined;
       r = verdict.record as R;
       this.overLength[split].truncated++;
     }
-    if (this.near?.check(recordText(r))) {
+    if (this.near && !sig) this.signaturesComputed++;
+    if (this.near?.checkSignature(sig ?? minhashSignature(recordText(r)))) {
       this.dropped.nearDuplicates++; // checked on the record as written, so a dropped record keeps nothing out
       return { outcome: 'near-duplicate' };
     }

@@ -98,6 +98,16 @@ describe('records build in the pool (the records stage)', function () {
     assert.deepEqual(m.furniture, { lines: 12, documents: 1 }, 'header and page number of 6 pages, from the meta lines the processes wrote');
     assert.equal(m.pii?.email, 3, 'the address once in each text builder\'s record');
     assert.equal(m.problemsTotal, 2, 'the bad pairs rows, reported from the processes\' meta lines');
+    // MinHash signatures come from the processes (stored on the by-document lines); this process computes only those
+    // of records whose text it changed (PII redacted, truncated), and none reaches the build's files.
+    const truncated = (['train', 'validation', 'test'] as const).reduce((n, s) => n + m.splits[s].overLength.truncated, 0);
+    const total = (['train', 'validation', 'test'] as const).reduce((n, s) => n + m.splits[s].records, 0);
+    assert.ok(a.signaturesComputed <= (m.pii?.records ?? 0) + truncated, `${a.signaturesComputed} signatures computed by the build itself`);
+    assert.ok(total > 3 * a.signaturesComputed, `${total} records, ${a.signaturesComputed} signatures computed here`);
+    const buildDir = path.join(pooled.paths.records, 'builds', m.build);
+    for (const split of ['train', 'validation', 'test']) assert.ok(!(await fs.readFile(path.join(buildDir, `${split}.jsonl`), 'utf8')).includes('"minhash"'), split);
+    const docFiles = await fs.readdir(path.join(pooled.paths.records, 'by-document'));
+    assert.ok((await Promise.all(docFiles.map((n) => fs.readFile(path.join(pooled.paths.records, 'by-document', n), 'utf8')))).some((t) => t.includes('"minhash":"')));
 
     // An edited instruction template: only the instruction files are built again, in the pool; chunk and chat files stay.
     const byDoc = path.join(pooled.paths.records, 'by-document');

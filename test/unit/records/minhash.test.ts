@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { estimatedJaccard, lshBands, minhashSignature, NearDuplicateFilter, PERMUTATIONS, SHINGLE_WORDS, shingleWords } from '../../../src/core/records/minhash';
+import { decodeSignature, encodeSignature, estimatedJaccard, lshBands, minhashSignature, NearDuplicateFilter, PERMUTATIONS, SHINGLE_WORDS, shingleWords } from '../../../src/core/records/minhash';
 import { rng, sentence } from '../../support/recordDocs';
 
 /** A generated text of `n` sentences (~10 words each). */
@@ -23,6 +23,20 @@ function jaccard(a: string, b: string): number {
 const short = (t: string) => Uint16Array.from(minhashSignature(t)!, (v) => v & 0xffff);
 
 describe('records: near-duplicates (MinHash over word shingles, LSH)', () => {
+  it('a stored signature round-trips and decides as the text does; a damaged one is refused', () => {
+    const text = 'The pump housing is flushed with clean water before the seal is replaced by a trained technician.';
+    const sig = minhashSignature(text)!;
+    const back = decodeSignature(encodeSignature(sig))!;
+    assert.deepEqual([...back], [...sig]);
+    const byText = new NearDuplicateFilter(0.85);
+    const bySig = new NearDuplicateFilter(0.85);
+    const variant = text.replace('trained', 'qualified');
+    assert.deepEqual([byText.check(text), byText.check(variant), byText.check('Something else entirely, about valves and flow.')],
+      [bySig.checkSignature(back), bySig.checkSignature(minhashSignature(variant)), bySig.checkSignature(minhashSignature('Something else entirely, about valves and flow.'))]);
+    assert.equal(decodeSignature('AAAA'), undefined);
+    assert.equal(decodeSignature(42), undefined);
+  });
+
   it('chooses bands that find a pair at the threshold with probability ≥ 0.99', () => {
     assert.deepEqual(lshBands(0.85), { bands: 16, rows: 8 });
     for (const t of [0.5, 0.7, 0.85, 0.9, 0.95, 1]) {
