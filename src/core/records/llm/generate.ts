@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createHash } from 'node:crypto';
 import { BrightRunError, cancelledError, throwIfAborted } from '../../errors';
 import type { ExtractedDocument } from '../../extract/types';
@@ -160,6 +161,8 @@ export async function generateQaRecords(doc: ExtractedDocument, chunks: readonly
   const jobs = prepare(doc, chunks, s);
   const apiKey = await opts.secrets?.get('openai.apiKey');
   const stop = new AbortController();
+  // Each request in flight (and each backoff sleep) listens on it, so up to `concurrency` × 2 listeners: not a leak.
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const client = new ChatClient({
