@@ -5,11 +5,14 @@
 // verification re-read, so MB/s is the end-to-end figure a user sees. Reference in the same run: a minimal Node
 // loop that reads the same records and writes JSONL lines (parse, stringify, write; no lineage, no verify, no
 // fsync): `ratio` = our time ÷ that loop's time.
-// Parquet hook: when the build has a Parquet writer, its run is added here; the DuckDB `COPY … TO 'x.parquet'`
-// comparison goes next to it (H7's part of issue #11).
+// Parquet against DuckDB: bench/parquet.mjs (also `npm run bench:parquet`) runs in the same run on
+// BENCH_PARQUET_RECORDS (default min(N, 200,000)) chat records — our writer and DuckDB's `COPY … TO 'x.parquet'`
+// on the same rows, one thread each — and its ratios join this BENCH line (target ≤ 2×).
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CLI, ensureBuilt, run, tmpDir } from './lib.mjs';
 
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -93,6 +96,17 @@ for (const format of FORMATS) {
   line[`${format}_s`] = s.toFixed(1);
   line[`${format}_ratio`] = (s / refS).toFixed(2);
   line[`${format}_rss_mb`] = rssMb;
+}
+const pq = spawnSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'parquet.mjs')], { env: { ...process.env, BENCH_RECORDS: String(Number(process.env.BENCH_PARQUET_RECORDS ?? Math.min(N, 200_000))) }, encoding: 'utf8', maxBuffer: 16 << 20 });
+const pqLine = /^BENCH parquet (.*)$/m.exec(pq.stdout ?? '')?.[1];
+if (pqLine) {
+  const v = Object.fromEntries(pqLine.split(' ').map((kv) => kv.split('=')));
+  console.log(`parquet vs DuckDB COPY (${v.records} records, ${v.threads} thread each): ${v.ratio_vs_duckdb}× wall, ${v.cpu_ratio_vs_duckdb}× CPU (target ≤ 2)`);
+  line.parquet_vs_duckdb_records = v.records;
+  line.parquet_vs_duckdb_ratio = v.ratio_vs_duckdb;
+  line.parquet_vs_duckdb_cpu_ratio = v.cpu_ratio_vs_duckdb;
+} else {
+  console.log(`parquet vs DuckDB: bench/parquet.mjs gave no BENCH line (exit ${pq.status}): ${(pq.stderr ?? '').slice(-400)}`);
 }
 line.peak_rss_mb = worstRss;
 line.rss_ok = worstRss < 512 ? 1 : 0;

@@ -195,7 +195,7 @@ export class RecordStore {
       throw err;
     }
     try {
-      return JSON.parse(text) as RecordsManifest;
+      return upgradeManifest(JSON.parse(text) as RecordsManifest & LegacyManifestFields);
     } catch (err) {
       throw new BrightRunError({ code: 'STATE_CORRUPT', file: this.manifestFile, message: `${this.manifestFile} is damaged (not valid JSON).`, remedy: 'Delete it and run "brightrun records build" again.' }, { cause: err });
     }
@@ -281,3 +281,26 @@ async function* readJsonl<T>(file: string): AsyncGenerator<T> {
     input.destroy();
   }
 }
+
+/** Fields of a records manifest written before per-builder figures (one `builder` and its `paramsHash`). */
+interface LegacyManifestFields {
+  builder?: BuilderName;
+  paramsHash?: string;
+}
+
+/**
+ * A manifest as this version reads it: one written before per-builder figures existed (`builder`, `paramsHash`,
+ * no `builders` / `problems`) gets them, its single builder holding every record, so an existing project's records
+ * stay readable (stats, the Records view, export) until its next build rewrites the manifest.
+ */
+export function upgradeManifest(m: RecordsManifest & LegacyManifestFields): RecordsManifest {
+  if (m.builders && m.problems) return m;
+  const { builder, paramsHash, ...rest } = m;
+  const splits = Object.values(m.splits ?? {});
+  const records = splits.reduce((n, s) => n + (s?.records ?? 0), 0);
+  const tokens = splits.reduce((n, s) => n + (s?.tokens ?? 0), 0);
+  const overLength = splits.reduce((n, s) => n + (s?.overLength?.dropped ?? 0), 0);
+  const builders: RecordsManifest['builders'] = m.builders ?? (builder ? { [builder]: { paramsHash: paramsHash ?? '', records, tokens, documents: m.documents ?? 0, dropped: { duplicates: m.dropped?.duplicates ?? 0, tooShort: m.dropped?.tooShort ?? 0, overLength }, problems: 0 } } : {});
+  return { ...rest, builders, problems: m.problems ?? [], problemsTotal: m.problemsTotal ?? 0 };
+}
+

@@ -132,6 +132,17 @@ describe('records: splits, quality, storage and CLI', function () {
     assert.deepEqual(await fs.readdir(path.join(project.paths.records, 'builds')), [fourth.manifest.build]);
   });
 
+  it('reads a records manifest written before per-builder figures as one builder holding every record', async () => {
+    const store = new RecordStore(path.join(tmp.dir, 'records'));
+    await fs.mkdir(store.dir, { recursive: true });
+    const split = (records: number, tokens: number) => ({ records, tokens, documents: 1, overLength: { truncated: 0, dropped: 1 } });
+    await fs.writeFile(store.manifestFile, JSON.stringify({ formatVersion: 1, build: 'b', builtAt: '2026-01-01T00:00:00Z', builder: 'chunk', paramsHash: '0123456789abcdef', settings: {}, documents: 2, splits: { train: split(5, 50), validation: split(1, 10), test: split(0, 0) }, dropped: { duplicates: 3, tooShort: 2 } }));
+    const m = (await store.readManifest())!;
+    assert.deepEqual(m.builders, { chunk: { paramsHash: '0123456789abcdef', records: 6, tokens: 60, documents: 2, dropped: { duplicates: 3, tooShort: 2, overLength: 3 }, problems: 0 } });
+    assert.deepEqual([m.problems, m.problemsTotal], [[], 0]);
+    assert.equal('builder' in m, false);
+  });
+
   it('reads old character settings as tokens and refuses both at once', async () => {
     const project = await Project.create(tmp.dir, { name: 'old' });
     const s = recordSettings({ ...project.config, records: { chunkSize: 2000, chunkOverlap: 200 } });
