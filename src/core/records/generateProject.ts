@@ -75,6 +75,15 @@ async function plan(project: Project, opts: ProjectGenerateOptions): Promise<Pla
     });
   }
   const generate = { ...settings.generate, ...(opts.overrides?.baseUrl ? { baseUrl: opts.overrides.baseUrl } : {}) };
+  if (generate.baseUrl !== displayUrl(generate.baseUrl)) {
+    // fetch refuses URLs with credentials; and a password there would end up in logs and messages.
+    throw new BrightRunError({
+      code: 'CONFIG_INVALID',
+      file: opts.overrides?.baseUrl ? 'OPENAI_BASE_URL' : project.paths.config,
+      message: `The generation endpoint ${displayUrl(generate.baseUrl)} is given with a user name or password in its URL (${opts.overrides?.baseUrl ? 'OPENAI_BASE_URL' : 'records.generate.baseUrl'}).`,
+      remedy: 'Remove "user:password@" from the URL; put the key in OPENAI_API_KEY (CLI) or "Bright Run: Set API Token…" (VS Code).',
+    });
+  }
   const store = new RecordStore(project.paths.records);
   const docs = (await projectDocuments(project)).map((d) => ({ d, key: builderKeys(settings, d.format !== undefined && isPairsCandidate(d.sourcePath, d.format, settings)).generate }));
   return { settings, generate, store, tok: loadTokenizer(settings.chunk.tokenizer), cacheDir: path.join(project.paths.dataDir, 'cache', 'generate'), docs };
@@ -199,10 +208,8 @@ export async function generateProjectRecords(project: Project, opts: ProjectGene
   return result;
 }
 
-/** A URL for display: user name and password (`https://user:pass@host/`) left out. */
-export function displayUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/)[^/@]*@/, '$1');
-}
+import { displayUrl } from './llm/client';
+export { displayUrl };
 
 /** US dollars for display: 4 decimals under a cent, else 2. */
 export function formatUsd(n: number): string {

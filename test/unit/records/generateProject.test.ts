@@ -144,5 +144,11 @@ describe('records: generation over the project (records generate)', function () 
     await assert.rejects(generateProjectRecords(project, opts()), (e: { code: string; message: string; remedy: string }) => e.code === 'LLM_REQUEST_FAILED' && /refused the key/.test(e.message) && /OPENAI_API_KEY/.test(e.remedy) && !e.message.includes('sk-test'));
     const res = await generateProjectRecords(project, opts());
     assert.equal(res.cached, 1);
+    // The server's own words reach the message of a non-retryable HTTP error; a password in the URL never does.
+    await project.saveConfig({ ...project.config, records: { ...project.config.records, generate: generateConfig({ concurrency: 1, model: 'other-model' }) } });
+    server.script.push({ status: 400, body: { error: { message: 'unknown parameter: frobnicate' } } });
+    await assert.rejects(generateProjectRecords(project, opts()), (e: { code: string; message: string }) => e.code === 'LLM_REQUEST_FAILED' && /HTTP 400: "unknown parameter: frobnicate"/.test(e.message));
+    const withPassword = server.baseURL.replace('http://', 'http://user:hunter2@');
+    await assert.rejects(estimateProjectGeneration(project, opts({ overrides: { baseUrl: withPassword } })), (e: { code: string; message: string; file: string }) => e.code === 'CONFIG_INVALID' && e.file === 'OPENAI_BASE_URL' && !e.message.includes('hunter2') && e.message.includes(server.baseURL));
   });
 });

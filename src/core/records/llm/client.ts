@@ -87,7 +87,8 @@ export class ChatClient {
   private failure(err: unknown, why: string, remedy: string): BrightRunError {
     const secrets = [this.options.apiKey];
     const detail = err instanceof Error ? err.message : String(err);
-    return new BrightRunError({ code: 'LLM_REQUEST_FAILED', file: this.options.baseURL, message: redactSecrets(`The chat-completions request to ${this.options.baseURL} failed: ${why}.`, secrets), remedy, detail: redactSecrets(detail, secrets) });
+    const url = displayUrl(this.options.baseURL);
+    return new BrightRunError({ code: 'LLM_REQUEST_FAILED', file: url, message: redactSecrets(`The chat-completions request to ${url} failed: ${why}.`, secrets), remedy, detail: redactSecrets(detail, secrets) });
   }
 }
 
@@ -98,9 +99,21 @@ function classify(err: unknown): { retryable: boolean; reason: string; remedy: s
   if (err instanceof OpenAI.APIError) {
     const s = err.status ?? 0;
     if (s === 401 || s === 403) return { retryable: false, reason: `the server refused the key (HTTP ${s})`, remedy: 'Set a valid key: "Bright Run: Set API Token…" in VS Code, or OPENAI_API_KEY for the CLI.' };
-    if (s === 404) return { retryable: false, reason: 'the model or the endpoint was not found (HTTP 404)', remedy: 'Check records.generate.model and that baseUrl ends in /v1 (e.g. http://127.0.0.1:11434/v1 for Ollama).' };
+    if (s === 404) return { retryable: false, reason: `the model or the endpoint was not found (HTTP 404${serverSaid(err)})`, remedy: 'Check records.generate.model and that baseUrl ends in /v1 (e.g. http://127.0.0.1:11434/v1 for Ollama).' };
     if (s === 408 || s === 409 || s === 429 || s >= 500) return { retryable: true, reason: `HTTP ${s}`, remedy: s === 429 ? 'The endpoint is rate-limiting: lower records.generate.concurrency, or wait and run again.' : 'The server is failing; try again later (answers already received are kept).' };
-    return { retryable: false, reason: `HTTP ${s}`, remedy: 'Check the model name and parameters in records.generate; the log has the server\'s answer.' };
+    return { retryable: false, reason: `HTTP ${s}${serverSaid(err)}`, remedy: 'Check the model name and parameters in records.generate (the server\'s answer is quoted above).' };
   }
   return { retryable: false, reason: err instanceof Error ? err.message : String(err), remedy: 'Show the log for details.' };
 }
+
+/** The server's own words of an HTTP error, cut to 300 characters, for the message: `: "model 'x' not found"`. */
+function serverSaid(err: InstanceType<typeof OpenAI.APIError>): string {
+  const said = (err.message ?? '').replace(/^\d{3}\s*/, '').trim();
+  return said ? `: "${said.length > 300 ? said.slice(0, 300) + '…' : said}"` : '';
+}
+
+/** A URL for display: user name and password (`https://user:pass@host/`) left out. */
+export function displayUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/)[^/@]*@/, '$1');
+}
+
