@@ -8,6 +8,7 @@ import { EtaEstimator, type OperationOptions } from '../progress';
 import type { ProjectPaths } from '../project/paths';
 import type { RecordKind, SplitName } from '../records/types';
 import { paramsHash } from '../records/ids';
+import type { RecordsManifest } from '../records/store';
 import { changedParameters, renderChangelog, sourceChanges } from './changelog';
 import { openExportSource } from './exportSource';
 import { formatWriter } from './formats';
@@ -59,7 +60,7 @@ export function isValidExportName(name: string): boolean {
  * Progress is in records, over the first pass and every format. Throws CANCELLED, EXPORT_INVALID (verification
  * found errors), INVALID_ARGUMENT (no records, bad name or format), CONFIG_INVALID (bad format options).
  */
-export async function runExport(project: { paths: Pick<ProjectPaths, 'records' | 'exports' | 'dataDir'> }, request: ExportRequest, opts: OperationOptions = {}): Promise<ExportResult> {
+export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'records' | 'exports' | 'dataDir'> }, request: ExportRequest, opts: OperationOptions = {}): Promise<ExportResult> {
   const { signal, onProgress } = opts;
   if (!isValidExportName(request.name)) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export name "${request.name}" is not allowed.`, remedy: "Use letters, digits, '.', '_' and '-', starting with a letter or digit." });
   if (!request.formats.length) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: 'No export format was chosen.', remedy: 'Name one or more formats, e.g. --formats jsonl,csv.' });
@@ -107,7 +108,7 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'records' |
           kind,
           lineageColumns: params.lineageColumns,
           compression: params.compression,
-          options: params.options[writer.format] ?? {},
+          options: writerOptions(writer.format, params.options[writer.format] ?? {}, request.name, rm, project.paths.root),
           records: mixed ? (split) => ofKind(source.records(split), kind) : (split) => source.records(split),
           ...(signal ? { signal } : {}),
           onProgress: (p) => {
@@ -235,3 +236,27 @@ async function syncTree(dir: string): Promise<void> {
   await syncFiles(files, dir);
   for (const e of entries) if (e.isDirectory()) await syncTree(path.join(dir, e.name));
 }
+
+/**
+ * A writer's options as the profile gives them, paths resolved against the project folder; for the writers with a
+ * dataset card (hf, llama-factory) also the card's facts (formats/datasetCard.ts CardInfo):
+ * the export's name, the tool and tokenizer, the records build's quality figures, and what the profile's own
+ * options say (`title`, `description`, `license`, `language`). Deterministic, so re-exports stay byte-identical.
+ */
+function writerOptions(format: ExportFormat, given: Readonly<Record<string, unknown>>, name: string, rm: RecordsManifest, root: string): Readonly<Record<string, unknown>> {
+  // Paths in a profile (template files, an existing dataset_info.json) are relative to the project folder.
+  const options: Record<string, unknown> = { ...given };
+  for (const key of ['recordFile', 'headerFile', 'footerFile', 'datasetInfo']) {
+    if (typeof options[key] === 'string' && options[key] !== '') options[key] = path.resolve(root, options[key] as string);
+  }
+  if (format !== 'hf' && format !== 'llama-factory') return options;
+  const own = (key: string) => (options[key] !== undefined ? { [key]: options[key] } : {});
+  const quality: Record<string, number> = { 'exact duplicates dropped': rm.dropped.duplicates, 'too short dropped': rm.dropped.tooShort };
+  if (rm.dropped.nearDuplicates !== undefined) quality['near-duplicates dropped'] = rm.dropped.nearDuplicates;
+  quality['over-length truncated'] = SPLITS.reduce((n, s) => n + rm.splits[s].overLength.truncated, 0);
+  quality['over-length dropped'] = SPLITS.reduce((n, s) => n + rm.splits[s].overLength.dropped, 0);
+  const tokenizer = tokenizerOf(rm.settings);
+  const card = { name, tool: `brightrun ${TOOL_VERSION}`, ...(tokenizer ? { tokenizer } : {}), quality, ...own('title'), ...own('description'), ...own('license'), ...own('language') };
+  return { ...options, card };
+}
+

@@ -55,7 +55,7 @@ export interface ExportContext {
   /** Add lineage columns (source path, page, span) to data rows; lineage.jsonl is always written by the runner. */
   lineageColumns: boolean;
   compression: StreamCompression;
-  /** Format-specific options, as validated from brightrun.json `export.<format>` or CLI flags. */
+  /** Format-specific options, from the `<format>` object of a brightrun.json export profile (`exports[]`), schema-validated. */
   options: Readonly<Record<string, unknown>>;
   signal?: AbortSignal;
   onProgress?: (progress: ExportProgress) => void;

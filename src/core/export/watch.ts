@@ -22,7 +22,7 @@ export interface WatchOptions {
  * `.brightrun/records-overlay.jsonl` — debounced; changes during a run queue one more run.
  * Resolves when `signal` aborts. A failing run is reported through onRun and watching goes on.
  */
-export async function watchExport(project: { paths: Pick<ProjectPaths, 'records' | 'exports' | 'dataDir'> }, request: ExportRequest, opts: WatchOptions): Promise<void> {
+export async function watchExport(project: { paths: Pick<ProjectPaths, 'root' | 'records' | 'exports' | 'dataDir'> }, request: ExportRequest, opts: WatchOptions): Promise<void> {
   const debounce = opts.debounceMs ?? 2000;
   await fs.mkdir(project.paths.records, { recursive: true });
   let timer: NodeJS.Timeout | undefined;

@@ -23,6 +23,13 @@ export interface ExportProfile {
   json?: { pretty?: boolean; mapping?: FieldMapping };
   csv?: { delimiter?: string; quote?: string; encoding?: CsvEncoding; header?: boolean };
   tfrecord?: Record<string, never>;
+  /** Options of the other writers, validated by the schema and read by each writer (docs/export-formats.md). */
+  parquet?: { codec?: 'snappy' | 'gzip' | 'brotli' | 'zstd' | 'uncompressed'; rowGroupRows?: number; rowGroupChars?: number };
+  hf?: { files?: 'parquet' | 'jsonl'; shardBytes?: number; codec?: string; rowGroupRows?: number; rowGroupChars?: number; title?: string; description?: string; license?: string; language?: string[] };
+  pytorch?: { tokenizer?: 'none' | 'qwen3'; maxTokens?: number };
+  'llama-factory'?: { style?: 'auto' | 'alpaca' | 'sharegpt'; name?: string; datasetInfo?: string; title?: string; description?: string; license?: string; language?: string[] };
+  axolotl?: { pathPrefix?: string };
+  template?: { record?: string; recordFile?: string; header?: string; headerFile?: string; footer?: string; footerFile?: string; extension?: string; separator?: string; timeMs?: number; maxOutputChars?: number };
   /** `--watch`: milliseconds without a records change before re-exporting (default 2000). */
   watchDebounceMs?: number;
 }

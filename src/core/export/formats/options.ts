@@ -1,8 +1,8 @@
 import { BrightRunError } from '../../errors';
 
 /**
- * Reading a format's options (ExportContext.options, validated upstream from brightrun.json `export.<format>` or
- * CLI flags): each writer states its defaults; a value of the wrong type or out of range is INVALID_ARGUMENT
+ * Reading a format's options (ExportContext.options, validated upstream from the `<format>` object of a brightrun.json export profile, or
+ * nothing else): each writer states its defaults; a value of the wrong type or out of range is INVALID_ARGUMENT
  * naming the option, so a hand-edited config fails with a remedy instead of a crash deep in a writer.
  */
 export function choiceOption<T extends string>(options: Readonly<Record<string, unknown>>, key: string, allowed: readonly T[], fallback: T): T {
@@ -27,5 +27,5 @@ export function stringOption(options: Readonly<Record<string, unknown>>, key: st
 }
 
 function invalid(key: string, value: unknown, expected: string): BrightRunError {
-  return new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export option "${key}" is ${JSON.stringify(value)}; it must be ${expected}.`, remedy: `Fix "${key}" in brightrun.json (export settings) or on the command line.` });
+  return new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export option "${key}" is ${JSON.stringify(value)}; it must be ${expected}.`, remedy: `Fix "${key}" in the export profile in brightrun.json ("exports").` });
 }
