@@ -1,8 +1,8 @@
 import { BrightRunError } from '../../errors';
 
 /**
- * Reading a format's options (ExportContext.options, validated upstream from the `<format>` object of a brightrun.json export profile, or
- * nothing else): each writer states its defaults; a value of the wrong type or out of range is INVALID_ARGUMENT
+ * Reading a format's options (ExportContext.options: the `<format>` object of a brightrun.json export profile,
+ * schema-validated upstream): each writer states its defaults; a value of the wrong type or out of range is INVALID_ARGUMENT
  * naming the option, so a hand-edited config fails with a remedy instead of a crash deep in a writer.
  */
 export function choiceOption<T extends string>(options: Readonly<Record<string, unknown>>, key: string, allowed: readonly T[], fallback: T): T {
