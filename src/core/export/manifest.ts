@@ -13,6 +13,8 @@ export interface ExportParameters {
   lineageColumns: boolean;
   /** Per-format options as given (defaults not filled in), keys sorted. */
   options: Partial<Record<ExportFormat, Record<string, unknown>>>;
+  /** Present when records.chatFormat is "sharegpt": chat rows of JSONL, JSON and CSV are `conversations`. */
+  chatFormat?: 'sharegpt';
 }
 
 /**

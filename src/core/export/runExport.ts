@@ -78,6 +78,9 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
   const previousIndex = previousDir ? await readLineageIndex(previousDir, signal) : undefined;
 
   const rm = source.manifest;
+  // records.chatFormat shapes chat rows (JSONL, JSON, CSV); ShareGPT is a schema change, so it is a parameter.
+  const chatFormat = (rm.settings as { chatFormat?: string }).chatFormat === 'sharegpt' ? ('sharegpt' as const) : undefined;
+  if (chatFormat) params.chatFormat = chatFormat;
   const expected = SPLITS.reduce((s, x) => s + rm.splits[x].records, 0);
   const eta = new EtaEstimator(Math.max(1, expected * (1 + writers.length)));
   let done = 0;
@@ -107,6 +110,7 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
           counts,
           kind,
           lineageColumns: params.lineageColumns,
+          ...(chatFormat ? { chatFormat } : {}),
           compression: params.compression,
           options: writerOptions(writer.format, params.options[writer.format] ?? {}, request.name, rm, project.paths.root),
           records: mixed ? (split) => ofKind(source.records(split), kind) : (split) => source.records(split),
@@ -214,7 +218,7 @@ function schemaOf(params: ExportParameters, kinds: readonly RecordKind[]): strin
     if (!o || !params.formats.includes(format as ExportFormat)) continue;
     shaping[format] = keys === 'all' ? o : Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
   }
-  const schema = { kinds, lineageColumns: params.lineageColumns, formats: [...params.formats].sort(), shaping };
+  const schema = { kinds, lineageColumns: params.lineageColumns, formats: [...params.formats].sort(), shaping, ...(params.chatFormat ? { chatFormat: params.chatFormat } : {}) };
   return createHash('sha256').update(canonicalJson(schema)).digest('hex').slice(0, 16);
 }
 

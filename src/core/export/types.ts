@@ -52,6 +52,8 @@ export interface ExportContext {
   counts: Readonly<Record<SplitName, number>>;
   /** The one record kind of the dataset, or 'mixed'. */
   kind: RecordKind | 'mixed';
+  /** Shape of chat records in free-form rows (JSONL, JSON, CSV): brightrun.json `records.chatFormat` (default openai). */
+  chatFormat?: 'openai' | 'sharegpt';
   /** Add lineage columns (source path, page, span) to data rows; lineage.jsonl is always written by the runner. */
   lineageColumns: boolean;
   compression: StreamCompression;

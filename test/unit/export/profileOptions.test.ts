@@ -44,3 +44,25 @@ describe('export: per-format options from a brightrun.json profile (through the 
     assert.throws(() => parseConfig(JSON.stringify({ formatVersion: 1, name: 'p', exports: [{ ...profile, template: { extension: 'md' } }] }), 'brightrun.json'), /template/);
   });
 });
+
+describe('export: records.chatFormat "sharegpt" shapes chat rows of JSONL, JSON and CSV', function () {
+  this.timeout(60_000);
+  const tmp = useTempDir();
+
+  it('writes conversations [{from, value}] instead of messages, and a change of chat format is a major version', async () => {
+    const paths = projectPaths(tmp.dir);
+    await writeRecordsBuild(tmp.dir, makeRecords('chat', 6));
+    const v1 = await runExport({ paths }, { name: 'c', formats: ['jsonl', 'json', 'csv'] });
+    const manifestFile = path.join(paths.records, 'manifest.json');
+    const m = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { settings: Record<string, unknown> };
+    await fs.writeFile(manifestFile, JSON.stringify({ ...m, settings: { ...m.settings, chatFormat: 'sharegpt' } }));
+    const v2 = await runExport({ paths }, { name: 'c', formats: ['jsonl', 'json', 'csv'] });
+    assert.deepEqual([v1.version, v2.version], ['1.0.0', '2.0.0']);
+    const line = JSON.parse((await fs.readFile(path.join(v2.dir, 'jsonl', 'train.jsonl'), 'utf8')).split('\n')[0]!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(line), ['id', 'conversations']);
+    assert.deepEqual((line.conversations as Array<{ from: string }>).map((c) => c.from), ['system', 'human', 'gpt']);
+    const json = JSON.parse(await fs.readFile(path.join(v2.dir, 'json', 'train.json'), 'utf8')) as Array<Record<string, unknown>>;
+    assert.ok('conversations' in json[0]! && !('messages' in json[0]!));
+    assert.match((await fs.readFile(path.join(v2.dir, 'csv', 'train.csv'), 'utf8')).split('\n')[0]!, /^id,conversations/);
+  });
+});

@@ -1,5 +1,5 @@
 import { BrightRunError } from '../../errors';
-import { KIND_COLUMNS, LINEAGE_COLUMNS, naturalRow } from '../rows';
+import { kindColumns, LINEAGE_COLUMNS, naturalRow } from '../rows';
 import { readDataChunks } from '../fileSink';
 import type { FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { byteOrderMark, CSV_ENCODINGS, csvDecoder, encodeCsvText, type CsvEncoding } from './csvEncoding';
@@ -34,13 +34,13 @@ export const csvWriter: FormatWriter = {
   write(ctx) {
     const s = csvSettings(ctx.options as CsvOptions);
     if (ctx.kind === 'mixed') throw new BrightRunError({ code: 'INTERNAL', message: 'The CSV writer needs records of one kind.', remedy: 'Export through runExport, which writes each kind on its own.' });
-    const columns = [...KIND_COLUMNS[ctx.kind], ...(ctx.lineageColumns ? LINEAGE_COLUMNS : [])];
+    const columns = [...kindColumns(ctx.kind, ctx.chatFormat), ...(ctx.lineageColumns ? LINEAGE_COLUMNS : [])];
     const line = (fields: readonly string[]) => fields.map((f) => quoteField(f, s)).join(s.delimiter) + '\r\n';
     return writeSplitFiles(ctx, 'csv', {
       extension: 'csv',
       header: () => Buffer.concat([byteOrderMark(s.encoding), s.header ? encodeCsvText(line(columns), s.encoding, '(header)') : Buffer.alloc(0)]),
       encode: (r) => {
-        const row = naturalRow(r, ctx.lineageColumns) as unknown as Record<string, unknown>;
+        const row = naturalRow(r, ctx.lineageColumns, ctx.chatFormat) as unknown as Record<string, unknown>;
         return encodeCsvText(line(columns.map((c) => cell(row[c]))), s.encoding, r.id);
       },
     }).then((files) => files.map((f) => ({ ...f, details: { delimiter: s.delimiter, quote: s.quote, encoding: s.encoding, header: s.header, columns: columns.length } })));

@@ -1,5 +1,5 @@
 import { BrightRunError } from '../../errors';
-import { KIND_COLUMNS, LINEAGE_COLUMNS, naturalRow } from '../rows';
+import { kindColumns, LINEAGE_COLUMNS, naturalRow } from '../rows';
 import { readDataLines } from '../fileSink';
 import type { ExportContext, FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { compileFieldMapping, type FieldMapping } from './fieldMapping';
@@ -21,13 +21,13 @@ export const jsonWriter: FormatWriter = {
   write(ctx) {
     const options = jsonOptions(ctx);
     const kind = ctx.kind === 'mixed' ? undefined : ctx.kind;
-    const columns = [...(kind ? KIND_COLUMNS[kind] : []), ...(ctx.lineageColumns ? LINEAGE_COLUMNS : [])];
+    const columns = [...(kind ? kindColumns(kind, ctx.chatFormat) : []), ...(ctx.lineageColumns ? LINEAGE_COLUMNS : [])];
     const map = kind ? compileFieldMapping(options.mapping, columns) : (row: Record<string, unknown>) => row;
     const element = (row: Record<string, unknown>) => (options.pretty ? indent(JSON.stringify(row, null, 2)) : JSON.stringify(row));
     return writeSplitFiles(ctx, 'json', {
       extension: 'json',
       header: () => '[\n',
-      encode: (r, i) => (i ? ',\n' : '') + element(map(naturalRow(r, ctx.lineageColumns) as unknown as Record<string, unknown>)),
+      encode: (r, i) => (i ? ',\n' : '') + element(map(naturalRow(r, ctx.lineageColumns, ctx.chatFormat) as unknown as Record<string, unknown>)),
       footer: (_split, count) => (count ? '\n]\n' : ']\n'),
     });
   },

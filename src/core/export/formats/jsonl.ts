@@ -10,7 +10,7 @@ import { countFinding, fileIn, problem, writeSplitFiles } from './splitFiles';
 export const jsonlWriter: FormatWriter = {
   format: 'jsonl',
   write(ctx) {
-    return writeSplitFiles(ctx, 'jsonl', { extension: 'jsonl', encode: (r) => JSON.stringify(naturalRow(r, ctx.lineageColumns)) + '\n' });
+    return writeSplitFiles(ctx, 'jsonl', { extension: 'jsonl', encode: (r) => JSON.stringify(naturalRow(r, ctx.lineageColumns, ctx.chatFormat)) + '\n' });
   },
   async verify(dir, files, signal) {
     const findings: VerifyFinding[] = [];
