@@ -8,7 +8,6 @@ import { BuildTally } from './buildStats';
 import type { SourceDocument } from './chunker';
 import { planDocument, storeDocumentRecords, type DocumentPlan, type ProjectDocument } from './documentPlan';
 import { builderKeys, buildDocumentRecords, type BuilderOutput } from './documentRecords';
-import { redactRecord } from './pii';
 import { recordText } from './quality';
 import { QualityGate } from './qualityGate';
 import { loadRecordSettings, type RecordSettings } from './settings';
@@ -277,11 +276,13 @@ export async function dryRunRecords(project: Project, n: number, opts: BuildOpti
   const out: DryRunDocument[] = [];
   for await (const { source, outputs } of buildDocuments(loadDocuments(project, docs), settings, opts)) {
     const split = splitOf(source.doc.id, settings.splits);
-    // PII is redacted in the preview too (what is shown is what would be written); no de-duplication here.
+    // What is shown is what would be written: PII redacted, length limits applied (too short left out, too long
+    // truncated or left out); only de-duplication, which depends on the whole project, is not previewed.
+    const gate = new QualityGate({ ...settings, dedupe: 'none' }, tok);
     for (const o of outputs) {
-      o.records = o.records.map((raw) => {
-        const r = settings.redactPii.length ? redactRecord(raw, settings.redactPii).record : raw;
-        return { ...r, split, tokens: r.tokens ?? tok.count(recordText(r)) };
+      o.records = o.records.flatMap((raw) => {
+        const kept = gate.admit(raw, split);
+        return kept ? [{ ...kept, split, tokens: kept.tokens ?? tok.count(recordText(kept)) }] : [];
       });
     }
     out.push({ sourcePath: source.sourcePath, outputs });

@@ -6,6 +6,13 @@ import type { TextTokenizer } from './tokenizer';
 import type { SplitName, TrainingRecord } from './types';
 
 /** What the gate did with a record: kept (maybe truncated), or dropped and why. */
+/**
+ * Builders whose records are not dropped for being short (records.minTokens): imported pairs and generated
+ * question–answer records are whole examples by construction ("What is X?" → "Y."); the floor is for fragments
+ * of chunked text. The maximum applies to every builder.
+ */
+const EXEMPT_FROM_MIN_TOKENS: ReadonlySet<string> = new Set(['pairs', 'generate']);
+
 export type GateOutcome = 'kept' | 'truncated' | 'duplicate' | 'near-duplicate' | 'too-short' | 'over-length';
 
 /**
@@ -60,7 +67,7 @@ export class QualityGate {
       }
       this.seen.add(key);
     }
-    const verdict = applyLengthLimits(r, this.tok, { minTokens: this.settings.minTokens, maxTokens: this.settings.chunk.maxTokens, overLength: this.settings.overLength });
+    const verdict = applyLengthLimits(r, this.tok, { minTokens: EXEMPT_FROM_MIN_TOKENS.has(r.lineage.builder) ? 0 : this.settings.minTokens, maxTokens: this.settings.chunk.maxTokens, overLength: this.settings.overLength });
     if (verdict.action === 'drop') {
       if (verdict.reason === 'too-short') this.dropped.tooShort++;
       else this.overLength[split].dropped++;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { BrightRunError } from '../errors';
+import { BrightRunError, outputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import type { BuilderReport } from './documentRecords';
 import type { StratumField, StratumStats } from './strata';
@@ -243,15 +243,28 @@ export class BuildWriter {
   ) {}
 
   async write(split: SplitName, record: TrainingRecord): Promise<void> {
+    if (this.failure) throw this.failure;
     let s = this.streams.get(split);
     if (!s) {
-      s = createWriteStream(path.join(this.dir, `${split}.jsonl`), { flags: 'w' });
-      this.streams.set(split, s);
+      const file = path.join(this.dir, `${split}.jsonl`);
+      const stream = createWriteStream(file, { flags: 'w' });
+      // A disk error (ENOSPC, EIO) fails the build with its file named, never an unhandled 'error' event or a hang.
+      stream.on('error', (err) => {
+        this.failure ??= outputError(err, file);
+        stream.emit('drain');
+      });
+      this.streams.set(split, stream);
+      s = stream;
     }
-    if (!s.write(JSON.stringify(record) + '\n')) await new Promise<void>((resolve) => s.once('drain', () => resolve()));
+    const out = s;
+    if (!out.write(JSON.stringify(record) + '\n')) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    if (this.failure) throw this.failure;
   }
 
+  private failure: Error | undefined;
+
   async close(): Promise<void> {
+    if (this.failure) throw this.failure;
     for (const split of ['train', 'validation', 'test'] as const) if (!this.streams.has(split)) await fs.writeFile(path.join(this.dir, `${split}.jsonl`), '');
     await Promise.all([...this.streams.values()].map((s) => new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())))));
     for (const split of this.streams.keys()) {

@@ -57,6 +57,11 @@ describe('CLI: records commands in-process (builders, problems, generate confirm
       assert.match(none.err(), /\[CONFIG_INVALID\] brightrun\.json has no `records\.generate` section/);
       await project.saveConfig({ ...project.config, records: { ...project.config.records, generate: { model: 'm', baseUrl: 'http://user:secret@127.0.0.1:9/v1', questionsPerChunk: 1 } } });
       const env = { OPENAI_API_KEY: 'sk-in-process-0123456789' };
+      const refused = fakeIO(tmp.dir, env);
+      assert.equal(await runCli(['records', 'generate', '--estimate-only'], refused.io), 1, 'a password in the URL is refused, never shown');
+      assert.match(refused.err(), /\[CONFIG_INVALID\] The generation endpoint http:\/\/127\.0\.0\.1:9\/v1 is given with a user name or password/);
+      assert.ok(!refused.err().includes('secret'));
+      await project.saveConfig({ ...project.config, records: { ...project.config.records, generate: { model: 'm', baseUrl: 'http://127.0.0.1:9/v1', questionsPerChunk: 1 } } });
       const est = fakeIO(tmp.dir, env);
       assert.equal(await runCli(['records', 'generate', '--estimate-only'], est.io), 0);
       assert.match(est.out(), /Generation with m at http:\/\/127\.0\.0\.1:9\/v1:/);

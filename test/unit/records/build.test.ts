@@ -11,7 +11,7 @@ import { buildProjectRecords, dryRunRecords } from '../../../src/core/records/bu
 import { applyLengthLimits, duplicateKey } from '../../../src/core/records/quality';
 import { recordSettings } from '../../../src/core/records/settings';
 import { splitOf } from '../../../src/core/records/splits';
-import { RecordStore } from '../../../src/core/records/store';
+import { BuildWriter, RecordStore } from '../../../src/core/records/store';
 import { loadTokenizer } from '../../../src/core/records/tokenizer';
 import type { CompletionRecord } from '../../../src/core/records/types';
 import { generatedParts, makeDoc } from '../../support/recordDocs';
@@ -130,6 +130,24 @@ describe('records: splits, quality, storage and CLI', function () {
     const fourth = await buildProjectRecords(project);
     assert.equal(fourth.processed + fourth.reused, 7);
     assert.deepEqual(await fs.readdir(path.join(project.paths.records, 'builds')), [fourth.manifest.build]);
+  });
+
+  it('a write error of a build (its folder gone, a full disk) fails the build with the file named, never an unhandled error', async () => {
+    const dir = path.join(tmp.dir, 'gone');
+    const writer = new BuildWriter('b', dir);
+    const record = { id: 'r', kind: 'completion' as const, text: 'x', lineage: { documentId: 'd', sourcePath: 's', span: { start: 0, end: 1 }, headingPath: [] as string[], builder: 'chunk' as const, paramsHash: 'p' } };
+    let failed: unknown;
+    for (let i = 0; i < 50 && !failed; i++) {
+      try {
+        await writer.write('train', { ...record, id: `r${i}` });
+        await new Promise((r) => setTimeout(r, 5));
+      } catch (err) {
+        failed = err;
+      }
+    }
+    assert.equal((failed as { code?: string }).code, 'OUTPUT_UNWRITABLE');
+    assert.match((failed as Error).message, /train\.jsonl/);
+    await assert.rejects(writer.close(), (e: { code?: string }) => e.code === 'OUTPUT_UNWRITABLE');
   });
 
   it('reads a records manifest written before per-builder figures as one builder holding every record', async () => {
