@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import type { ExtractionSummary } from '../project/sources';
 import type { ExtractedDocument } from './types';
+import { openIfExists } from '../fs/openIfExists';
 
 /**
  * The on-disk form of an extracted document, `.brightrun/documents/<sha256>.json`: the ExtractedDocument as
@@ -58,13 +58,8 @@ export interface HeaderReadCounters {
  * (ENOENT is returned as null). Errors other than a missing file are thrown.
  */
 export async function readDocumentHeader(file: string, counters?: HeaderReadCounters): Promise<DocumentHeader | null | undefined> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const handle = await openIfExists(file);
+  if (!handle) return null;
   try {
     let buf = Buffer.alloc(HEADER_READ);
     let have = 0;

@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { forEachLine } from '../fs/lines';
 import type { ExtractionSummary, SourceEntry, SourceStatus } from './sources';
+import { openIfExists } from '../fs/openIfExists';
 
 /**
  * The status journal, `.brightrun/sources.journal.jsonl`: status changes of a running extraction appended as
@@ -85,13 +86,8 @@ export interface JournalIndex {
  * makes it moot (see `supersedes`), so a run's "extracting" then "done" keep one line per source.
  */
 export async function readJournalIndex(file: string): Promise<JournalIndex | undefined> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const handle = await openIfExists(file);
+  if (!handle) return undefined;
   let id: string | undefined;
   const byPath = new Map<string, JournalLine[]>();
   let first = true;
@@ -210,13 +206,8 @@ export async function appendJournal(file: string, lines: readonly JournalLine[],
 
 /** The id on the journal's first line (read without reading the rest), or undefined when there is none. */
 async function journalHeader(file: string): Promise<{ id: string } | undefined> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const handle = await openIfExists(file);
+  if (!handle) return undefined;
   try {
     const buf = Buffer.alloc(256);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
