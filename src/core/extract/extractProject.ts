@@ -175,7 +175,26 @@ export async function extractProject(project: Project, opts: ExtractProjectOptio
   // The documents stored when the run starts, listed once: a source whose bytes have none is not looked up (issue
   // #13: a failed open per new file). Documents this run stores are looked up as before (the same bytes added twice).
   const stored = await store.storedIds();
-  const runOne = async (source: SourceEntry) => {
+  // Sources with the same bytes share one document, named by the first of them to start (the queue's order): a
+  // second one waits for the first and reuses its document, so the document's source does not depend on which
+  // process finishes first (and the bytes are extracted once).
+  const extracting = new Map<string, Promise<void>>();
+  const runOne = async (source: SourceEntry): Promise<void> => {
+    const same = extracting.get(source.sha256);
+    if (same) {
+      await same;
+      return runOne(source);
+    }
+    let release = () => {};
+    extracting.set(source.sha256, new Promise<void>((resolve) => (release = resolve)));
+    try {
+      await runSource(source);
+    } finally {
+      extracting.delete(source.sha256);
+      release();
+    }
+  };
+  const runSource = async (source: SourceEntry) => {
     const file = fromStoredPath(project.root, source.path);
     // Reading the stored document's header tells whether it is current and what it holds: a few KB, not the document.
     // Only for bytes that have a document (listed when the run starts, or stored by this run): a new file costs no

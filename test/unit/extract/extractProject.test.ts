@@ -36,6 +36,26 @@ describe('extractProject', function () {
     assert.equal(outcomes.length, 5);
   });
 
+  it('sources with the same bytes are extracted once, and their document is named by the first in queue order', async () => {
+    // Before: both were extracted at once and the document kept the name of whichever process finished last.
+    for (let round = 0; round < 3; round++) {
+      const dir = path.join(tmp.dir, `same-${round}`);
+      await fs.mkdir(dir);
+      const project = await Project.create(dir, { name: 'p' });
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 6; i++) files[`docs/copy-${i}.md`] = '# Same\n\nThe same bytes.\n';
+      await writeFiles(dir, files);
+      await addSources(project, [path.join(dir, 'docs')]);
+      const outcomes: ProjectExtractOutcome[] = [];
+      await extractProject(project, { options: { ocr: false }, concurrency: 3, onOutcome: (o) => outcomes.push(o) });
+      assert.equal(outcomes.filter((o) => o.status === 'done').length, 6);
+      assert.equal(outcomes.filter((o) => o.reused).length, 5, 'extracted once, reused five times');
+      const [name] = await fs.readdir(project.paths.documents);
+      const doc = JSON.parse(await fs.readFile(path.join(project.paths.documents, name!), 'utf8'));
+      assert.equal(doc.source.path, 'docs/copy-0.md');
+    }
+  });
+
   it('resumes after a kill: documents already stored are not redone, "extracting" ones are picked up', async () => {
     const project = await setup();
     await extractProject(project, { options: { ocr: false }, only: ['docs/a.txt'] });
