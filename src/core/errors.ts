@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'STATE_CORRUPT'
   | 'STATE_NEWER_FORMAT'
   | 'LOCK_TIMEOUT'
+  /** A long run of the same kind (records build / generation) holds its run lock in another process or window. */
+  | 'RUN_IN_PROGRESS'
   | 'SOURCE_NOT_FOUND'
   | 'SOURCE_UNREADABLE'
   | 'UNSUPPORTED_FILE'

@@ -4,6 +4,7 @@ import { BrightRunError, fsError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { CONFIG_FILE, defaultConfig, parseConfig, serializeConfig, toDatasetName, type ProjectConfig } from './config';
 import { withLock } from './lock';
+import { withRunLock, type RunKind } from './runLock';
 import { appendLog, type LogEntry } from './processingLog';
 import { projectPaths, type ProjectPaths } from './paths';
 import { appendJournal, applyLines, readJournalIndex, removeJournal, type JournalIndex, type JournalLine } from './sourceJournal';
@@ -131,6 +132,14 @@ export class Project {
   withLock<T>(fn: () => Promise<T>): Promise<T> {
     return withLock(this.paths.lock, { owner: this.owner }, fn);
   }
+  /**
+   * Runs a long operation of `kind` holding its run lock (runLock.ts) for its whole length: a second one, in
+   * another window or process, fails at once with RUN_IN_PROGRESS naming this one.
+   */
+  withRunLock<T>(kind: RunKind, fn: () => Promise<T>): Promise<T> {
+    return withRunLock(this.paths.dataDir, kind, { owner: this.owner }, fn);
+  }
+
 
   /** The source list: sources.json with the status journal (sourceJournal.ts) applied. O(sources + journal). */
   async readSources(): Promise<SourceEntry[]> {

@@ -147,8 +147,14 @@ export async function* loadDocuments(project: Project, list: Iterable<ProjectDoc
  * across all builders, documents in source-path order, builders in BUILD_BUILDERS order) and split assignment
  * into a new build folder, and publishes it atomically (RecordStore.publish). Never holds all records in
  * memory: only the gate's duplicate keys and MinHash signatures (qualityGate.ts) and one document's records.
+ * Throws RUN_IN_PROGRESS when a build or generation of the project runs already (another window or process).
  */
-export async function buildProjectRecords(project: Project, opts: ProjectBuildOptions = {}): Promise<BuildResult> {
+export function buildProjectRecords(project: Project, opts: ProjectBuildOptions = {}): Promise<BuildResult> {
+  // One build or generation at a time per project (RUN_IN_PROGRESS otherwise): two would redo the same work and race to publish.
+  return project.withRunLock('records', () => buildUnlocked(project, opts));
+}
+
+async function buildUnlocked(project: Project, opts: ProjectBuildOptions): Promise<BuildResult> {
   const settings = await loadRecordSettings(project.config, project.root);
   const tok = loadTokenizer(settings.chunk.tokenizer);
   const store = new RecordStore(project.paths.records);

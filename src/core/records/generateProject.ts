@@ -161,10 +161,16 @@ export async function estimateProjectGeneration(project: Project, opts: ProjectG
 
 /**
  * Generates the records of every document not yet generated for the current settings. Progress counts chunks
- * (`unit: 'records'`) over the documents left. Throws LLM_REQUEST_FAILED when a request fails after its retries,
+ * (`unit: 'records'`) over the documents left. Throws RUN_IN_PROGRESS when a build or generation of the project runs
+ * already (another window or process), LLM_REQUEST_FAILED when a request fails after its retries,
  * CANCELLED on the signal; either way every answer received stays cached and every finished document stays written.
  */
-export async function generateProjectRecords(project: Project, opts: ProjectGenerateOptions = {}): Promise<ProjectGenerationResult> {
+export function generateProjectRecords(project: Project, opts: ProjectGenerateOptions = {}): Promise<ProjectGenerationResult> {
+  // Two generation runs at once would ask the model twice for the same chunks (RUN_IN_PROGRESS instead).
+  return project.withRunLock('records', () => generateUnlocked(project, opts));
+}
+
+async function generateUnlocked(project: Project, opts: ProjectGenerateOptions): Promise<ProjectGenerationResult> {
   const p = await plan(project, opts);
   const result: ProjectGenerationResult = { documents: 0, records: 0, requests: 0, cached: 0, failed: [], usage: { promptTokens: 0, completionTokens: 0 }, removedStale: 0 };
   const keep = new Set<string>();
