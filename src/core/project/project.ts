@@ -34,7 +34,7 @@ const JOURNAL_MIN_COMPACT_BYTES = 256 * 1024;
 const JOURNAL_COMPACT_SHARE = 0.5;
 
 /** Lines of .brightrun/.gitignore: machine-local and bulky things stay out of git. */
-const DATA_GITIGNORE = ['# Written by Bright Run: machine-local files stay out of git.', 'lock', 'lock.stale-*', '*.tmp', 'cache/', ''].join('\n');
+const DATA_GITIGNORE = ['# Written by Bright Run: machine-local files stay out of git.', 'lock', 'lock.stale-*', '*.run.lock', '*.run.lock.stale-*', '*.tmp', 'cache/', ''].join('\n');
 
 /** A dataset project on disk: brightrun.json + .brightrun/. All writes are atomic and made under the project lock. */
 export class Project {
