@@ -82,8 +82,33 @@ export function compileTemplate(source: string, name: string): CompiledTemplate 
   }
 }
 
-/** Renders a compiled template with the given variables, within the limits. Returns the output, trimmed. */
-export function renderTemplate(template: CompiledTemplate, vars: Record<string, unknown>, limits: Partial<RenderLimits> = {}): string {
+/**
+ * Names a template may leave undefined for some chunks without being wrong: the chunk's and document's optional
+ * fields (templateVariables). Any other name that evaluates to undefined is a mistake (`chunk.txt`).
+ */
+export const OPTIONAL_TEMPLATE_KEYS: ReadonlySet<string> = new Set(['title', 'author', 'subject', 'keywords', 'language', 'created', 'modified', 'pages', 'slides', 'page', 'slide']);
+
+/** What a strict render accepts as undefined (see renderTemplate's `strict`). */
+export interface StrictNames {
+  /** Attribute names that may be missing (e.g. OPTIONAL_TEMPLATE_KEYS). */
+  optional: ReadonlySet<string>;
+  /** The variables a template can use, for the error's remedy ("chunk.text, chunk.heading, …"). */
+  known: string;
+}
+
+/** The records templates' names (instruction/chat builders, generation prompts): strict about typos. */
+export const RECORD_TEMPLATE_NAMES: StrictNames = {
+  optional: OPTIONAL_TEMPLATE_KEYS,
+  known: 'chunk.text, chunk.heading, chunk.headingPath, chunk.index, chunk.page, chunk.slide, document.name, document.path, document.format, document.title, document.author, document.subject, document.keywords, document.language, document.created, document.modified, document.pages, document.slides',
+};
+
+/**
+ * Renders a compiled template with the given variables, within the limits. Returns the output, trimmed.
+ * `strict`: a name that is not defined (`{{ chunk.txt }}`, `{{ chunks }}`) fails with TEMPLATE_INVALID naming it,
+ * instead of rendering empty — except the `optional` attributes, and any name under an `is defined` /
+ * `is undefined` test or a `default` filter (Jinja's own ways to say a value may be missing).
+ */
+export function renderTemplate(template: CompiledTemplate, vars: Record<string, unknown>, limits: Partial<RenderLimits> = {}, strict?: StrictNames): string {
   const caps = { ...DEFAULT_RENDER_LIMITS, ...limits };
   const env = new jinja.Environment();
   // The library's own globals, less `strftime_now` (records must not depend on the clock), with a capped range().
@@ -94,13 +119,16 @@ export function renderTemplate(template: CompiledTemplate, vars: Record<string, 
   });
   env.set('range', (start: number, stop?: number, step = 1) => boundedRange(start, stop, step, caps.maxListItems));
   for (const [k, v] of Object.entries(vars)) env.set(k, v);
-  const interpreter = new BoundedInterpreter(env, caps);
+  const interpreter = new BoundedInterpreter(env, caps, strict);
   try {
     return String(interpreter.run(template.program).value).trim();
   } catch (err) {
     if (err instanceof LimitReached) throw templateError('TEMPLATE_LIMIT', template.name, `stopped: ${err.message}`, 'Simplify the template (fewer or shorter loops, no recursion), or raise the cap if the output really is that large.');
     if (err instanceof RangeError) throw templateError('TEMPLATE_LIMIT', template.name, `stopped: ${err.message}`, 'Remove the recursion or the huge value from the template.', err);
     if (err instanceof TemplateRaised) throw templateError('TEMPLATE_INVALID', template.name, `raised an error: ${err.message}`, 'The template itself called raise_exception(); check the values it tests.', err);
+    if (err instanceof UndefinedName) {
+      throw templateError('TEMPLATE_INVALID', template.name, `uses \`${err.message}\`, which is not defined`, `Check the spelling: the variables are ${strict?.known ?? 'those given'}. A value that may be missing can be tested with "is defined" or given a "| default(…)".`, err);
+    }
     throw templateError('TEMPLATE_INVALID', template.name, `failed to render: ${(err as Error).message}`, 'Check the variable names (chunk.text, chunk.headingPath, chunk.page, document.title, …) and the filters used.', err);
   }
 }
@@ -110,6 +138,33 @@ const CLOCK_GRACE_STEPS = 5_000;
 
 class LimitReached extends Error {}
 class TemplateRaised extends Error {}
+/** A strict render met an undefined name (the message is the name, e.g. `chunk.txt`). */
+class UndefinedName extends Error {}
+
+/** Tests and filters under which an undefined value is expected, not a mistake. */
+const GUARD_TESTS = new Set(['defined', 'undefined', 'none']);
+const GUARD_FILTERS = new Set(['default', 'd']);
+
+interface AstNode {
+  type: string;
+  value?: unknown;
+  computed?: boolean;
+  object?: AstNode;
+  property?: AstNode;
+  test?: AstNode;
+  filter?: AstNode & { callee?: AstNode };
+}
+
+/** `chunk.txt` for a member expression, the name for an identifier; '' for anything else. */
+function dottedName(node: AstNode | undefined): string {
+  if (!node) return '';
+  if (node.type === 'Identifier') return String(node.value);
+  if (node.type === 'MemberExpression' && !node.computed) {
+    const base = dottedName(node.object);
+    return base ? `${base}.${String(node.property?.value)}` : '';
+  }
+  return '';
+}
 
 /** The library's interpreter with every evaluation counted, timed and size-checked. */
 class BoundedInterpreter extends jinja.Interpreter {
@@ -118,7 +173,10 @@ class BoundedInterpreter extends jinja.Interpreter {
   private produced = 0;
   private readonly deadline: number;
 
-  constructor(env: Environment, private readonly caps: RenderLimits) {
+  /** Depth of guards (`is defined`, `| default`) around the expression being evaluated. */
+  private guarded = 0;
+
+  constructor(env: Environment, private readonly caps: RenderLimits, private readonly strict?: StrictNames) {
     super(env);
     this.deadline = performance.now() + caps.timeMs;
     // A filter or function given a huge number (`indent(400000000)`, `center(…)`) builds its text in one
@@ -160,8 +218,12 @@ class BoundedInterpreter extends jinja.Interpreter {
     const caps = this.caps;
     this.tick();
     if (++this.depth > caps.maxDepth) throw new LimitReached(`nested deeper than ${caps.maxDepth} levels (recursion?)`);
+    const node = statement as AstNode;
+    const guard = this.strict !== undefined && ((node.type === 'TestExpression' && GUARD_TESTS.has(String(node.test?.value))) || (node.type === 'FilterExpression' && GUARD_FILTERS.has(String(node.filter?.type === 'CallExpression' ? node.filter.callee?.value : node.filter?.value))));
+    if (guard) this.guarded++;
     try {
       const value = super.evaluate(statement, environment);
+      if (this.strict && !this.guarded && value.type === 'UndefinedValue') this.checkDefined(node);
       const v = value.value as unknown;
       if (typeof v === 'string') {
         if (v.length > caps.maxOutputChars) throw new LimitReached(`made a text of ${v.length.toLocaleString('en')} characters (at most ${caps.maxOutputChars.toLocaleString('en')})`);
@@ -173,6 +235,15 @@ class BoundedInterpreter extends jinja.Interpreter {
       return value;
     } finally {
       this.depth--;
+      if (guard) this.guarded--;
+    }
+  }
+
+  /** A strict render: an identifier or attribute that came out undefined is an error unless it is optional. */
+  private checkDefined(node: AstNode): void {
+    if (node.type === 'Identifier') throw new UndefinedName(String(node.value));
+    if (node.type === 'MemberExpression' && !node.computed && node.property?.type === 'Identifier' && !this.strict!.optional.has(String(node.property.value))) {
+      throw new UndefinedName(dottedName(node) || String(node.property.value));
     }
   }
 }
@@ -298,10 +369,10 @@ export function buildInstructionRecords(doc: ExtractedDocument, chunks: readonly
   chunks.forEach((chunk, i) => {
     throwIfAborted(opts.signal);
     const vars = templateVariables(chunk, doc, i);
-    const output = renderTemplate(t.output, vars, opts.limits);
+    const output = renderTemplate(t.output, vars, opts.limits, RECORD_TEMPLATE_NAMES);
     if (!output && opts.skipEmpty !== false) return void empty.push(i);
     const lineage = chunkLineage(doc, chunk, 'instruction', paramsHash);
-    records.push({ id: recordId(lineage, 0), kind: 'instruction', lineage, instruction: renderTemplate(t.instruction, vars, opts.limits), input: renderTemplate(t.input, vars, opts.limits), output });
+    records.push({ id: recordId(lineage, 0), kind: 'instruction', lineage, instruction: renderTemplate(t.instruction, vars, opts.limits, RECORD_TEMPLATE_NAMES), input: renderTemplate(t.input, vars, opts.limits, RECORD_TEMPLATE_NAMES), output });
     opts.onProgress?.({ done: i + 1, total: chunks.length, unit: 'records' });
   });
   return { records, empty };
@@ -318,9 +389,9 @@ export function buildChatRecords(doc: ExtractedDocument, chunks: readonly Source
     throwIfAborted(opts.signal);
     const vars = templateVariables(chunk, doc, i);
     const messages: ChatMessage[] = [];
-    const sys = system ? renderTemplate(system, vars, opts.limits) : '';
+    const sys = system ? renderTemplate(system, vars, opts.limits, RECORD_TEMPLATE_NAMES) : '';
     if (sys) messages.push({ role: 'system', content: sys });
-    for (const turn of turns) messages.push({ role: turn.role, content: renderTemplate(turn.template, vars, opts.limits) });
+    for (const turn of turns) messages.push({ role: turn.role, content: renderTemplate(turn.template, vars, opts.limits, RECORD_TEMPLATE_NAMES) });
     if (opts.skipEmpty !== false && messages.some((m) => m.role !== 'system' && !m.content)) return void empty.push(i);
     const lineage = chunkLineage(doc, chunk, 'chat', paramsHash);
     records.push({ id: recordId(lineage, 0), kind: 'chat', lineage, messages });

@@ -99,6 +99,24 @@ describe('records/templates', () => {
     expectError(() => renderTemplate(compileTemplate('{{ chunk.text | nosuchfilter }}', 't'), { chunk: { text: 'a' } }), 'TEMPLATE_INVALID', /failed to render/);
   });
 
+  it('a name that is not defined fails the build with the name, unless it is optional or guarded', () => {
+    // Before: `{{ chunk.txt }}` rendered empty and every record was dropped as empty, with only a count to show for it.
+    const typo = expectError(() => buildInstructionRecords(doc(), chunks, { instruction: 'Q', input: '', output: '{{ chunk.txt }}' }), 'TEMPLATE_INVALID', /instruction\.output uses `chunk\.txt`, which is not defined/);
+    assert.match(typo.remedy, /chunk\.text, chunk\.heading/);
+    expectError(() => buildChatRecords(doc(), chunks, { turns: [{ role: 'user', content: '{{ chunks.text }}' }, { role: 'assistant', content: 'A' }] }), 'TEMPLATE_INVALID', /chat\.turns\[0\] uses `chunks`, which is not defined/);
+    expectError(() => buildInstructionRecords(doc(), chunks, { instruction: '{{ document.titel }}', input: '', output: 'x' }), 'TEMPLATE_INVALID', /`document\.titel`/);
+    // Optional fields (a chunk without a page, a document without a subject), tests and defaults are fine.
+    const ok = buildInstructionRecords(doc({}), chunks, {
+      instruction: '{{ document.title }}|{{ chunk.page }}|{% if document.subject is defined %}S{% endif %}|{{ document.nothing | default("d") }}|{% if other is not defined %}u{% endif %}',
+      input: '{% set x = {"a": 1} %}{{ x.a }}{% for h in chunk.headingPath %}{{ loop.index }}{{ h }}{% endfor %}',
+      output: '{{ chunk.text }}',
+    });
+    assert.deepEqual(ok.records.map((r) => r.instruction), ['|2||d|u', '|||d|u']);
+    assert.equal(ok.records[0]!.input, '11Manual2Starting');
+    // Without `strict` (export templates: record fields differ by kind) an undefined name still renders empty.
+    assert.equal(renderTemplate(compileTemplate('[{{ record.nothing }}]', 't'), { record: {} }), '[]');
+  });
+
   it('reads only the values given: no prototypes, no clock', () => {
     assert.equal(renderTemplate(compileTemplate('{{ chunk.constructor }}{{ chunk.__proto__ }}{{ chunk.text.constructor }}', 't'), { chunk: { text: 'a' } }), '');
     expectError(() => renderTemplate(compileTemplate('{{ strftime_now("%Y") }}', 't'), {}), 'TEMPLATE_INVALID', /not a function/);

@@ -5,7 +5,7 @@ import type { ExtractedDocument } from '../../extract/types';
 import type { OperationOptions } from '../../progress';
 import type { SecretSource } from '../../secrets';
 import { canonicalJson, recordId, shortHash } from '../ids';
-import { chunkLineage, compileTemplate, renderTemplate, templateVariables, type SourceChunk } from '../templates';
+import { chunkLineage, compileTemplate, RECORD_TEMPLATE_NAMES, renderTemplate, templateVariables, type SourceChunk, type StrictNames } from '../templates';
 import type { ChatRecord, InstructionRecord } from '../types';
 import { cacheKey, GenerationCache } from './cache';
 import { ChatClient, type ChatReply, type ChatRequest, type RetryPolicy } from './client';
@@ -114,6 +114,9 @@ function resolve(opts: GenerateOptions): GenerateSettings {
   return { ...DEFAULT_GENERATE_SETTINGS, ...opts.settings };
 }
 
+/** The prompt templates see the records' variables and `n` (questions per chunk). */
+const GENERATE_NAMES: StrictNames = { ...RECORD_TEMPLATE_NAMES, known: `${RECORD_TEMPLATE_NAMES.known}, n` };
+
 function prepare(doc: ExtractedDocument, chunks: readonly SourceChunk[], s: GenerateSettings): Job[] {
   const system = compileTemplate(s.prompts.system, 'records.generate.prompts.system');
   const user = compileTemplate(s.prompts.user, 'records.generate.prompts.user');
@@ -122,9 +125,9 @@ function prepare(doc: ExtractedDocument, chunks: readonly SourceChunk[], s: Gene
   return chunks.map((chunk, index) => {
     const vars = { ...templateVariables(chunk, doc, index), n: s.questionsPerChunk };
     const messages: ChatRequest['messages'] = [];
-    const sys = renderTemplate(system, vars);
+    const sys = renderTemplate(system, vars, {}, GENERATE_NAMES);
     if (sys) messages.push({ role: 'system', content: sys });
-    messages.push({ role: 'user', content: renderTemplate(user, vars) });
+    messages.push({ role: 'user', content: renderTemplate(user, vars, {}, GENERATE_NAMES) });
     const request: ChatRequest = { model: s.model, messages, temperature: s.temperature, max_tokens: s.maxTokens, ...(s.seed !== undefined ? { seed: s.seed } : {}), ...(s.jsonMode ? { response_format: { type: 'json_object' } } : {}) };
     // The rendered messages are in the key too: the same chunk under another title or heading is another prompt.
     const rendered = createHash('sha256').update(canonicalJson(messages)).digest('hex');
