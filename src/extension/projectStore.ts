@@ -112,6 +112,7 @@ export class ProjectStore extends Disposable {
     const s = this.current;
     await vscode.commands.executeCommand('setContext', ContextKeys.hasProject, s.kind !== 'none');
     await vscode.commands.executeCommand('setContext', ContextKeys.hasSources, s.kind === 'open' && s.sources.length > 0);
+    await vscode.commands.executeCommand('setContext', ContextKeys.hasExtracted, s.kind === 'open' && s.sources.some((x) => x.status === 'done'));
     await vscode.commands.executeCommand('setContext', ContextKeys.hasRecords, s.kind === 'open' && s.records.manifest !== undefined);
   }
 }

@@ -38,6 +38,8 @@ export const ContextKeys = {
   hasSources: 'brightrun.hasSources',
   extracting: 'brightrun.extracting',
   paused: 'brightrun.paused',
+  /** At least one source is extracted (a document is done): the walkthrough's Extract step completes on it. */
+  hasExtracted: 'brightrun.hasExtracted',
   hasRecords: 'brightrun.hasRecords',
   hasExports: 'brightrun.hasExports',
 } as const;

@@ -1,13 +1,14 @@
 // Runs the in-VS-Code tests: code-server's real VS Code (1.139) + Debian's headless Chromium via playwright-core.
 //  1. the mocha suite in test/vscode/suite runs INSIDE the extension host, on a workspace prepared by the CLI;
-//  2. a user-level check drives the workbench: the command palette creates a project, the tree shows it.
+//  2. a user-level check drives the workbench: the command palette creates a project, the tree shows it;
+//  3. the walkthrough measured as a new user's path (walkthrough.mjs), clicks counted.
 // Screenshots go to test-results/. Prints "VSCODE passed=N failed=M" for scripts/test.mjs.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { startCodeServer } from './codeServer.mjs';
+import { measureWalkthrough, prepareWalkthroughWorkspace } from './walkthrough.mjs';
 import { prepareWorkspaces } from './workspaces.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,49 +17,10 @@ mkdirSync(results, { recursive: true });
 const t0 = Date.now();
 const log = (...a) => console.log(`[vscode ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
-const tools = execFileSync('bash', [path.join(repo, 'test/vscode/setup-tools.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop();
-const cs = path.join(tools, 'cs-4.139.1');
-const node24bin = path.join(tools, 'node24', 'node_modules', '.bin');
-const { chromium } = createRequire(path.join(cs, 'package.json'))('playwright-core');
-
 if (!existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/ is missing: run "node esbuild.mjs" first');
 
 const { tmp, withProject: wsProject, empty: wsEmpty, large: wsLarge } = await prepareWorkspaces(repo);
-
-// code-server, isolated from the home folder, in its own process group.
-const port = 20000 + Math.floor(Number(process.hrtime.bigint() % 20000n));
-mkdirSync(path.join(tmp, 'user-data', 'User'), { recursive: true });
-writeFileSync(path.join(tmp, 'user-data', 'User', 'settings.json'), JSON.stringify({ 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true }));
-const server = spawn(path.join(cs, 'node_modules', '.bin', 'code-server'), [
-  '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-  '--disable-getting-started-override', '--config', path.join(tmp, 'config.yaml'), '--user-data-dir', path.join(tmp, 'user-data'), '--extensions-dir', path.join(tmp, 'extensions'),
-], {
-  detached: true,
-  stdio: ['ignore', 'pipe', 'pipe'],
-  env: { ...process.env, PATH: `${node24bin}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(tmp, 'xdg'), XDG_DATA_HOME: path.join(tmp, 'xdg-data'), VSCODE_OPTIONS: '--enable-smoke-test-driver' },
-});
-let serverLog = '';
-server.stdout.on('data', (d) => (serverLog += d));
-server.stderr.on('data', (d) => (serverLog += d));
-const stopServer = () => {
-  try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
-};
-process.on('exit', stopServer);
-
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
-  if (i > 300) throw new Error(`code-server did not start:\n${serverLog}`);
-  await new Promise((r) => setTimeout(r, 200));
-}
-log('code-server up on', base);
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-const workbenchUrl = (folder, payload) => `${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+const { browser, remote, workbenchUrl, stop: stopServer } = await startCodeServer(repo, tmp, log);
 
 let passed = 0;
 let failed = 0;
@@ -364,8 +326,26 @@ await runHostSuite(wsLarge, 'vscode-suite-large.png');
   await page.context().close();
 }
 
-await browser.close();
-stopServer();
+await stopServer();
+
+// 3. Issue #11 §7: clicks and seconds from a folder of documents to a verified Hugging Face layout export, through
+// the walkthrough, on the extension as a user installs it (its own code-server: notification toasts, which the
+// path clicks, are off while the automation hooks of the suite above are on).
+{
+  const wtTmp = path.join(tmp, 'walkthrough');
+  const ws = prepareWalkthroughWorkspace(repo, wtTmp);
+  const server = await startCodeServer(repo, wtTmp, log, { smokeTestDriver: false, installed: true });
+  const page = await (await server.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  currentPage = page;
+  await check('the walkthrough takes a new user from a folder of documents to a verified Hugging Face export in ≤ 10 clicks', async () => {
+    await page.goto(server.workbenchUrl(ws, [['skipWelcome', 'true']]));
+    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
+    await page.waitForTimeout(2500);
+    const r = await measureWalkthrough(page, ws, { results, log });
+    if (r.clicks + r.openClicks > 10) throw new Error(`${r.clicks} clicks (+${r.openClicks} to open the walkthrough): ${r.steps.map((x) => x.click).join(' → ')}`);
+  });
+  await server.stop();
+}
 rmSync(tmp, { recursive: true, force: true });
 log(`screenshots in ${path.relative(repo, results)}/`);
 console.log(`VSCODE passed=${passed} failed=${failed}`);

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { toStoredPath, type SourceEntry, type TextView } from '../../core';
-import { Commands } from '../../shared/commands';
-import type { IngestionService } from '../ingestion/ingestionService';
+import { announceBatch, type IngestionService } from '../ingestion/ingestionService';
 import { ExtractedTextProvider } from '../preview/extractedTextProvider';
 import type { ProjectStore } from '../projectStore';
 
@@ -25,17 +24,9 @@ export async function extractDocuments(store: ProjectStore, ingestion: Ingestion
     if (!choice) return;
     retryFailed = true;
   }
+  const started = Date.now();
   const summary = await ingestion.start({ foreground: true, retryFailed });
-  if (!summary) return;
-  const text = `Extracted ${summary.done} document(s)${summary.reused ? ` (${summary.reused} unchanged)` : ''}, ${summary.pages} page(s), ${summary.ocrPages} OCR'd.`;
-  if (summary.failed) {
-    void vscode.window.showWarningMessage(`${text} ${summary.failed} failed: see the Ingestion panel for why and how to fix it.`, 'Open Ingestion', 'Show Log').then((c) => {
-      if (c === 'Open Ingestion') void vscode.commands.executeCommand(Commands.showIngestion);
-      if (c === 'Show Log') void vscode.commands.executeCommand(Commands.showLog);
-    });
-  } else {
-    void vscode.window.showInformationMessage(text);
-  }
+  if (summary) announceBatch(summary, Date.now() - started);
 }
 
 /**

@@ -79,10 +79,12 @@ export async function exportDataset(store: ProjectStore, jobs: JobRunner, model:
   const text =
     result.status === 'unchanged'
       ? `Export "${request.name}" is unchanged: the records, sources and parameters give the same files as ${result.version}, so no new version was written.`
-      : `Exported "${request.name}" ${result.version} in ${secs} s: ${versionSummary(result.manifest)} (train ${result.manifest.records.splits.train}, validation ${result.manifest.records.splits.validation}, test ${result.manifest.records.splits.test}).`;
-  void vscode.window.showInformationMessage(text, 'Open Manifest', 'Reveal in Explorer').then((choice) => {
+      : `Exported "${request.name}" ${result.version} in ${secs} s, verified: ${versionSummary(result.manifest)} (train ${result.manifest.records.splits.train}, validation ${result.manifest.records.splits.validation}, test ${result.manifest.records.splits.test}).`;
+  // Published means verified (runExport checks every file before the rename); "Verify" re-reads it on demand.
+  void vscode.window.showInformationMessage(text, 'Verify', 'Open Manifest', 'Reveal in Explorer').then((choice) => {
     const version = { dir: result.dir };
-    if (choice === 'Open Manifest') void openExportManifest(version);
+    if (choice === 'Verify') void vscode.commands.executeCommand(Commands.verifyExport, version);
+    else if (choice === 'Open Manifest') void openExportManifest(version);
     else if (choice === 'Reveal in Explorer') void revealExport(version);
   });
   return result;

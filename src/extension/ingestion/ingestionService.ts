@@ -135,6 +135,7 @@ export class IngestionService extends Disposable {
           if (!controller.signal.aborted) this.jobs.reportError('Extracting documents', err);
           return undefined;
         });
+    const started = Date.now();
     this.running = run.finally(async () => {
       this.running = undefined;
       this.control = undefined;
@@ -143,6 +144,8 @@ export class IngestionService extends Disposable {
       await this.store.refresh();
       this.fire();
     });
+    // The foreground command announces its own result; a background batch (added documents) says it ended here.
+    if (!options.foreground) void this.running.then((summary) => summary && !controller.signal.aborted && announceBatch(summary, Date.now() - started, true));
     this.fire();
     return this.running;
   }
@@ -237,4 +240,23 @@ export function describeThroughput(s: IngestionSnapshot): string | undefined {
 
 export function describeEta(s: IngestionSnapshot): string | undefined {
   return s.progress?.etaMs ? `about ${formatDuration(s.progress.etaMs)} left` : undefined;
+}
+
+/**
+ * What a finished batch says, with the next step as a button: "Build Records" (the walkthrough goes on from here)
+ * and, when files failed, the Ingestion panel that says why. `quietWhenReused`: a background batch that only
+ * reused stored documents says nothing.
+ */
+export function announceBatch(summary: ProjectExtractSummary, ms: number, quietWhenReused = false): void {
+  const extracted = summary.done - summary.reused;
+  if (quietWhenReused && extracted <= 0 && summary.failed <= 0) return;
+  const text = `Extracted ${summary.done} document(s)${summary.reused ? ` (${summary.reused} unchanged)` : ''}, ${summary.pages} page(s), ${summary.ocrPages} OCR'd, in ${formatDuration(ms)}.`;
+  const next = summary.done > 0 ? ['Build Records'] : [];
+  const act = (c: string | undefined) => {
+    if (c === 'Build Records') void vscode.commands.executeCommand(Commands.buildRecords);
+    if (c === 'Open Ingestion') void vscode.commands.executeCommand(Commands.showIngestion);
+    if (c === 'Show Log') void vscode.commands.executeCommand(Commands.showLog);
+  };
+  if (summary.failed) void vscode.window.showWarningMessage(`${text} ${summary.failed} failed: see the Ingestion panel for why and how to fix it.`, ...next, 'Open Ingestion', 'Show Log').then(act);
+  else void vscode.window.showInformationMessage(text, ...next).then(act);
 }

@@ -40,8 +40,12 @@ export async function buildRecords(store: ProjectStore, jobs: JobRunner): Promis
     const show = result.failed.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(
       `Built ${total} record(s) from ${result.manifest.documents} document(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: train ${s.train.records}, validation ${s.validation.records}, test ${s.test.records}; dropped ${d.duplicates} duplicate(s), ${d.nearDuplicates ?? 0} near-duplicate(s), ${d.tooShort} too short.${failed}`,
+      'Export Dataset…',
       'Open Records',
-    ).then((choice) => choice && vscode.commands.executeCommand(Commands.openRecords));
+    ).then((choice) => {
+      if (choice === 'Export Dataset…') void vscode.commands.executeCommand(Commands.export);
+      else if (choice === 'Open Records') void vscode.commands.executeCommand(Commands.openRecords);
+    });
   } finally {
     building = undefined;
   }
