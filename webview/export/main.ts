@@ -1,5 +1,5 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { DraftProblem, ExportDraft, ExportPanelState, ExportPanelToHost, ExportPanelToView, ExportPreviewView, ExportSplit } from '../../src/shared/protocol/exportPanel';
+import type { DraftProblem, ExportDraft, ExportPanelRequest, ExportPanelState, ExportPanelToHost, ExportPanelToView, ExportPreviewView, ExportSplit } from '../../src/shared/protocol/exportPanel';
 import { button, createChannel, h, noProject } from '../shared/vscodeApi';
 import { checkbox, errorSlot, field, select, showProblems, textfield } from './controls';
 import { formatOptions } from './formatOptions';
@@ -16,8 +16,7 @@ interface UiState {
 }
 
 type Reply = Extract<ExportPanelToView, { type: 'reply' }>;
-/** A request without its id (distributed over the union, so each method keeps its own fields). */
-type Request<T = ExportPanelToHost> = T extends { id: number } ? Omit<T, 'id'> : never;
+
 
 let nextId = 1;
 let state: ExportPanelState | undefined;
@@ -52,7 +51,7 @@ const channel = createChannel<ExportPanelToHost, ExportPanelToView, UiState>((m)
   }
 });
 
-function request(message: Request, done: (reply: Reply) => void): number {
+function request(message: ExportPanelRequest, done: (reply: Reply) => void): number {
   const id = nextId++;
   waiting.set(id, done);
   channel.post({ ...message, id } as unknown as ExportPanelToHost);

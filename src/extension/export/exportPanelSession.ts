@@ -17,6 +17,8 @@ export interface ExportPanelSessionHost {
 }
 
 const KINDS: readonly RecordKind[] = ['completion', 'instruction', 'chat'];
+/** Characters of each sample file sent to the view (a sample is a look; ten formats of long records stay small). */
+const SAMPLE_FILE_CHARS = 20_000;
 
 /**
  * The host side of one Export panel, without VS Code: answers the view's protocol — the profiles of brightrun.json,
@@ -172,7 +174,7 @@ export class ExportPanelSession {
     try {
       const request = this.request(project, { ...draft, name: draft.name || 'sample' }, undefined);
       const counts = this.preview?.splits[split].kinds;
-      const sample = await renderExportSample(project, request, split, { limit, signal: controller.signal, ...(counts ? { counts } : {}) });
+      const sample = await renderExportSample(project, request, split, { limit, maxChars: SAMPLE_FILE_CHARS, signal: controller.signal, ...(counts ? { counts } : {}) });
       this.post({ type: 'reply', id, method: 'sample', sample });
     } catch (err) {
       const e = toBrightRunError(err);

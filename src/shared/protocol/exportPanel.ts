@@ -116,6 +116,9 @@ export type ExportPanelToHost =
 
 export type ExportPanelMethod = Exclude<ExportPanelToHost['type'], 'ready' | 'recount'>;
 
+/** A request before its id is given (distributed over the union, so each method keeps its own fields). */
+export type ExportPanelRequest<T = ExportPanelToHost> = T extends { id: number } ? Omit<T, 'id'> : never;
+
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isId = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const SPLITS: readonly string[] = ['train', 'validation', 'test'];
