@@ -59,6 +59,8 @@ function request(message: ExportPanelRequest, done: (reply: Reply) => void): num
 }
 
 const persist = () => channel.setState({ ...ui });
+/** The picker's "New profile…" entry: no profile name can start with '_' (isValidExportName). */
+const NEW_PROFILE = '_new';
 
 function newDraft(): ExportDraft {
   const taken = new Set(state?.profiles.map((p) => p.name) ?? []);
@@ -130,9 +132,9 @@ function renderHeader(): void {
 function renderProfile(): void {
   const s = state!;
   const draft = ui.draft!;
-  const choices: Array<[string, string]> = [...s.profiles.map((p): [string, string] => [p.name, `${p.name} — ${p.formats.join(', ')}`]), ['\u0000new', 'New profile…']];
-  const picker = select(ui.replacing ?? '\u0000new', choices, (v) => {
-    if (v === '\u0000new') {
+  const choices: Array<[string, string]> = [...s.profiles.map((p): [string, string] => [p.name, `${p.name} — ${p.formats.join(', ')}`]), [NEW_PROFILE, 'New profile…']];
+  const picker = select(ui.replacing ?? NEW_PROFILE, choices, (v) => {
+    if (v === NEW_PROFILE) {
       ui.draft = newDraft();
       delete ui.replacing;
     } else {
