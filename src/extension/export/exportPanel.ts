@@ -5,7 +5,7 @@ import { isExportPanelToHost, type ExportPanelToHost, type ExportPanelToView } f
 import type { JobRunner } from '../jobRunner';
 import type { ProjectStore } from '../projectStore';
 import { PanelHost } from '../webviews/panelHost';
-import { runExportJob } from './exportCommands';
+import { FORMAT_DESCRIPTIONS, runExportJob } from './exportCommands';
 import { ExportPanelSession } from './exportPanelSession';
 import type { ExportsModel } from './exportsModel';
 
@@ -85,6 +85,7 @@ export function createExportPanelSession(deps: ExportPanelDeps, post: (m: Export
     {
       project: () => deps.store.project,
       log: (message) => deps.log.warn(message),
+      describeFormat: (format) => FORMAT_DESCRIPTIONS[format],
       runExport: async (request) => {
         const project = deps.store.project;
         if (!project) return undefined;

@@ -1,10 +1,9 @@
 import { promises as fs } from 'node:fs';
 import {
   chatFormatOf, EXPORT_FORMATS, exportRequestFromConfig, isCancellation, kindColumns, LINEAGE_COLUMNS, overlayFile, previewExport, profileFromDraft, profileProblems, RecordStore, renderExportSample, toBrightRunError, withExportProfile,
-  type ExportPreview, type ExportProfile, type ExportRequest, type ExportResult, type Project, type ProfileProblem, type RecordKind, type RecordsManifest,
+  type ExportFormat, type ExportPreview, type ExportProfile, type ExportRequest, type ExportResult, type Project, type ProfileProblem, type RecordKind, type RecordsManifest,
 } from '../../core';
 import type { ExportDraft, ExportPanelState, ExportPanelToHost, ExportPanelToView, ExportSplit } from '../../shared/protocol/exportPanel';
-import { FORMAT_DESCRIPTIONS } from './exportCommands';
 
 /** What a session needs from the extension: the open project, the export job runner and a file picker. */
 export interface ExportPanelSessionHost {
@@ -14,6 +13,8 @@ export interface ExportPanelSessionHost {
   /** Asks for a template file; its path relative to the project folder with '/', or undefined. */
   pickTemplate(option: 'recordFile' | 'headerFile' | 'footerFile'): Promise<string | undefined>;
   log(message: string): void;
+  /** One line saying what a format writes (the format checkboxes' descriptions). */
+  describeFormat(format: ExportFormat): string;
 }
 
 const KINDS: readonly RecordKind[] = ['completion', 'instruction', 'chat'];
@@ -30,7 +31,8 @@ const SAMPLE_FILE_CHARS = 20_000;
  */
 export class ExportPanelSession {
   private preview: ExportPreview | undefined;
-  private previewKey: string | undefined;
+  /** Build and overlay the preview counted; null before the first count (undefined: no build). */
+  private previewKey: string | undefined | null = null;
   private counting: AbortController | undefined;
   private sampling: AbortController | undefined;
   private exporting: string | undefined;
@@ -95,7 +97,7 @@ export class ExportPanelSession {
     return {
       project: project.config.name,
       profiles: (project.config.exports ?? []).map(draftOf),
-      formats: EXPORT_FORMATS.map((name) => ({ name, description: FORMAT_DESCRIPTIONS[name] })),
+      formats: EXPORT_FORMATS.map((name) => ({ name, description: this.host.describeFormat(name) })),
       ...(manifest ? { build: { id: manifest.build, builtAt: manifest.builtAt } } : {}),
       columns: Object.fromEntries(KINDS.map((k) => [k, [...kindColumns(k, chat)]])),
       lineageColumns: [...LINEAGE_COLUMNS],
@@ -120,7 +122,7 @@ export class ExportPanelSession {
   private async count(): Promise<void> {
     this.counting?.abort();
     const project = this.host.project();
-    if (!project || this.previewKey === undefined) {
+    if (!project || !this.previewKey) {
       this.preview = undefined;
       this.post({ type: 'preview', error: 'No records have been built yet: build them (Records in the Bright Run view) to see what an export holds.' });
       return;
