@@ -59,6 +59,8 @@ function request(message: ExportPanelRequest, done: (reply: Reply) => void): num
 }
 
 const persist = () => channel.setState({ ...ui });
+/** Sample sizes offered (the protocol allows up to MAX_SAMPLE_REQUEST). */
+const LIMITS = [1, 3, 5, 10, 20];
 /** The picker's "New profile…" entry: no profile name can start with '_' (isValidExportName). */
 const NEW_PROFILE = '_new';
 
@@ -90,7 +92,7 @@ function renderShell(): void {
       persist();
       requestSample();
     }, 'Split of the sample')),
-    field('Records', select(String(ui.limit ?? 5), [['1', '1'], ['3', '3'], ['5', '5'], ['10', '10'], ['20', '20']], (v) => {
+    field('Records', select(String(ui.limit ?? 5), LIMITS.map((n): [string, string] => [String(n), String(n)]), (v) => {
       ui.limit = Number(v);
       persist();
       requestSample();
@@ -288,4 +290,5 @@ function runExport(): void {
 
 const restored = channel.getState();
 if (restored) Object.assign(ui, restored);
+if (ui.limit !== undefined && !LIMITS.includes(ui.limit)) delete ui.limit;
 channel.post({ type: 'ready' });
