@@ -80,7 +80,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { overview: 'webview/overview/main.ts', ingest: 'webview/ingest/main.ts', preview: 'webview/preview/main.ts', records: 'webview/records/main.ts' },
+    entryPoints: { overview: 'webview/overview/main.ts', ingest: 'webview/ingest/main.ts', preview: 'webview/preview/main.ts', records: 'webview/records/main.ts', exportPanel: 'webview/export/main.ts' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',

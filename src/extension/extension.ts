@@ -19,6 +19,7 @@ import { ProjectStore } from './projectStore';
 import { SecretStore } from './secrets';
 import { readSettings } from './settings';
 import { exportDataset, openExportManifest, revealExport, showExportChangelog, verifyExport, type ExportCommandArgs, type VersionArg } from './export/exportCommands';
+import { ExportPanel, createExportPanelSession, openExportPanel, type ExportPanelDeps } from './export/exportPanel';
 import { ExportsModel } from './export/exportsModel';
 import { DatasetTree } from './views/datasetTree';
 import { OverviewPanel } from './webviews/overviewPanel';
@@ -38,6 +39,14 @@ export interface BrightRunApi {
   };
   statusBar: IngestionStatusBar;
   exports: ExportsModel;
+  exportPanel: {
+    /** The open Export panel, if any. */
+    panel(): ExportPanel | undefined;
+    /** Every message an Export panel posts to its webview. */
+    onDidSend: typeof ExportPanel.onDidSend;
+    /** An Export panel session without a webview, driven through the same protocol. */
+    createSession: (post: Parameters<typeof createExportPanelSession>[1]) => ReturnType<typeof createExportPanelSession>;
+  };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BrightRunApi> {
@@ -98,6 +107,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   register(Commands.showExportChangelog, (arg?: VersionArg) => showExportChangelog(exportsModel, arg));
   register(Commands.revealExport, (arg?: VersionArg) => revealExport(arg, exportsModel));
   register(Commands.verifyExport, (arg?: VersionArg) => verifyExport(jobs, exportsModel, log, arg));
+  const exportPanelDeps: ExportPanelDeps = { extensionUri: context.extensionUri, store, jobs, model: exportsModel, log };
+  register(Commands.openExportPanel, () => openExportPanel(exportPanelDeps));
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.exportPanel, ExportPanel.serializer(exportPanelDeps)));
   register(Commands.train, () => explainPending('train'));
   register(Commands.showLog, () => log.show());
   register(Commands.refresh, () => store.refresh());
@@ -110,7 +122,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   await exportsModel.refresh();
   void ingestion.resumeInterrupted();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
-  return { store, tree, ingestion, statusBar, exports: exportsModel, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
+  return { store, tree, ingestion, statusBar, exports: exportsModel, exportPanel: { panel: () => ExportPanel.open, onDidSend: ExportPanel.onDidSend, createSession: (post) => createExportPanelSession(exportPanelDeps, post) }, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
 }
 
 export function deactivate(): void {

@@ -28,6 +28,7 @@ export const Commands = {
   showExportChangelog: 'brightrun.showExportChangelog',
   revealExport: 'brightrun.revealExport',
   verifyExport: 'brightrun.verifyExport',
+  openExportPanel: 'brightrun.openExportPanel',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -53,4 +54,5 @@ export const WebviewTypes = {
   ingest: 'brightrun.ingest',
   preview: 'brightrun.preview',
   records: 'brightrun.records',
+  exportPanel: 'brightrun.exportPanel',
 } as const;

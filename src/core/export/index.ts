@@ -10,3 +10,8 @@ export { MANIFEST_FILE, CHANGELOG_FILE, type ExportManifest, type ExportParamete
 export { LINEAGE_FILE, type LineageLine } from './scan';
 export { watchExport, type WatchOptions } from './watch';
 export { exportRequestFromConfig, type ExportFlags } from './exportConfig';
+export { previewExport, SplitTally, type ExportPreview, type SplitPreview } from './preview';
+export { renderExportSample, MAX_SAMPLE_RECORDS, type ExportSample, type FormatSample, type SampleOptions } from './previewSample';
+export { readSampleFile, SAMPLE_MAX_CHARS, type SampleFile } from './previewRead';
+export { profileFromDraft, withExportProfile, profileProblems, mappingProblem, type ExportProfileDraft, type ProfileProblem, type ProfileContext } from './profileEdit';
+export { chatFormatOf, writerOptions } from './runExport';

@@ -79,7 +79,7 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
 
   const rm = source.manifest;
   // records.chatFormat shapes chat rows (JSONL, JSON, CSV); ShareGPT is a schema change, so it is a parameter.
-  const chatFormat = (rm.settings as { chatFormat?: string }).chatFormat === 'sharegpt' ? ('sharegpt' as const) : undefined;
+  const chatFormat = chatFormatOf(rm);
   if (chatFormat) params.chatFormat = chatFormat;
   const expected = SPLITS.reduce((s, x) => s + rm.splits[x].records, 0);
   const eta = new EtaEstimator(Math.max(1, expected * (1 + writers.length)));
@@ -198,6 +198,11 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
   }
 }
 
+/** The chat row shape of a records build (its `records.chatFormat` setting): 'sharegpt', or undefined for OpenAI `messages`. */
+export function chatFormatOf(rm: Pick<RecordsManifest, 'settings'>): 'sharegpt' | undefined {
+  return (rm.settings as { chatFormat?: string }).chatFormat === 'sharegpt' ? 'sharegpt' : undefined;
+}
+
 function withEta(eta: EtaEstimator, done: number): { etaMs?: number } {
   const ms = eta.update(done);
   return ms === undefined ? {} : { etaMs: ms };
@@ -247,7 +252,7 @@ async function syncTree(dir: string): Promise<void> {
  * the export's name, the tool and tokenizer, the records build's quality figures, and what the profile's own
  * options say (`title`, `description`, `license`, `language`). Deterministic, so re-exports stay byte-identical.
  */
-function writerOptions(format: ExportFormat, given: Readonly<Record<string, unknown>>, name: string, rm: RecordsManifest, root: string): Readonly<Record<string, unknown>> {
+export function writerOptions(format: ExportFormat, given: Readonly<Record<string, unknown>>, name: string, rm: RecordsManifest, root: string): Readonly<Record<string, unknown>> {
   // Paths in a profile (template files, an existing dataset_info.json) are relative to the project folder.
   const options: Record<string, unknown> = { ...given };
   for (const key of ['recordFile', 'headerFile', 'footerFile', 'datasetInfo']) {

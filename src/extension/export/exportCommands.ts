@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CHANGELOG_FILE, EXPORT_FORMATS, exportRequestFromConfig, formatBytes, isValidExportName, MANIFEST_FILE, runExport, verifyExportDir, type ExportFormat, type ExportRequest, type ExportResult, type VerifyFinding } from '../../core';
+import { CHANGELOG_FILE, EXPORT_FORMATS, exportRequestFromConfig, formatBytes, isValidExportName, MANIFEST_FILE, runExport, verifyExportDir, type ExportFormat, type ExportRequest, type ExportResult, type Project, type VerifyFinding } from '../../core';
 import { Commands } from '../../shared/commands';
 import type { JobRunner } from '../jobRunner';
 import type { ProjectStore } from '../projectStore';
@@ -8,7 +8,7 @@ import type { ExportsModel, ExportVersionInfo } from './exportsModel';
 import { versionSummary } from './exportTreeItems';
 
 /** One line per format for the format picker (docs/export-formats.md has the full story). */
-const FORMAT_DESCRIPTIONS: Record<ExportFormat, string> = {
+export const FORMAT_DESCRIPTIONS: Record<ExportFormat, string> = {
   hf: 'Hugging Face datasets layout: Parquet shards under data/ and a dataset card (README.md)',
   json: 'one JSON array per split, with an optional field mapping',
   jsonl: 'one JSON object per line, one file per split',
@@ -64,7 +64,20 @@ export async function exportDataset(store: ProjectStore, jobs: JobRunner, model:
     jobs.reportError('Export', err);
     return undefined;
   }
+  return runExportJob(project, jobs, model, request);
+}
 
+/**
+ * Runs one export request as a background job (progress in records and bytes with ETA, Cancel), then refreshes the
+ * Exports tree and says what was published. One export at a time. The one entry every export of the extension
+ * goes through (the command above, the Export panel). Returns undefined when another export runs, or when it was
+ * cancelled or failed (the failure is shown with its remedy and logged).
+ */
+export async function runExportJob(project: Project, jobs: JobRunner, model: ExportsModel, request: ExportRequest): Promise<ExportResult | undefined> {
+  if (exporting) {
+    void vscode.window.showInformationMessage('An export is running already.');
+    return undefined;
+  }
   const started = Date.now();
   exporting = jobs.run(`Exporting "${request.name}" (${request.formats.join(', ')})`, (signal, report) => runExport(project, request, { signal, onProgress: report }));
   let result: ExportResult | undefined;
