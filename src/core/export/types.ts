@@ -25,6 +25,12 @@ export interface WrittenFile {
   records?: number;
   split?: SplitName;
   /**
+   * Records of the split this file's format leaves out by the format's own rules (LLaMA-Factory: a completion
+   * record with an empty text, a chat without a user → assistant exchange, which its loader would drop). Counted in
+   * the manifest and checked by verify (records + omitted = the build's count), never silent. Absent when none.
+   */
+  omitted?: number;
+  /**
    * Settings a reader needs to read the file back, as plain values (CSV: delimiter, quote, encoding, header,
    * columns). Kept in the manifest so `brightrun export verify` re-reads any export. Optional (added by the runner's
    * issue-#11 round; writers that need nothing leave it out).

@@ -9,7 +9,10 @@ import { llamaFactoryFormat } from '../../../src/core/export/formats/llamaFactor
 import { alternatingTurns, llamaFactoryRowProblem, mergeDatasetInfo, type DatasetInfoEntry } from '../../../src/core/export/formats/llamaFactoryRules';
 import { userTemplateFormat } from '../../../src/core/export/formats/userTemplate';
 import type { ChatMessage } from '../../../src/core/records/types';
+import { Project } from '../../../src/core';
+import { runExport, verifyExportDir } from '../../../src/core/export';
 import { generatedContext, generatedRecord, listFiles } from '../../support/exportGenerated';
+import { makeRecords, writeRecordsBuild } from '../../support/exportRecords';
 import { useTempDir } from '../../support/tmp';
 
 const run = promisify(execFile);
@@ -61,9 +64,24 @@ describe('export: LLaMA-Factory preset', function () {
   it('writes completion records in the pre-training layout, leaving out empty texts', async () => {
     const files = await llamaFactoryFormat.write(generatedContext(tmp.dir, 'completion', { train: 10 }));
     assert.equal(files[0].records, 9); // record 1 has the empty text
+    assert.equal(files[0].omitted, 1, 'what the loader would drop is counted, not silent');
     const info = JSON.parse(await fs.readFile(path.join(tmp.dir, 'llama-factory/dataset_info.json'), 'utf8')) as Record<string, DatasetInfoEntry>;
     assert.deepEqual(info.brightrun_train.columns, { prompt: 'text' });
     assert.deepEqual(await llamaFactoryFormat.verify(tmp.dir, files), []);
+  });
+
+  it('an export whose records include ones LLaMA-Factory leaves out is published and verifies (records + omitted = the build)', async () => {
+    // Before: verify compared the rows written with the build's count and refused the version (EXPORT_INVALID).
+    const project = await Project.create(tmp.dir, { name: 'p' });
+    const records = makeRecords('completion', 19); // HARD_TEXTS[1] is '': records 1, 8 and 15 have an empty text
+    await writeRecordsBuild(tmp.dir, records);
+    const result = await runExport(project, { name: 'lf', formats: ['llama-factory'], compression: 'none', lineageColumns: false });
+    assert.equal(result.status, 'published');
+    const data = result.manifest.files.filter((f) => f.format === 'llama-factory' && f.split);
+    const omitted = data.reduce((n, f) => n + (f.omitted ?? 0), 0);
+    assert.equal(omitted, records.filter((r) => r.kind === 'completion' && r.text === '').length);
+    assert.equal(data.reduce((n, f) => n + (f.records ?? 0), 0) + omitted, 19);
+    assert.deepEqual((await verifyExportDir(result.dir)).findings, []);
   });
 
   it('makes conversations alternate: system apart, same-role turns merged, dangling turns dropped', () => {

@@ -25,7 +25,7 @@ import { choiceOption, stringOption } from './options';
  *   instruction → user "{instruction}\n{input}" (LLaMA-Factory joins alpaca prompt and query the same way),
  *   assistant "{output}"; completion records have no sharegpt form and are written alpaca-style.
  * Conversations are made to pass the loader's rules (llamaFactoryRules.ts: alternatingTurns); a record with no
- * user → assistant exchange is left out (the file's `records` counts what was written).
+ * user → assistant exchange is left out (the file's `records` counts what was written, `omitted` what was left out).
  */
 export const LLAMA_FACTORY_DIR = 'llama-factory';
 
@@ -76,17 +76,20 @@ export const llamaFactoryFormat: FormatWriter = {
       const fileName = `${name}_${split}.jsonl`;
       const rel = `${LLAMA_FACTORY_DIR}/${fileName}`;
       const out = await JsonlStream.open(path.join(ctx.dir, rel));
+      let omitted = 0;
       try {
         for await (const record of ctx.records(split)) {
           throwIfAborted(ctx.signal);
           const row = llamaFactoryRow(record, style, ctx.kind);
+          if (!row) omitted++;
           progress.record(row ? await out.add(row) : 0);
         }
       } catch (err) {
         await out.discard();
         throw err;
       }
-      files.push(dataFile(rel, 'llama-factory', await out.close(), out.rows, split));
+      const file = dataFile(rel, 'llama-factory', await out.close(), out.rows, split);
+      files.push(omitted ? { ...file, omitted } : file);
       entries[`${name}_${split}`] = datasetInfoEntry(fileName, style, ctx.kind);
     }
     const existingPath = stringOption(ctx.options, 'datasetInfo', '');
