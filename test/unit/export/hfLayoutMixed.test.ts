@@ -125,6 +125,21 @@ describe('export: Hugging Face layout of a mixed-kind build (one dataset, a conf
     assert.throws(() => defaultConfigKind({ defaultConfig: 'pretraining' }, kinds), /"defaultConfig" is "pretraining"/);
   });
 
+  it('a mixed context without its kinds is refused; a cancelled mixed write stops with CANCELLED', async () => {
+    const ctx = mixedContext(path.join(tmp.dir, 'x'), { chat: { train: 30 }, completion: { train: 30 } });
+    await assert.rejects(hfLayoutFormat.write({ ...ctx, kinds: {} }), (e: { code?: string }) => e.code === 'INVALID_ARGUMENT');
+    const abort = new AbortController();
+    let seen = 0;
+    const records = ctx.records;
+    const cancelled = hfLayoutFormat.write({ ...ctx, signal: abort.signal, records: async function* (split) {
+      for await (const r of records(split)) {
+        if (++seen === 10) abort.abort();
+        yield r;
+      }
+    } });
+    await assert.rejects(cancelled, (e: { code?: string }) => e.code === 'CANCELLED');
+  });
+
   it('verify finds a config whose glob takes another kind\'s files, a missing default, a kind without a config and wrong per-config counts', async () => {
     const out = path.join(tmp.dir, 'v');
     const files = await hfLayoutFormat.write(mixedContext(out, { chat: { train: 3 }, completion: { train: 2, test: 1 } }, { files: 'jsonl' }));
