@@ -85,6 +85,8 @@ export class LanguageTally {
   private readonly pending = new Map<string, PendingDocument>();
   private readonly totals = new Map<string, { records: number; tokens: number }>();
   private records = 0;
+  /** The last decided document and its language's totals: a build's records come grouped by document, so most lookups stop here. */
+  private last: { doc: string; totals: { records: number; tokens: number } } | undefined;
 
   constructor(private readonly detector: Detector) {}
 
@@ -96,8 +98,16 @@ export class LanguageTally {
     this.records++;
     const doc = record.lineage.documentId;
     const tokens = record.tokens ?? 0;
+    if (this.last?.doc === doc) {
+      this.last.totals.records++;
+      this.last.totals.tokens += tokens;
+      return;
+    }
     const language = this.decided.get(doc);
-    if (language !== undefined) return this.count(language, 1, tokens);
+    if (language !== undefined) {
+      this.last = { doc, totals: this.count(language, 1, tokens) };
+      return;
+    }
     let p = this.pending.get(doc);
     if (!p) this.pending.set(doc, (p = { prefix: '', records: 0, tokens: 0 }));
     p.records++;
@@ -122,11 +132,12 @@ export class LanguageTally {
     this.count(language, p.records, p.tokens);
   }
 
-  private count(language: string, records: number, tokens: number): void {
-    const t = this.totals.get(language) ?? { records: 0, tokens: 0 };
+  private count(language: string, records: number, tokens: number): { records: number; tokens: number } {
+    let t = this.totals.get(language);
+    if (!t) this.totals.set(language, (t = { records: 0, tokens: 0 }));
     t.records += records;
     t.tokens += tokens;
-    this.totals.set(language, t);
+    return t;
   }
 }
 
