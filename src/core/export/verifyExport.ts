@@ -47,7 +47,7 @@ export async function verifyVersion(dir: string, manifest: ExportManifest, signa
     const kinds = g.folder ? [g.folder] : [...new Set(g.files.map((f) => f.kind))];
     for (const kind of kinds) {
       const expected = kind ? manifest.records.kinds[kind as keyof typeof manifest.records.kinds] : manifest.records.splits;
-      const label = `${kind ? `${kind}/` : ''}${g.format}`;
+      const label = g.folder ? `${g.folder}/${g.format}` : kind ? `${g.format} (${kind} config)` : g.format;
       for (const split of ['train', 'validation', 'test'] as const) {
         const byType = new Map<string, number>();
         for (const f of g.files) if ((g.folder || f.kind === kind) && f.split === split && f.records !== undefined) byType.set(fileType(f.path), (byType.get(fileType(f.path)) ?? 0) + f.records);

@@ -173,7 +173,7 @@ describe('export: Hugging Face layout of a mixed-kind build (one dataset, a conf
     // A manifest whose per-kind counts disagree with the hf files is caught per kind.
     const manifest = { ...r.manifest, records: { ...r.manifest.records, kinds: { ...r.manifest.records.kinds, completion: { train: 1, validation: 0, test: 0 } } } };
     const findings = (await verifyVersion(r.dir, manifest)).map((f) => `${f.file}: ${f.message}`).join('\n');
-    assert.match(findings, /completion\/hf: holds \d+ train record\(s\) in its \.jsonl files; the records build has 1/);
+    assert.match(findings, /hf \(completion config\): holds \d+ train record\(s\) in its \.jsonl files; the records build has 1/);
     assert.match(findings, /completion\/jsonl: holds \d+ train record\(s\)/);
   });
 });
