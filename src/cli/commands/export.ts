@@ -45,7 +45,10 @@ function describe(r: ExportResult, root: string, ms?: number): string {
   if (r.status === 'unchanged') return `Export "${m.name}" unchanged: the records, sources and parameters give the files of ${m.version} (${rel}); no new version.`;
   const c = m.changes.records;
   const diff = m.previous ? ` Since ${m.previous}: +${c.added} −${c.removed} ~${c.changed} record(s).` : '';
-  return `Exported "${m.name}" ${m.version} to ${rel}: ${m.records.total} record(s) (train ${m.records.splits.train}, validation ${m.records.splits.validation}, test ${m.records.splits.test}) as ${m.parameters.formats.join(', ')}, ${m.files.length} file(s), ${formatBytes(bytes)}${ms !== undefined ? ` in ${formatDuration(ms)}` : ''}; verified.${diff}`;
+  // Detected languages (manifest quality.languages), the first five by records.
+  const langs = (m.quality.languages ?? []).slice(0, 5).map((l) => `${l.language} ${Math.round(l.share * 1000) / 10} %`);
+  const languages = langs.length ? ` Languages: ${langs.join(', ')}${m.quality.languages.length > 5 ? ', …' : ''}.` : '';
+  return `Exported "${m.name}" ${m.version} to ${rel}: ${m.records.total} record(s) (train ${m.records.splits.train}, validation ${m.records.splits.validation}, test ${m.records.splits.test}) as ${m.parameters.formats.join(', ')}, ${m.files.length} file(s), ${formatBytes(bytes)}${ms !== undefined ? ` in ${formatDuration(ms)}` : ''}; verified.${languages}${diff}`;
 }
 
 async function exportOnce(io: CliIO, args: ParsedCommandArgs): Promise<number> {

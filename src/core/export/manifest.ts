@@ -1,4 +1,5 @@
 import type { RecordKind, SplitName } from '../records/types';
+import type { LanguageFigure } from './languages';
 import type { RecordDiff, TokenStats } from './scan';
 import type { ExportFormat, StreamCompression, WrittenFile } from './types';
 
@@ -42,8 +43,12 @@ export interface ExportManifest {
     tooShortDropped: number;
     overLength: Record<SplitName, { truncated: number; dropped: number }>;
     flags: Record<string, number>;
-    /** Languages of the records, when known (the records carry none yet, so this is empty). */
-    languages: string[];
+    /**
+     * Records and tokens per detected language, most records first (languages.ts: eld on the first 2,000
+     * characters of each source document's records; `und` when undetermined). Versions written before languages
+     * were detected hold `[]`.
+     */
+    languages: LanguageFigure[];
   };
   changes: { records: Omit<RecordDiff, 'addedIds' | 'removedIds' | 'changedIds'>; sourcesAdded: number; sourcesRemoved: number; parametersChanged: string[]; schemaChanged: boolean };
 }

@@ -16,6 +16,7 @@ import { canonicalJson, CHANGELOG_FILE, EXPORT_MANIFEST_VERSION, MANIFEST_FILE, 
 import { readLineageIndex, scanRecords, SPLITS } from './scan';
 import type { ExportContext, ExportFormat, StreamCompression, WrittenFile } from './types';
 import { readExportManifest, verifyVersion } from './verifyExport';
+import { cardLanguages, type LanguageFigure } from './languages';
 import { createPartialDir, formatSemver, listVersions, nextVersion, parseSemver, removeStalePartials, sealPartialDir } from './versions';
 
 declare const BRIGHTRUN_VERSION: string | undefined; // set by esbuild
@@ -54,7 +55,8 @@ export function isValidExportName(name: string): boolean {
 /**
  * Runs one export (docs/export.md): reads the current records once to write lineage.jsonl and compare with the
  * latest version, has each format's writer stream them into a temporary folder inside `exports/<name>/`
- * (records of mixed kinds: one sub-folder per kind), re-reads and verifies every file, then writes CHANGELOG.md
+ * (records of mixed kinds: one sub-folder per kind, except for writers with `mixedKinds` — hf — which get them all
+ * in one call), re-reads and verifies every file, then writes CHANGELOG.md
  * and manifest.json and publishes the folder as `exports/<name>/<semver>/` with one rename. A cancelled, failed
  * or killed run publishes nothing; its temporary folder is removed (by the next run, when the process died).
  * Progress is in records, over the first pass and every format. Throws CANCELLED, EXPORT_INVALID (verification
@@ -98,21 +100,24 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
     const files: WrittenFile[] = [scan.lineage];
 
     for (const writer of writers) {
-      for (const kind of kinds.length ? kinds : (['completion'] as RecordKind[])) {
-        const mixed = kinds.length > 1;
+      // A writer that takes mixed kinds (hf: one repository, a config per kind) gets them in one call.
+      const whole = kinds.length > 1 && writer.mixedKinds === true;
+      for (const kind of whole ? (['mixed'] as const) : kinds.length ? kinds : (['completion'] as RecordKind[])) {
+        const mixed = kinds.length > 1 && kind !== 'mixed';
         const dir = mixed ? path.join(tmp, kind) : tmp;
         await fs.mkdir(dir, { recursive: true });
-        const counts = scan.byKind[kind] ?? { train: 0, validation: 0, test: 0 };
+        const counts = kind === 'mixed' ? scan.counts : (scan.byKind[kind] ?? { train: 0, validation: 0, test: 0 });
         const base = { done, bytes };
         const ctx: ExportContext = {
           dir,
           splits: SPLITS.filter((s) => counts[s] > 0),
           counts,
           kind,
+          ...(kind === 'mixed' ? { kinds: scan.byKind } : {}),
           lineageColumns: params.lineageColumns,
           ...(chatFormat ? { chatFormat } : {}),
           compression: params.compression,
-          options: writerOptions(writer.format, params.options[writer.format] ?? {}, request.name, rm, project.paths.root),
+          options: writerOptions(writer.format, params.options[writer.format] ?? {}, request.name, rm, project.paths.root, scan.languages),
           records: mixed ? (split) => ofKind(source.records(split), kind) : (split) => source.records(split),
           ...(signal ? { signal } : {}),
           onProgress: (p) => {
@@ -150,7 +155,7 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
         tooShortDropped: rm.dropped.tooShort,
         overLength: Object.fromEntries(SPLITS.map((s) => [s, rm.splits[s].overLength])) as Record<SplitName, { truncated: number; dropped: number }>,
         flags: scan.flags,
-        languages: [],
+        languages: scan.languages,
       },
       changes: {
         records: { added: scan.diff.added, removed: scan.diff.removed, changed: scan.diff.changed },
@@ -252,7 +257,7 @@ async function syncTree(dir: string): Promise<void> {
  * the export's name, the tool and tokenizer, the records build's quality figures, and what the profile's own
  * options say (`title`, `description`, `license`, `language`). Deterministic, so re-exports stay byte-identical.
  */
-export function writerOptions(format: ExportFormat, given: Readonly<Record<string, unknown>>, name: string, rm: RecordsManifest, root: string): Readonly<Record<string, unknown>> {
+export function writerOptions(format: ExportFormat, given: Readonly<Record<string, unknown>>, name: string, rm: RecordsManifest, root: string, languages: readonly LanguageFigure[] = []): Readonly<Record<string, unknown>> {
   // Paths in a profile (template files, an existing dataset_info.json) are relative to the project folder.
   const options: Record<string, unknown> = { ...given };
   for (const key of ['recordFile', 'headerFile', 'footerFile', 'datasetInfo']) {
@@ -265,7 +270,9 @@ export function writerOptions(format: ExportFormat, given: Readonly<Record<strin
   quality['over-length truncated'] = SPLITS.reduce((n, s) => n + rm.splits[s].overLength.truncated, 0);
   quality['over-length dropped'] = SPLITS.reduce((n, s) => n + rm.splits[s].overLength.dropped, 0);
   const tokenizer = tokenizerOf(rm.settings);
-  const card = { name, tool: `brightrun ${TOOL_VERSION}`, ...(tokenizer ? { tokenizer } : {}), quality, ...own('title'), ...own('description'), ...own('license'), ...own('language') };
+  // The profile's `language` wins; else the detected languages with ≥ 1 % of the records (languages.ts).
+  const detected = cardLanguages(languages);
+  const card = { name, tool: `brightrun ${TOOL_VERSION}`, ...(tokenizer ? { tokenizer } : {}), quality, languages, ...(detected.length ? { language: detected } : {}), ...own('title'), ...own('description'), ...own('license'), ...own('language') };
   return { ...options, card };
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { throwIfAborted } from '../errors';
 import type { RecordKind, SplitName, TrainingRecord } from '../records/types';
 import { FileSink, readDataLines } from './fileSink';
+import { LanguageTally, type LanguageFigure } from './languages';
 import { naturalRow } from './rows';
 import type { WrittenFile } from './types';
 
@@ -60,6 +61,8 @@ export interface ScanResult {
   flags: Record<string, number>;
   diff: RecordDiff;
   lineage: WrittenFile;
+  /** Records and tokens per detected language (languages.ts: one detection per source document). */
+  languages: LanguageFigure[];
 }
 
 /** sha256 (16 hex digits) of a record's content and split. */
@@ -73,8 +76,9 @@ export function contentHash(record: TrainingRecord): string {
 /**
  * The export's first pass over the records: writes `lineage.jsonl` (always, one line per record) into `dir`,
  * counts records per split and kind, collects source documents, token lengths and flags, and compares every
- * record with the previous version's index (`previous`: id → content hash; consumed). Memory: 4 bytes per record
- * for token lengths, plus the previous index.
+ * record with the previous version's index (`previous`: id → content hash; consumed), and tallies languages per
+ * source document (languages.ts). Memory: 4 bytes per record for token lengths, plus the previous index, plus one
+ * entry per document (≤ 2,000 characters while its language is pending).
  */
 export async function scanRecords(
   dir: string,
@@ -91,6 +95,7 @@ export async function scanRecords(
   let tokens = new Uint32Array(1024);
   let tokenCount = 0;
   let total = 0;
+  const languages = await LanguageTally.create();
   try {
     for (const split of SPLITS) {
       for await (const r of records(split)) {
@@ -109,6 +114,7 @@ export async function scanRecords(
           tokens[tokenCount++] = r.tokens;
         }
         for (const f of r.flags ?? []) flags[f] = (flags[f] ?? 0) + 1;
+        languages.add(r);
         const hash = contentHash({ ...r, split });
         const before = previous?.get(r.id);
         if (before === undefined) {
@@ -132,7 +138,7 @@ export async function scanRecords(
       if (diff.removedIds.length < CHANGELOG_ID_LIMIT) diff.removedIds.push(id);
     }
     opts.onRecord?.(total);
-    return { counts, byKind, total, documents, tokens: tokenStats(tokens.subarray(0, tokenCount)), flags, diff, lineage: { path: LINEAGE_FILE, format: 'version', bytes, sha256, records: total } };
+    return { counts, byKind, total, documents, tokens: tokenStats(tokens.subarray(0, tokenCount)), flags, diff, lineage: { path: LINEAGE_FILE, format: 'version', bytes, sha256, records: total }, languages: languages.result() };
   } catch (err) {
     sink.destroy();
     throw err;

@@ -36,7 +36,10 @@ export interface WrittenFile {
    * issue-#11 round; writers that need nothing leave it out).
    */
   details?: Readonly<Record<string, string | number | boolean>>;
-  /** Mixed record kinds only: the kind whose sub-folder holds the file (set by the runner). */
+  /**
+   * Mixed record kinds only: the kind of the file's records. Set by the runner for files in the kind's sub-folder
+   * (the path then starts with `<kind>/`), or by a writer with `mixedKinds` (hf: `hf/data/<kind>/…`).
+   */
   kind?: RecordKind;
 }
 
@@ -56,8 +59,10 @@ export interface ExportContext {
   records(split: SplitName): AsyncIterable<TrainingRecord>;
   /** Record count per split (known before writing, for shard counts and ETA). */
   counts: Readonly<Record<SplitName, number>>;
-  /** The one record kind of the dataset, or 'mixed'. */
+  /** The one record kind of the dataset, or 'mixed' (only for a writer with `mixedKinds`). */
   kind: RecordKind | 'mixed';
+  /** With kind 'mixed': record counts per kind present and split (`records(split)` yields every kind). */
+  kinds?: Readonly<Partial<Record<RecordKind, Readonly<Record<SplitName, number>>>>>;
   /** Shape of chat records in free-form rows (JSONL, JSON, CSV): brightrun.json `records.chatFormat` (default openai). */
   chatFormat?: 'openai' | 'sharegpt';
   /** Add lineage columns (source path, page, span) to data rows; lineage.jsonl is always written by the runner. */
@@ -79,6 +84,12 @@ export interface VerifyFinding {
 /** A format: writes its files, and checks them with readers that need no dev dependency. */
 export interface FormatWriter {
   readonly format: ExportFormat;
+  /**
+   * Writes a build of several record kinds in one call (ctx.kind 'mixed', ctx.kinds), setting `kind` on its data
+   * files, which stay in its own folder (hf: one repository with a config per kind). Other writers are called once
+   * per kind, into a sub-folder named after it (docs/export.md).
+   */
+  readonly mixedKinds?: boolean;
   write(ctx: ExportContext): Promise<WrittenFile[]>;
   verify(dir: string, files: readonly WrittenFile[], signal?: AbortSignal): Promise<VerifyFinding[]>;
 }

@@ -11,7 +11,8 @@ import type { ExportFormat, VerifyFinding, WrittenFile } from './types';
 /**
  * Verifies a version folder against its manifest: every listed file exists with its size and sha256; no file
  * is there that the manifest does not list; each format's writer re-reads its files (counts, CRCs, encodings);
- * each format holds, per kind and split, the records the manifest counts; lineage.jsonl has a line per record.
+ * each format holds, per kind and split, the records the manifest counts (in the kind's sub-folder, or — hf — in
+ * files carrying their kind); lineage.jsonl has a line per record.
  * Returns the findings (empty: valid).
  */
 export async function verifyVersion(dir: string, manifest: ExportManifest, signal?: AbortSignal): Promise<VerifyFinding[]> {
@@ -25,27 +26,39 @@ export async function verifyVersion(dir: string, manifest: ExportManifest, signa
   for (const rel of await listFiles(dir)) if (rel !== MANIFEST_FILE && !listed.has(rel)) findings.push({ severity: 'warning', file: rel, message: 'is not listed in the manifest' });
   if (findings.some((f) => f.severity === 'error')) return findings;
 
-  const groups = new Map<string, { format: ExportFormat; kind?: string; files: WrittenFile[] }>();
+  // Groups: one per format, and per kind where the runner wrote the kind into its own sub-folder (the path starts
+  // with `<kind>/`); a writer with `mixedKinds` (hf) keeps every kind in its folder and is verified once.
+  const groups = new Map<string, { format: ExportFormat; folder?: string; files: WrittenFile[] }>();
   for (const f of manifest.files) {
     if (f.format === 'version') continue;
-    const key = `${f.kind ?? ''}\0${f.format}`;
-    const g = groups.get(key) ?? { format: f.format, ...(f.kind ? { kind: f.kind } : {}), files: [] };
-    g.files.push(f.kind ? { ...f, path: f.path.slice(f.kind.length + 1) } : f);
+    const folder = f.kind && f.path.startsWith(`${f.kind}/`) ? f.kind : undefined;
+    const key = `${folder ?? ''}\0${f.format}`;
+    const g = groups.get(key) ?? { format: f.format, ...(folder ? { folder } : {}), files: [] };
+    g.files.push(folder ? { ...f, path: f.path.slice(folder.length + 1) } : f);
     groups.set(key, g);
   }
   for (const g of groups.values()) {
-    const base = g.kind ? path.join(dir, g.kind) : dir;
+    const base = g.folder ? path.join(dir, g.folder) : dir;
     const found = await formatWriter(g.format).verify(base, g.files, signal);
-    findings.push(...found.map((x) => (g.kind ? { ...x, file: `${g.kind}/${x.file}` } : x)));
-    const expected = g.kind ? manifest.records.kinds[g.kind as keyof typeof manifest.records.kinds] : manifest.records.splits;
-    // Per split, the data files of one type (extension) of a format hold each record once: shards add up,
-    // and a format writing two types (JSONL and safetensors, say) is checked per type.
-    for (const split of ['train', 'validation', 'test'] as const) {
-      const byType = new Map<string, number>();
+    findings.push(...found.map((x) => (g.folder ? { ...x, file: `${g.folder}/${x.file}` } : x)));
+    // Per kind (a sub-folder's, or each file's own in a mixed-kind writer's folder) and split, the data files of
+    // one type (extension) hold each record once: shards add up, and a format writing two types (JSONL and
+    // safetensors, say) is checked per type.
+    const kinds = g.folder ? [g.folder] : [...new Set(g.files.map((f) => f.kind))];
+    for (const kind of kinds) {
+      const expected = kind ? manifest.records.kinds[kind as keyof typeof manifest.records.kinds] : manifest.records.splits;
+      const label = g.folder ? `${g.folder}/${g.format}` : kind ? `${g.format} (${kind} config)` : g.format;
       // A format may leave records out by its own rules (WrittenFile.omitted): they count as accounted for.
-      for (const f of g.files) if (f.split === split && f.records !== undefined) byType.set(fileType(f.path), (byType.get(fileType(f.path)) ?? 0) + f.records + (f.omitted ?? 0));
-      const want = expected?.[split] ?? 0;
-      for (const [type, n] of byType) if (n !== want) findings.push(problem(`${g.kind ? `${g.kind}/` : ''}${g.format}`, `holds ${n} ${split} record(s) in its ${type} files (with those its rules leave out); the records build has ${want}`));
+      for (const split of ['train', 'validation', 'test'] as const) {
+        const byType = new Map<string, number>();
+        for (const f of g.files) if ((g.folder || f.kind === kind) && f.split === split && f.records !== undefined) byType.set(fileType(f.path), (byType.get(fileType(f.path)) ?? 0) + f.records + (f.omitted ?? 0));
+        const want = expected?.[split] ?? 0;
+        for (const [type, n] of byType) if (n !== want) findings.push(problem(label, `holds ${n} ${split} record(s) in its ${type} files (with those its rules leave out); the records build has ${want}`));
+      }
+    }
+    // A mixed-kind writer's folder holds every kind of the build.
+    if (!g.folder && kinds.some((k) => k !== undefined)) {
+      for (const k of Object.keys(manifest.records.kinds)) if (!kinds.includes(k as never)) findings.push(problem(g.format, `holds no ${k} records; the records build has ${Object.values(manifest.records.kinds[k as keyof typeof manifest.records.kinds] ?? {}).reduce((a, b) => a + b, 0)}`));
     }
   }
   const lineage = manifest.files.find((f) => f.path === LINEAGE_FILE);

@@ -35,6 +35,7 @@ describe('brightrun export (CLI)', function () {
     const run = fakeIO(tmp.dir, true);
     assert.equal(await runCli(['export', '--name', 'sft', '--formats', 'jsonl,csv,tfrecord', '--compress', 'gzip', '--lineage'], run.io), 0, run.err());
     assert.match(run.out(), /Exported "sft" 1\.0\.0 to exports\/sft\/1\.0\.0: 12 record\(s\).*jsonl, csv, tfrecord.*verified\./);
+    assert.match(run.out(), /verified\. Languages: [a-z]{2,3} [\d.]+ %(, [a-z]{2,3} [\d.]+ %)*\./);
     assert.match(run.err(), /Exporting sft .*records/);
     const dir = path.join(tmp.dir, 'exports', 'sft', '1.0.0');
     assert.ok((await fs.readdir(path.join(dir, 'csv'))).includes('train.csv.gz'));

@@ -105,7 +105,7 @@ describe('export: Hugging Face datasets layout', function () {
     const stats = new CardStats();
     stats.add({ ...generatedRecord('completion', 7), lineage: { ...generatedRecord('completion', 7).lineage, sourcePath: '/home/someone/secret/plan.pdf' } });
     stats.add(generatedRecord('completion', 8));
-    const card = datasetCard({ kind: 'completion', columns: ['id', 'text'], splits: [{ name: 'train', numExamples: 2, numBytes: 10, glob: 'data/train-*.parquet' }], downloadSize: 5, info: {}, stats });
+    const card = datasetCard({ configs: [{ name: 'default', kind: 'completion', columns: ['id', 'text'], splits: [{ name: 'train', numExamples: 2, numBytes: 10, glob: 'data/train-*.parquet' }], downloadSize: 5, isDefault: true, stats }], info: {}, stats });
     assert.match(card, /^---\nlicense: unknown\n/);
     assert.match(card, /`plan\.pdf`/);
     assert.doesNotMatch(card, /home\/someone/);

@@ -1,12 +1,16 @@
 import * as path from 'node:path';
 import YAML from 'yaml';
 import type { RecordKind, SplitName, TrainingRecord } from '../../records/types';
+import type { LanguageFigure } from '../languages';
 
 /**
  * The Hugging Face dataset card (`README.md`): a YAML header the Hub and `datasets` read — `configs` with
  * `data_files` per split, `dataset_info` (features, split sizes), licence, language, task and size categories
  * (huggingface/hub-docs datasetcard.md; /work/shared/api/README.md B3) — and a body saying what the data is,
- * where it came from and its quality figures.
+ * where it came from and its quality figures. One record kind: one config, `default`. Several kinds: one config
+ * per kind (`config_name: chat`, …), one of them `default: true` (datasets `MetadataConfigs.get_default_config_name`
+ * takes a config named "default" or marked `default: true`; with several configs and neither, `load_dataset(folder)`
+ * needs a name), and `dataset_info` a list with one entry per config (hub-docs datasets-manual-configuration.md).
  */
 
 /** What the runner (or the user's brightrun.json `export.hf.card`) tells the card; every field optional. */
@@ -17,8 +21,10 @@ export interface CardInfo {
   description?: string;
   /** A Hub licence id (https://huggingface.co/docs/hub/repositories-licenses), e.g. "apache-2.0"; default "unknown". */
   license?: string;
-  /** ISO 639-1 codes, e.g. ["en", "de"]. */
+  /** ISO 639-1 codes, e.g. ["en", "de"]: the profile's `language`, else the detected ones above 1 % (runExport). */
   language?: string[];
+  /** Detected languages (manifest `quality.languages`), shown in the body's quality table. */
+  languages?: LanguageFigure[];
   /** Export version (semver) and tool version, shown in the body. */
   version?: string;
   tool?: string;
@@ -70,8 +76,23 @@ export interface CardSplit {
   numExamples: number;
   /** Uncompressed size of the split's data (the Parquet row groups' uncompressed bytes, or the JSONL bytes). */
   numBytes: number;
-  /** Glob of its files relative to the card, e.g. `data/train-*.parquet`. */
+  /** Glob of its files relative to the card, e.g. `data/train-*.parquet` (several kinds: `data/chat/train-*.parquet`). */
   glob: string;
+}
+
+/** One config (one record kind) as the card describes it. */
+export interface CardConfig {
+  /** `default` for a single-kind dataset, else the kind's name. */
+  name: string;
+  kind: RecordKind;
+  columns: readonly string[];
+  splits: readonly CardSplit[];
+  /** Bytes of its data files as written. */
+  downloadSize: number;
+  /** The config `load_dataset(folder)` loads without a name (several configs: marked `default: true`). */
+  isDefault: boolean;
+  /** Its records' figures (builders, counts). */
+  stats: CardStats;
 }
 
 /** HF `size_categories` buckets (huggingface/hub-docs datasetcard.md metadata): n<1K, 1K<n<10K, …, n>1T. */
@@ -95,13 +116,24 @@ const KIND_TEXT: Record<RecordKind | 'mixed', string> = {
   completion: 'plain-text records (`text`) for completion / continued pre-training',
   instruction: 'instruction records in the Alpaca layout (`instruction`, `input`, `output`)',
   chat: 'conversations (`messages`: a list of `{role, content}` turns, OpenAI style)',
-  mixed: 'records of several kinds (`kind` says which columns hold each record)',
+  mixed: 'records of several kinds, one configuration per kind (each with its own columns)',
 };
 
-/** The whole README.md: YAML header, then the Markdown body. */
-export function datasetCard(input: { kind: RecordKind | 'mixed'; columns: readonly string[]; splits: readonly CardSplit[]; downloadSize: number; info: CardInfo; stats: CardStats }): string {
-  const { kind, columns, splits, downloadSize, info, stats } = input;
-  const total = splits.reduce((n, s) => n + s.numExamples, 0);
+/**
+ * The whole README.md: YAML header, then the Markdown body. One config: `configs` holds it as `default` and
+ * `dataset_info` is one object (the layout of a single-kind export, unchanged). Several: both are lists in
+ * `configs` order, the default config marked `default: true`. `stats` covers every record (sources, quality).
+ */
+export function datasetCard(input: { configs: readonly CardConfig[]; info: CardInfo; stats: CardStats }): string {
+  const { configs, info, stats } = input;
+  const total = configs.reduce((a, c) => a + c.splits.reduce((b, s) => b + s.numExamples, 0), 0);
+  const infoOf = (c: CardConfig) => ({
+    features: hfFeatures(c.columns),
+    splits: c.splits.map((s) => ({ name: s.name, num_bytes: s.numBytes, num_examples: s.numExamples })),
+    download_size: c.downloadSize,
+    dataset_size: c.splits.reduce((a, s) => a + s.numBytes, 0),
+  });
+  const single = configs.length === 1;
   const header: Record<string, unknown> = {
     ...(info.name || info.title ? { pretty_name: info.title ?? info.name } : {}),
     license: info.license ?? 'unknown',
@@ -109,43 +141,73 @@ export function datasetCard(input: { kind: RecordKind | 'mixed'; columns: readon
     task_categories: ['text-generation'],
     size_categories: [sizeCategory(total)],
     tags: ['brightrun', 'fine-tuning', 'lora'],
-    configs: [{ config_name: 'default', data_files: splits.map((s) => ({ split: s.name, path: s.glob })) }],
-    dataset_info: {
-      features: hfFeatures(columns),
-      splits: splits.map((s) => ({ name: s.name, num_bytes: s.numBytes, num_examples: s.numExamples })),
-      download_size: downloadSize,
-      dataset_size: splits.reduce((n, s) => n + s.numBytes, 0),
-    },
+    configs: configs.map((c) => ({ config_name: c.name, ...(!single && c.isDefault ? { default: true } : {}), data_files: c.splits.map((s) => ({ split: s.name, path: s.glob })) })),
+    dataset_info: single ? infoOf(configs[0]!) : configs.map((c) => ({ config_name: c.name, ...infoOf(c) })),
   };
   const yaml = YAML.stringify(header, { lineWidth: 0 });
-  return `---\n${yaml}---\n\n${cardBody(kind, columns, splits, info, stats)}`;
+  return `---\n${yaml}---\n\n${cardBody(configs, info, stats)}`;
 }
 
-function cardBody(kind: RecordKind | 'mixed', columns: readonly string[], splits: readonly CardSplit[], info: CardInfo, stats: CardStats): string {
+const n = (v: number) => v.toLocaleString('en');
+const plural = (v: number, word: string) => `${n(v)} ${word}${v === 1 ? '' : 's'}`;
+
+function cardBody(configs: readonly CardConfig[], info: CardInfo, stats: CardStats): string {
   const title = info.title ?? info.name ?? 'Bright Run dataset';
+  const single = configs.length === 1 ? configs[0]! : undefined;
+  const kindText = KIND_TEXT[single ? single.kind : 'mixed'];
   const lines: string[] = [`# ${title}`, ''];
-  lines.push(info.description ?? `Fine-tuning data: ${KIND_TEXT[kind]}, built by Bright Run from ${stats.sources.size} source document${stats.sources.size === 1 ? '' : 's'}.`, '');
+  lines.push(info.description ?? `Fine-tuning data: ${kindText}, built by Bright Run from ${plural(stats.sources.size, 'source document')}.`, '');
   if (info.version || info.tool) lines.push(`Export version ${info.version ?? '—'}${info.tool ? `, written by ${info.tool}` : ''}.`, '');
-  lines.push('## Dataset structure', '', `Records: ${KIND_TEXT[kind]}.`, '', '| split | examples | files |', '|---|---:|---|');
-  for (const s of splits) lines.push(`| ${s.name} | ${s.numExamples.toLocaleString('en')} | \`${s.glob}\` |`);
-  lines.push('', `Columns: ${columns.map((c) => `\`${c}\``).join(', ')}.`, '');
+  lines.push('## Dataset structure', '');
+  if (single) {
+    lines.push(`Records: ${kindText}.`, '');
+    splitTable(lines, single);
+    lines.push('', `Columns: ${single.columns.map((c) => `\`${c}\``).join(', ')}.`, '');
+  } else {
+    const dflt = configs.find((c) => c.isDefault);
+    lines.push(`Records of ${configs.length} kinds, one configuration each (different columns); \`load_dataset(folder)\` without a name loads \`${dflt?.name ?? configs[0]!.name}\`.`, '');
+    lines.push('| configuration | records | builders |', '|---|---:|---|');
+    for (const c of configs) lines.push(`| \`${c.name}\`${c.isDefault ? ' (default)' : ''} | ${n(c.stats.records)} | ${[...c.stats.builders.keys()].sort().map((b) => `\`${b}\``).join(', ')} |`);
+    lines.push('');
+    for (const c of configs) {
+      lines.push(`### \`${c.name}\`${c.isDefault ? ' (default)' : ''}`, '', `Records: ${KIND_TEXT[c.kind]}.`, '');
+      splitTable(lines, c);
+      lines.push('', `Features: ${c.columns.map((col) => `\`${col}\``).join(', ')}.`, '');
+      lines.push(`Builders: ${[...c.stats.builders].sort().map(([b, v]) => `\`${b}\` (${n(v)})`).join(', ')}.`, '');
+    }
+  }
   lines.push('## Source data', '');
-  lines.push(`Built from ${stats.sources.size} source document${stats.sources.size === 1 ? '' : 's'} by these record builders:`, '');
-  for (const [builder, n] of [...stats.builders].sort()) lines.push(`- \`${builder}\`: ${n.toLocaleString('en')} records`);
+  lines.push(`Built from ${plural(stats.sources.size, 'source document')} by these record builders:`, '');
+  for (const [builder, v] of [...stats.builders].sort()) lines.push(`- \`${builder}\`: ${n(v)} records`);
   const shown = [...stats.sources].sort().slice(0, 50);
   if (shown.length) {
     lines.push('', 'Sources:', '');
     // Absolute paths (sources outside the project) are shown by file name only: a card is often published.
     for (const s of shown) lines.push(`- \`${path.isAbsolute(s) || /^[A-Za-z]:[\\/]/.test(s) ? path.basename(s.replace(/\\/g, '/')) : s}\``);
-    if (stats.sources.size > shown.length) lines.push(`- … and ${(stats.sources.size - shown.length).toLocaleString('en')} more`);
+    if (stats.sources.size > shown.length) lines.push(`- … and ${n(stats.sources.size - shown.length)} more`);
   }
-  lines.push('', '## Quality', '', '| figure | value |', '|---|---:|', `| records | ${stats.records.toLocaleString('en')} |`);
+  lines.push('', '## Quality', '', '| figure | value |', '|---|---:|', `| records | ${n(stats.records)} |`);
   const tokens = stats.tokens();
   if (tokens) lines.push(`| tokens per record${info.tokenizer ? ` (${info.tokenizer})` : ''}: min / mean / max | ${tokens.min} / ${tokens.mean} / ${tokens.max} |`);
-  for (const [flag, n] of [...stats.flags].sort()) lines.push(`| flagged \`${flag}\` | ${n.toLocaleString('en')} |`);
-  for (const [k, v] of Object.entries(info.quality ?? {})) lines.push(`| ${k.replace(/\|/g, '\\|')} | ${typeof v === 'number' ? v.toLocaleString('en') : String(v).replace(/\|/g, '\\|')} |`);
-  lines.push('', '## Usage', '', '```python', 'from datasets import load_dataset', '', 'ds = load_dataset("path/to/this/folder")  # or the Hub repository id', 'print(ds)', '```', '');
+  if (info.languages?.length) lines.push(`| languages (share of records, detected per source document) | ${info.languages.map((l) => `${l.language} ${formatShare(l.share)}`).join(' · ')} |`);
+  for (const [flag, v] of [...stats.flags].sort()) lines.push(`| flagged \`${flag}\` | ${n(v)} |`);
+  for (const [k, v] of Object.entries(info.quality ?? {})) lines.push(`| ${k.replace(/\|/g, '\\|')} | ${typeof v === 'number' ? n(v) : String(v).replace(/\|/g, '\\|')} |`);
+  lines.push('', '## Usage', '', '```python', 'from datasets import load_dataset', '');
+  if (single) lines.push('ds = load_dataset("path/to/this/folder")  # or the Hub repository id');
+  else for (const c of configs) lines.push(`ds = load_dataset("path/to/this/folder", "${c.name}")  # or the Hub repository id${c.isDefault ? '; the default' : ''}`);
+  lines.push('print(ds)', '```', '');
   return lines.join('\n');
+}
+
+function splitTable(lines: string[], c: CardConfig): void {
+  lines.push('| split | examples | files |', '|---|---:|---|');
+  for (const s of c.splits) lines.push(`| ${s.name} | ${n(s.numExamples)} | \`${s.glob}\` |`);
+}
+
+/** A share as a percentage: 0.6 → "60 %", 0.0042 → "0.42 %". */
+function formatShare(share: number): string {
+  const pct = share * 100;
+  return `${pct >= 10 || pct === 0 ? Math.round(pct) : Number(pct.toPrecision(2))} %`;
 }
 
 /** The YAML header of a card, parsed; undefined when the text has none. Throws on YAML syntax errors. */
