@@ -53,7 +53,7 @@ export async function verifyVersion(dir: string, manifest: ExportManifest, signa
         const byType = new Map<string, number>();
         for (const f of g.files) if ((g.folder || f.kind === kind) && f.split === split && f.records !== undefined) byType.set(fileType(f.path), (byType.get(fileType(f.path)) ?? 0) + f.records + (f.omitted ?? 0));
         const want = expected?.[split] ?? 0;
-        for (const [type, n] of byType) if (n !== want) findings.push(problem(label, `holds ${n} ${split} record(s) in its ${type} files (with those its rules leave out); the records build has ${want}`));
+        for (const [type, n] of byType) if (n !== want) findings.push(problem(label, `holds ${n} ${split} record(s) in its ${type} files; the records build has ${want}`));
       }
     }
     // A mixed-kind writer's folder holds every kind of the build.
