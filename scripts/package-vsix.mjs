@@ -44,7 +44,9 @@ execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: repo, std
 
 // Runtime externals (see NODE_EXTERNALS in esbuild.mjs) and their dependency closure → dist/node_modules,
 // where Node finds them from dist/extension.js and dist/extractWorker.js.
-const RUNTIME = ['tesseract.js', '@tesseract.js-data/eng', '@tesseract.js-data/osd', '@napi-rs/canvas'];
+// ES modules loaded with import() on first use (esmImport.ts; esbuild cannot bundle a specifier it does not see):
+// the Parquet writer's Thrift/byte helpers, the Parquet reader of verification and previews, language detection.
+const RUNTIME = ['tesseract.js', '@tesseract.js-data/eng', '@tesseract.js-data/osd', '@napi-rs/canvas', 'hyparquet-writer', 'hyparquet', 'eld'];
 const SKIP = [
   /\.md$/i, /\.map$/, /\.d\.ts$/, /\.ts$/, /[\\/]test[\\/]/, // docs, maps, types, tests
   // Language data: recognition reads eng/4.0.0_best_int (LSTM), orientation osd/4.0.0 (legacy engine): the rest
@@ -57,6 +59,8 @@ const SKIP = [
   /tesseract\.js-core[\\/].*\.wasm\.js$/, /tesseract\.js-core[\\/]tesseract-core(-lstm)?\.(js|wasm)$/,
   // tesseract.js's browser bundles, docs and examples (Node runs src/).
   /[\\/]tesseract\.js[\\/](dist|docs|examples|scripts)([\\/]|$)/,
+  // eld: languages.ts loads the extra-small n-gram database; the larger ones (8 MB) are never read.
+  /[\\/]eld[\\/]src[\\/]ngrams[\\/](large|medium|small)\.js$/, /[\\/]eld[\\/]src[\\/]entries[\\/]static\.(large|medium|small)\.js$/,
 ];
 const distModules = path.join(repo, 'dist', 'node_modules');
 rmSync(distModules, { recursive: true, force: true });
@@ -88,6 +92,7 @@ try {
     ...['relaxedsimd-lstm', 'relaxedsimd', 'simd-lstm', 'simd'].flatMap(core),
     'dist/node_modules/@tesseract.js-data/eng/4.0.0_best_int/eng.traineddata.gz', 'dist/node_modules/@tesseract.js-data/osd/4.0.0/osd.traineddata.gz',
     `dist/node_modules/${canvasPackage}/package.json`,
+    'dist/node_modules/hyparquet-writer/package.json', 'dist/node_modules/hyparquet/package.json', 'dist/node_modules/eld/src/ngrams/extrasmall.js',
   ];
   const missing = required.filter((f) => !listing.includes(f));
   if (missing.length) throw new Error(`the package would lack ${missing.join(', ')}`);

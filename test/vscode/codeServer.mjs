@@ -10,8 +10,9 @@ import * as path from 'node:path';
  * `tmp`, and a headless Chromium. Returns the URLs to open a folder with, and `stop()`. `smokeTestDriver` (default
  * true): the workbench's automation hooks, which the extension-host suite reports through — VS Code shows no
  * notification toasts while they are on, so a check that clicks notifications as a user does turns them off.
- * `installed`: the extension is installed in the extensions folder (a link to this repository, as a user's
- * install unpacks it) instead of loaded as a development extension (which needs the automation hooks).
+ * `installed`: the extension is installed in the extensions folder instead of loaded as a development extension
+ * (which needs the automation hooks): a path to a .vsix (installed with `code-server --install-extension`), or
+ * true for a link to this repository.
  */
 export async function startCodeServer(repo, tmp, log, { smokeTestDriver = true, installed = false } = {}) {
   const tools = execFileSync('bash', [path.join(repo, 'test/vscode/setup-tools.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop();
@@ -19,7 +20,13 @@ export async function startCodeServer(repo, tmp, log, { smokeTestDriver = true, 
   const node24bin = path.join(tools, 'node24', 'node_modules', '.bin');
   const { chromium } = createRequire(path.join(cs, 'package.json'))('playwright-core');
 
-  if (installed) {
+  if (typeof installed === 'string') {
+    // A .vsix, installed by code-server's own CLI, as a user installs a downloaded package.
+    execFileSync(path.join(cs, 'node_modules', '.bin', 'code-server'), ['--install-extension', installed, '--extensions-dir', path.join(tmp, 'extensions'), '--user-data-dir', path.join(tmp, 'user-data')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PATH: `${node24bin}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(tmp, 'xdg'), XDG_DATA_HOME: path.join(tmp, 'xdg-data') },
+    });
+  } else if (installed) {
     const { publisher, name, version } = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
     mkdirSync(path.join(tmp, 'extensions'), { recursive: true });
     symlinkSync(repo, path.join(tmp, 'extensions', `${publisher}.${name}-${version}`), 'dir');

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startCodeServer } from './codeServer.mjs';
-import { measureWalkthrough, prepareWalkthroughWorkspace } from './walkthrough.mjs';
+import { measureWalkthrough, packageVsix, prepareWalkthroughWorkspace } from './walkthrough.mjs';
 import { prepareWorkspaces } from './workspaces.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -329,12 +329,12 @@ await runHostSuite(wsLarge, 'vscode-suite-large.png');
 await stopServer();
 
 // 3. Issue #11 §7: clicks and seconds from a folder of documents to a verified Hugging Face layout export, through
-// the walkthrough, on the extension as a user installs it (its own code-server: notification toasts, which the
+// the walkthrough, on the extension installed from its .vsix as a user installs it (its own code-server: notification toasts, which the
 // path clicks, are off while the automation hooks of the suite above are on).
 {
   const wtTmp = path.join(tmp, 'walkthrough');
   const ws = prepareWalkthroughWorkspace(repo, wtTmp);
-  const server = await startCodeServer(repo, wtTmp, log, { smokeTestDriver: false, installed: true });
+  const server = await startCodeServer(repo, wtTmp, log, { smokeTestDriver: false, installed: packageVsix(repo) });
   const page = await (await server.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   currentPage = page;
   await check('the walkthrough takes a new user from a folder of documents to a verified Hugging Face export in ≤ 10 clicks', async () => {

@@ -2,8 +2,9 @@
 // documents to a verified Hugging Face layout export, through the getting-started walkthrough — measured by
 // driving the real workbench (code-server) as a user does: every mouse click and every Enter that confirms a
 // choice is counted where it happens (typing into a box is not a click). Run by run.mjs; alone:
-// `node test/vscode/walkthrough.mjs` (needs dist/: `node esbuild.mjs`). Prints
+// `node test/vscode/walkthrough.mjs`; the extension is installed from the .vsix `npm run package` makes. Prints
 // `WALKTHROUGH clicks=N seconds=S …` and writes test-results/walkthrough.json with each click.
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -137,13 +138,26 @@ export async function measureWalkthrough(page, ws, { results, log = () => undefi
   await waitUntil('"is valid"', async () => (await toasts()).includes(`${profile.name}/${version} is valid`));
   const seconds = at();
   await shot('verified');
-  // The verified version holds a Hugging Face layout: a dataset card and Parquet shards under data/.
+  // The verified version holds a Hugging Face layout: a dataset card and Parquet shards under data/ (data/<kind>/ when
+  // the build mixes record kinds: one config per kind).
   const files = JSON.parse(readFileSync(path.join(exportDir, version, 'manifest.json'), 'utf8')).files.map((f) => f.path);
-  if (!files.some((f) => /(^|\/)README\.md$/.test(f)) || !files.some((f) => /(^|\/)data\/train-\d{5}-of-\d{5}\.parquet$/.test(f))) throw new Error(`walkthrough: no Hugging Face layout in ${exportDir}/${version}: ${files.join(', ')}`);
+  if (!files.some((f) => /(^|\/)README\.md$/.test(f)) || !files.some((f) => /(^|\/)data\/([a-z]+\/)?train-\d{5}-of-\d{5}\.parquet$/.test(f))) throw new Error(`walkthrough: no Hugging Face layout in ${exportDir}/${version}: ${files.join(', ')}`);
   const result = { clicks: steps.length, openClicks, seconds: Number(seconds.toFixed(1)), steps, export: `exports/${profile.name}/${version}` };
   if (results) writeFileSync(path.join(results, 'walkthrough.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`WALKTHROUGH clicks=${result.clicks} clicks_with_opening=${result.clicks + openClicks} seconds=${result.seconds} export=${result.export}`);
   return result;
+}
+
+/**
+ * The extension as users get it: `npm run package` (scripts/package-vsix.mjs: production bundles plus the runtime
+ * packages it loads by import()), so a package that lacks something the walkthrough uses fails here. Returns
+ * the .vsix path.
+ */
+export function packageVsix(repo) {
+  const out = execFileSync(process.execPath, [path.join(repo, 'scripts', 'package-vsix.mjs')], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+  const m = /^(artifacts\/\S+\.vsix):/m.exec(out);
+  if (!m) throw new Error(`walkthrough: no .vsix reported by package-vsix.mjs:\n${out.slice(-2000)}`);
+  return path.join(repo, m[1]);
 }
 
 /** A workspace holding only `documents/`: a copy of the README demo's samples. */
@@ -163,7 +177,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'brightrun-walkthrough-'));
   const ws = prepareWalkthroughWorkspace(repo, tmp);
   const log = (...a) => console.log('[walkthrough]', ...a);
-  const { browser, workbenchUrl, stop } = await startCodeServer(repo, tmp, log, { smokeTestDriver: false, installed: true });
+  const { browser, workbenchUrl, stop } = await startCodeServer(repo, tmp, log, { smokeTestDriver: false, installed: packageVsix(repo) });
   let code = 0;
   try {
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
