@@ -1,8 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fc from 'fast-check';
 import { snappyCompress, snappyMaxLength } from '../../../src/core/export/formats/snappy';
-import { RowGroupColumns } from '../../../src/core/export/formats/parquetRowGroup';
-import { utf8Views } from '../../../src/core/export/formats/utf8Block';
 import { importModule } from '../../../src/core/extract/esmImport';
 
 type Hyparquet = typeof import('hyparquet', { with: { 'resolution-mode': 'import' } });
@@ -45,34 +43,4 @@ describe('export: Parquet encoding helpers (snappy.ts, utf8Block.ts)', () => {
     }), { numRuns: 200 });
   });
 
-  it('encodes strings as UTF-8 views into one block, as TextEncoder does (lone surrogates as U+FFFD)', () => {
-    const values = ['', 'a', 'Überdruck 圧力', '\uD800x', '😀', 'z'.repeat(1000)];
-    const views = utf8Views(values);
-    const encoder = new TextEncoder();
-    assert.deepEqual(views.map((v) => Array.from(v)), values.map((v) => Array.from(encoder.encode(v))));
-    assert.ok(views.every((v) => v.buffer === views[0].buffer), 'one shared block');
-    const big = utf8Views(['x'.repeat(100_000), 'é'.repeat(50_000)]); // grows past the first 64 KiB block
-    assert.deepEqual(big.map((v) => v.length), [100_000, 100_000]);
-  });
-
-  it('keeps a row group column by column: text as UTF-8 bytes, messages rebuilt, budget in UTF-16 units, empty after take()', () => {
-    const group = new RowGroupColumns(['id', 'kind', 'text', 'messages', 'page']);
-    group.add({ id: 'a', kind: 'chat', text: '', messages: [{ role: 'user', content: 'hi' }], page: 3 });
-    group.add({ id: 'b', kind: 'completion', text: 'café', messages: [], page: 0 });
-    group.add({ id: 'c', kind: 'chat', text: '', messages: [{ role: 'assistant', content: '圧力' }, { role: 'user', content: '' }], page: 1 });
-    assert.equal(group.rows, 3);
-    assert.equal(group.chars, 3 + 18 + 4 + (4 + 2) + (9 + 2) + (4 + 0)); // ids, kinds, text, then role + content per message
-    const decode = (v: unknown): unknown => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
-    const columns = group.take();
-    assert.deepEqual(columns.map((c) => [c.name, c.statistics, c.encoding]), [['id', true, undefined], ['kind', false, undefined], ['text', false, 'PLAIN'], ['messages', false, undefined], ['page', false, undefined]]);
-    assert.deepEqual(columns[0].data.map(decode), ['a', 'b', 'c']);
-    assert.deepEqual(columns[1].data, ['chat', 'completion', 'chat']);
-    assert.deepEqual(columns[2].data.map(decode), ['', 'café', '']);
-    assert.deepEqual((columns[3].data as { role: string; content: Uint8Array }[][]).map((l) => l.map((m) => [m.role, decode(m.content)])), [[['user', 'hi']], [], [['assistant', '圧力'], ['user', '']]]);
-    assert.deepEqual(columns[4].data, [3, 0, 1]);
-    assert.equal(group.rows, 0);
-    assert.equal(group.chars, 0);
-    group.add({ id: 'd', kind: 'chat', text: 'x', messages: [], page: 9 });
-    assert.deepEqual(group.take().map((c) => c.data.map(decode)), [['d'], ['chat'], ['x'], [[]], [9]]);
-  });
 });

@@ -1,14 +1,35 @@
-import { Utf8Builder } from './utf8Block';
+import { DictLeaf, Int32Leaf, type Leaf, ListLevels, TextLeaf } from './parquetLeaves';
 
-/** Long free-text columns: written PLAIN (no dictionary trial: their values rarely repeat). */
-export const PLAIN_COLUMNS: ReadonlySet<string> = new Set(['text', 'instruction', 'input', 'output']);
+/**
+ * The columns of an export's Parquet files and the open row group that holds them (issue #11).
+ *
+ * Column shapes: `text` — a UTF8 string written PLAIN (`id`, `text`, `instruction`, `input`, `output`; long
+ * free text that rarely repeats); `dict` — a UTF8 string that repeats (`kind`, `source_path`), dictionary-encoded;
+ * `int32` — the lineage numbers; `messages` — the three-level LIST `list<struct<role, content>>` whose leaves are
+ * `messages.list.element.role` (dictionary) and `messages.list.element.content` (PLAIN). A column may be OPTIONAL
+ * (null or undefined values allowed); the export's own columns are all REQUIRED (rows hold no nulls, rows.ts).
+ */
 
-/** A column as hyparquet-writer's `ParquetWriter.write` takes it. */
-export interface ColumnData {
+export type ColumnShape = 'text' | 'dict' | 'int32' | 'messages';
+
+export interface ColumnSpec {
   name: string;
-  data: unknown[];
+  shape: ColumnShape;
+  optional: boolean;
+  /** Min/max statistics in the footer (only `id`: min/max of long texts cost time and say little). */
   statistics: boolean;
-  encoding?: 'PLAIN';
+}
+
+/** Long free-text columns, written PLAIN. */
+export const PLAIN_COLUMNS: ReadonlySet<string> = new Set(['text', 'instruction', 'input', 'output']);
+const INT32_COLUMNS: ReadonlySet<string> = new Set(['page', 'span_start', 'span_end']);
+
+/** The spec of each column name the export writes; names in `optional` become OPTIONAL (not `messages`). */
+export function columnSpecs(columns: readonly string[], optional: readonly string[] = []): ColumnSpec[] {
+  return columns.map((name) => {
+    const shape: ColumnShape = name === 'messages' ? 'messages' : INT32_COLUMNS.has(name) ? 'int32' : PLAIN_COLUMNS.has(name) || name === 'id' ? 'text' : 'dict';
+    return { name, shape, optional: shape !== 'messages' && optional.includes(name), statistics: name === 'id' };
+  });
 }
 
 interface Message {
@@ -16,76 +37,115 @@ interface Message {
   content: string;
 }
 
+/** A column's leaves (one, or role and content for `messages`). */
+interface ColumnState {
+  spec: ColumnSpec;
+  leaf: Leaf;
+  content?: TextLeaf;
+  list?: ListLevels;
+}
+
 /**
- * The open row group of a Parquet file, kept column by column as rows are added (issue #11 performance): the
- * PLAIN text columns, `id` and message contents as UTF-8 bytes (utf8Block.ts), roles and the other columns as
- * values. A row is taken apart when added, so its objects are garbage at once rather than held until the group is
- * written. `take()` hands the columns to the writer: statistics only on `id` (min/max of long texts cost time and
- * say little; as bytes they compare in the byte order Parquet specifies for UTF8), PLAIN encoding on the long
- * text columns, the dictionary trial elsewhere (roles, `kind`, lineage paths repeat).
+ * The open row group, kept leaf by leaf in page layout as rows are added (parquetLeaves.ts): a row is taken
+ * apart when added, so its objects die young and nothing per value is held until the group is written. After the
+ * group's pages are written, `reset()` empties it for the next one, keeping its buffers.
  */
 export class RowGroupColumns {
   /** Rows in the open group. */
   rows = 0;
   /** UTF-16 units of text in the open group (the `rowGroupChars` budget). */
   chars = 0;
-  private readonly bytes = new Map<string, Utf8Builder>();
-  private values = new Map<string, unknown[]>();
-  private messageCounts: number[] = [];
-  private roles: string[] = [];
-  private readonly contents = new Utf8Builder();
+  private readonly state: ColumnState[];
 
-  constructor(private readonly columns: readonly string[]) {
-    for (const c of columns) {
-      if (PLAIN_COLUMNS.has(c) || c === 'id') this.bytes.set(c, new Utf8Builder());
-      else if (c !== 'messages') this.values.set(c, []);
-    }
+  constructor(readonly specs: readonly ColumnSpec[]) {
+    this.state = specs.map((spec): ColumnState => {
+      const levels = spec.optional ? ({ kind: 'optional' } as const) : ({ kind: 'required' } as const);
+      switch (spec.shape) {
+        case 'text':
+          return { spec, leaf: new TextLeaf([spec.name], levels) };
+        case 'dict':
+          return { spec, leaf: new DictLeaf([spec.name], levels) };
+        case 'int32':
+          return { spec, leaf: new Int32Leaf([spec.name], levels) };
+        case 'messages': {
+          const list = new ListLevels();
+          const path = [spec.name, 'list', 'element'];
+          const nested = { kind: 'list', list } as const;
+          return { spec, leaf: new DictLeaf([...path, 'role'], nested), content: new TextLeaf([...path, 'content'], nested), list };
+        }
+      }
+    });
   }
 
-  /** Adds a row as parquetRow makes it (every column present; strings, INT32 numbers, `messages` lists). */
-  add(row: Record<string, unknown>): void {
-    for (const c of this.columns) {
-      const v = row[c];
-      const builder = this.bytes.get(c);
-      if (builder) this.chars += builder.push(v as string);
-      else if (c === 'messages') {
-        const list = v as Message[];
-        this.messageCounts.push(list.length);
-        for (const m of list) {
-          this.roles.push(m.role);
-          this.chars += m.role.length + this.contents.push(m.content);
-        }
-      } else {
-        this.values.get(c)!.push(v);
-        if (typeof v === 'string') this.chars += v.length;
+  /** The leaves in schema order (each column's, `messages` as role then content). */
+  leaves(): { leaf: Leaf; statistics: boolean }[] {
+    return this.state.flatMap((s) => (s.content ? [{ leaf: s.leaf, statistics: false }, { leaf: s.content, statistics: false }] : [{ leaf: s.leaf, statistics: s.spec.statistics }]));
+  }
+
+  /**
+   * Adds a row as parquetRow makes it: strings, INT32 numbers, `messages` lists of {role, content}. Throws a
+   * TypeError naming the column for a null in a REQUIRED column or a value of the wrong type.
+   */
+  add(row: Readonly<Record<string, unknown>>): void {
+    for (const s of this.state) {
+      const v = row[s.spec.name];
+      if (v === null || v === undefined) {
+        if (!s.spec.optional) throw new TypeError(`Parquet column "${s.spec.name}" is required but the row has ${String(v)}.`);
+        s.leaf.pushNull();
+        continue;
+      }
+      switch (s.spec.shape) {
+        case 'text':
+          this.chars += (s.leaf as TextLeaf).push(str(s.spec.name, v));
+          break;
+        case 'dict':
+          this.chars += (s.leaf as DictLeaf).push(str(s.spec.name, v));
+          break;
+        case 'int32':
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new TypeError(`Parquet column "${s.spec.name}" holds INT32, not ${String(v)}.`);
+          (s.leaf as Int32Leaf).push(v);
+          break;
+        case 'messages':
+          this.addMessages(s, v as readonly Message[]);
+          break;
       }
     }
     this.rows++;
   }
 
-  /** The open group's columns for the writer; the group is empty afterwards. */
-  take(): ColumnData[] {
-    const out = this.columns.map((name): ColumnData => {
-      const builder = this.bytes.get(name);
-      const data = builder ? builder.take() : name === 'messages' ? this.takeMessages() : this.values.get(name)!;
-      return { name, data, statistics: name === 'id', ...(PLAIN_COLUMNS.has(name) ? { encoding: 'PLAIN' as const } : {}) };
-    });
-    this.values = new Map([...this.values.keys()].map((k) => [k, []]));
-    this.rows = 0;
-    this.chars = 0;
-    return out;
+  private addMessages(s: ColumnState, list: readonly Message[]): void {
+    const roles = s.leaf as DictLeaf;
+    const contents = s.content!;
+    if (!Array.isArray(list)) throw new TypeError(`Parquet column "${s.spec.name}" holds a list of {role, content}, not ${typeof list}.`);
+    s.list!.push(list.length);
+    for (const m of list) {
+      this.chars += roles.append(str(`${s.spec.name}.role`, m.role)) + contents.append(str(`${s.spec.name}.content`, m.content));
+    }
+    roles.endRow();
+    contents.endRow();
   }
 
-  private takeMessages(): { role: string; content: Uint8Array }[][] {
-    const contents = this.contents.take();
-    let k = 0;
-    const lists = this.messageCounts.map((n) => {
-      const list = new Array<{ role: string; content: Uint8Array }>(n);
-      for (let i = 0; i < n; i++, k++) list[i] = { role: this.roles[k], content: contents[k] };
-      return list;
-    });
-    this.messageCounts = [];
-    this.roles = [];
-    return lists;
+  /** Empties the group after its pages are written (the leaves keep their buffers for the next group). */
+  reset(): void {
+    for (const s of this.state) {
+      s.leaf.reset();
+      s.content?.reset();
+      s.list?.reset();
+    }
+    this.rows = 0;
+    this.chars = 0;
   }
+
+  /** Lets the leaves' text blocks go (the file is closed). */
+  release(): void {
+    for (const s of this.state) {
+      if (s.leaf instanceof TextLeaf) s.leaf.release();
+      s.content?.release();
+    }
+  }
+}
+
+function str(column: string, v: unknown): string {
+  if (typeof v !== 'string') throw new TypeError(`Parquet column "${column}" holds strings, not ${typeof v}.`);
+  return v;
 }
