@@ -93,6 +93,20 @@ function writePacked(out: ByteBuf, values: ArrayLike<number>, from: number, unti
       for (let k = 0; k < 8; k++) if (base + k < to && values[base + k]) byte |= 1 << k;
       buf[pos++] = byte;
     }
+  } else if (bitWidth <= 24) {
+    // Dictionary indices: bits gathered in a 32-bit integer (at most 7 pending + 24 new).
+    let acc = 0;
+    let bits = 0;
+    const end = from + groups * 8;
+    for (let j = from; j < end; j++) {
+      acc |= (j < to ? values[j] : 0) << bits;
+      bits += bitWidth;
+      while (bits >= 8) {
+        buf[pos++] = acc & 0xff;
+        acc >>>= 8;
+        bits -= 8;
+      }
+    }
   } else {
     let acc = 0; // pending bits, as a float (up to 7 + 32 bits: exact below 2^53)
     let bits = 0;

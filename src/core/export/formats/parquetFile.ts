@@ -2,7 +2,7 @@ import * as zlib from 'node:zlib';
 import { BrightRunError } from '../../errors';
 import { importModule } from '../../extract/esmImport';
 import type { RecordKind, TrainingRecord } from '../../records/types';
-import { KIND_COLUMNS, LINEAGE_COLUMNS, naturalRow } from '../rows';
+import { KIND_COLUMNS, LINEAGE_COLUMNS, lineageColumns, naturalRow } from '../rows';
 import type { ParquetCodec } from '../types';
 import { FileSink } from './fileSink';
 import { ChunkEncoder, type LibraryByteWriter, type PageCompressor, type PageLibrary } from './parquetPages';
@@ -80,15 +80,20 @@ export function parquetSchema(columns: readonly string[], optional: readonly str
   return schema;
 }
 
-/** A record as a Parquet row of `columns` (mixed datasets fill the columns a kind lacks with '' or []). */
+/**
+ * A record as a Parquet row of `columns`: its natural row (rows.ts) — but chat messages are passed as they are,
+ * not copied (the encoder reads only `role` and `content`). Mixed datasets fill the columns a kind lacks with ''
+ * or [] and add `kind`.
+ */
 export function parquetRow(record: TrainingRecord, columns: readonly string[], lineage: boolean): Record<string, unknown> {
-  const natural = naturalRow(record, lineage) as unknown as Record<string, unknown>;
-  if (!columns.includes('kind')) return natural;
-  const row: Record<string, unknown> = { kind: record.kind };
-  for (const c of columns) if (c !== 'kind') row[c] = natural[c] ?? (c === 'messages' ? [] : '');
+  const row: Record<string, unknown> =
+    record.kind === 'chat' ? { id: record.id, messages: record.messages } : (naturalRow(record, false) as unknown as Record<string, unknown>);
+  if (lineage) Object.assign(row, lineageColumns(record));
+  if (!columns.includes('kind')) return row;
+  row.kind = record.kind;
+  for (const c of columns) if (row[c] === undefined) row[c] = c === 'messages' ? [] : '';
   return row;
 }
-
 
 /** Brotli quality 5 (of 11): ~4× faster than the default 11 for a few percent more bytes on text. */
 const BROTLI_QUALITY = 5;

@@ -124,6 +124,53 @@ export abstract class Leaf {
 
 const EMPTY = Buffer.alloc(0);
 
+type Utf8Write = (this: Buffer, value: string, offset: number) => number;
+const nativeUtf8Write = (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write;
+
+/** Strings up to this many UTF-16 units are encoded in JavaScript: below it a native call costs more than the loop. */
+const SHORT_STRING = 64;
+
+/**
+ * Writes `value` as UTF-8 into `block` at `offset` (room checked by the caller); returns the bytes written.
+ * Lone surrogates become U+FFFD, as TextEncoder and `Buffer.write` write them. Short strings (ids, roles, the
+ * system prompt) are encoded by a loop here: a call into C++ costs ≈ 100–150 ns, more than the loop for them.
+ * Longer ones go to `Buffer.prototype.utf8Write`, the native method `buf.write(value, offset, 'utf8')` ends in
+ * (Node's lib/buffer.js, there since Node 0.x), called directly to skip `write`'s argument parsing; where a
+ * runtime lacks it, `write` does the same.
+ */
+function writeUtf8(block: Buffer, value: string, offset: number): number {
+  const n = value.length;
+  if (n > SHORT_STRING) return nativeUtf8Write ? nativeUtf8Write.call(block, value, offset) : block.write(value, offset, 'utf8');
+  let p = offset;
+  for (let i = 0; i < n; i++) {
+    let c = value.charCodeAt(i);
+    if (c < 0x80) {
+      block[p++] = c;
+    } else if (c < 0x800) {
+      block[p++] = 0xc0 | (c >> 6);
+      block[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? value.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+          block[p++] = 0xf0 | (c >> 18);
+          block[p++] = 0x80 | ((c >> 12) & 0x3f);
+          block[p++] = 0x80 | ((c >> 6) & 0x3f);
+          block[p++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      block[p++] = 0xe0 | (c >> 12);
+      block[p++] = 0x80 | ((c >> 6) & 0x3f);
+      block[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return p - offset;
+}
+
 /** A UTF8 BYTE_ARRAY leaf kept in PLAIN layout (length-prefixed UTF-8). */
 export class TextLeaf extends Leaf {
   block: Buffer = EMPTY;
@@ -141,7 +188,7 @@ export class TextLeaf extends Leaf {
     if (this.used + worst > this.block.length) this.grow(worst);
     const block = this.block;
     const at = this.used;
-    const n = value.length === 0 ? 0 : block.write(value, at + 4, 'utf8');
+    const n = value.length === 0 ? 0 : writeUtf8(block, value, at + 4);
     block[at] = n;
     block[at + 1] = n >>> 8;
     block[at + 2] = n >>> 16;
@@ -180,16 +227,34 @@ export class TextLeaf extends Leaf {
   minMax(): { min: Uint8Array; max: Uint8Array } | undefined {
     if (this.values === 0) return undefined;
     const block = this.block;
+    const len = (at: number): number => block.readUInt32LE(at);
     let minAt = 0;
     let maxAt = 0;
-    const len = (at: number) => block.readUInt32LE(at);
     for (let at = 0; at < this.used; at += 4 + len(at)) {
-      const end = at + 4 + len(at);
-      if (block.compare(block, at + 4, end, minAt + 4, minAt + 4 + len(minAt)) < 0) minAt = at;
-      if (block.compare(block, at + 4, end, maxAt + 4, maxAt + 4 + len(maxAt)) > 0) maxAt = at;
+      if (compareValues(block, at, minAt) < 0) minAt = at;
+      else if (compareValues(block, at, maxAt) > 0) maxAt = at;
     }
-    return { min: Buffer.from(block.subarray(minAt + 4, minAt + 4 + len(minAt))), max: Buffer.from(block.subarray(maxAt + 4, maxAt + 4 + len(maxAt))) };
+    const value = (at: number): Uint8Array => Uint8Array.prototype.slice.call(block, at + 4, at + 4 + len(at));
+    return { min: value(minAt), max: value(maxAt) };
   }
+}
+
+/** Unsigned byte-wise comparison of the PLAIN values at `a` and `b` of `block` (shorter first on a common prefix): 4 bytes at a time as big-endian words, then byte by byte. */
+function compareValues(block: Buffer, a: number, b: number): number {
+  const la = block.readUInt32LE(a);
+  const lb = block.readUInt32LE(b);
+  const n = Math.min(la, lb);
+  let i = 4;
+  for (; i + 4 <= n + 4; i += 4) {
+    const x = block.readUInt32BE(a + i);
+    const y = block.readUInt32BE(b + i);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  for (; i < n + 4; i++) {
+    const d = block[a + i] - block[b + i];
+    if (d !== 0) return d;
+  }
+  return la - lb;
 }
 
 /** A UTF8 BYTE_ARRAY leaf of few distinct values, dictionary-encoded. */

@@ -51,7 +51,6 @@ export class ChunkEncoder {
   private readonly levels = new ByteBuf();
   private readonly values = new ByteBuf();
   private readonly compressed = new ByteBuf(1 << 20);
-  private readonly levelScratch = { rep: new Uint8Array(1024), def: new Uint8Array(1024) };
 
   constructor(
     private readonly codec: string,
@@ -171,31 +170,49 @@ export class ChunkEncoder {
       const defBytes = writeHybrid(this.levels, leaf.defs, span.rowFrom, span.rowTo, 1);
       return { bytes: this.levels.view(), repBytes: 0, defBytes, numValues: rows, nulls };
     }
+    // List levels straight from the row lengths: repetition levels as one bit-packed run (a bitmap of the
+    // elements that continue a list), definition levels as one RLE run of 1s when no list is empty, else a bitmap.
     const counts = leaf.levels.list.counts;
     let n = 0;
-    for (let r = span.rowFrom; r < span.rowTo; r++) n += Math.max(1, counts[r]);
-    const scratch = this.levelScratch;
-    if (scratch.rep.length < n) scratch.rep = new Uint8Array(Math.max(n, scratch.rep.length * 2));
-    if (scratch.def.length < n) scratch.def = new Uint8Array(scratch.rep.length);
-    const { rep, def } = scratch;
-    let k = 0;
     let nulls = 0;
     for (let r = span.rowFrom; r < span.rowTo; r++) {
       const c = counts[r];
-      rep[k] = 0;
-      if (c === 0) {
-        def[k++] = 0;
-        nulls++;
-        continue;
-      }
-      def[k++] = 1;
-      for (let j = 1; j < c; j++) {
-        rep[k] = 1;
-        def[k++] = 1;
-      }
+      if (c === 0) nulls++;
+      n += c === 0 ? 1 : c;
     }
-    const repBytes = writeHybrid(this.levels, rep, 0, n, 1);
-    const defBytes = writeHybrid(this.levels, def, 0, n, 1);
+    const bitmapBytes = Math.ceil(n / 8);
+    const out = this.levels;
+    out.varint(Math.ceil(n / 8) * 2 + 1);
+    out.ensure(bitmapBytes);
+    const rep = out.buf;
+    const repAt = out.pos;
+    rep.fill(0, repAt, repAt + bitmapBytes);
+    let k = 0;
+    for (let r = span.rowFrom; r < span.rowTo; r++) {
+      const c = counts[r];
+      for (let j = 1; j < c; j++) rep[repAt + ((k + j) >>> 3)] |= 1 << ((k + j) & 7);
+      k += c === 0 ? 1 : c;
+    }
+    out.pos += bitmapBytes;
+    const repBytes = out.pos;
+    if (nulls === 0) {
+      out.varint(n * 2);
+      out.byte(1);
+    } else {
+      out.varint(Math.ceil(n / 8) * 2 + 1);
+      out.ensure(bitmapBytes);
+      const def = out.buf;
+      const defAt = out.pos;
+      def.fill(0, defAt, defAt + bitmapBytes);
+      k = 0;
+      for (let r = span.rowFrom; r < span.rowTo; r++) {
+        const c = counts[r];
+        for (let j = 0; j < c; j++) def[defAt + ((k + j) >>> 3)] |= 1 << ((k + j) & 7);
+        k += c === 0 ? 1 : c;
+      }
+      out.pos += bitmapBytes;
+    }
+    const defBytes = out.pos - repBytes;
     return { bytes: this.levels.view(), repBytes, defBytes, numValues: n, nulls };
   }
 }
