@@ -56,6 +56,8 @@ export class RowGroupColumns {
   /** UTF-16 units of text in the open group (the `rowGroupChars` budget). */
   chars = 0;
   private readonly state: ColumnState[];
+  /** One function per column that adds its value of a row and returns its UTF-16 units (each sees one leaf class only). */
+  private readonly adders: ((row: Readonly<Record<string, unknown>>) => number)[];
 
   constructor(readonly specs: readonly ColumnSpec[]) {
     this.state = specs.map((spec): ColumnState => {
@@ -75,6 +77,7 @@ export class RowGroupColumns {
         }
       }
     });
+    this.adders = this.state.map(adder);
   }
 
   /** The leaves in schema order (each column's, `messages` as role then content). */
@@ -87,42 +90,11 @@ export class RowGroupColumns {
    * TypeError naming the column for a null in a REQUIRED column or a value of the wrong type.
    */
   add(row: Readonly<Record<string, unknown>>): void {
-    for (const s of this.state) {
-      const v = row[s.spec.name];
-      if (v === null || v === undefined) {
-        if (!s.spec.optional) throw new TypeError(`Parquet column "${s.spec.name}" is required but the row has ${String(v)}.`);
-        s.leaf.pushNull();
-        continue;
-      }
-      switch (s.spec.shape) {
-        case 'text':
-          this.chars += (s.leaf as TextLeaf).push(str(s.spec.name, v));
-          break;
-        case 'dict':
-          this.chars += (s.leaf as DictLeaf).push(str(s.spec.name, v));
-          break;
-        case 'int32':
-          if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new TypeError(`Parquet column "${s.spec.name}" holds INT32, not ${String(v)}.`);
-          (s.leaf as Int32Leaf).push(v);
-          break;
-        case 'messages':
-          this.addMessages(s, v as readonly Message[]);
-          break;
-      }
-    }
+    const adders = this.adders;
+    let chars = 0;
+    for (let i = 0; i < adders.length; i++) chars += adders[i](row);
+    this.chars += chars;
     this.rows++;
-  }
-
-  private addMessages(s: ColumnState, list: readonly Message[]): void {
-    const roles = s.leaf as DictLeaf;
-    const contents = s.content!;
-    if (!Array.isArray(list)) throw new TypeError(`Parquet column "${s.spec.name}" holds a list of {role, content}, not ${typeof list}.`);
-    s.list!.push(list.length);
-    for (const m of list) {
-      this.chars += roles.append(str(`${s.spec.name}.role`, m.role)) + contents.append(str(`${s.spec.name}.content`, m.content));
-    }
-    roles.endRow();
-    contents.endRow();
   }
 
   /** Empties the group after its pages are written (the leaves keep their buffers for the next group). */
@@ -145,7 +117,56 @@ export class RowGroupColumns {
   }
 }
 
-function str(column: string, v: unknown): string {
-  if (typeof v !== 'string') throw new TypeError(`Parquet column "${column}" holds strings, not ${typeof v}.`);
-  return v;
+function adder(s: ColumnState): (row: Readonly<Record<string, unknown>>) => number {
+  const { name, optional } = s.spec;
+  const missing = (v: unknown): number => {
+    if (!optional) throw new TypeError(`Parquet column "${name}" is required but the row has ${String(v)}.`);
+    s.leaf.pushNull();
+    return 0;
+  };
+  switch (s.spec.shape) {
+    case 'text':
+    case 'dict': {
+      const leaf = s.leaf as TextLeaf | DictLeaf;
+      return (row) => {
+        const v = row[name];
+        if (typeof v === 'string') return leaf.push(v);
+        return v === null || v === undefined ? missing(v) : notA('strings', name, v);
+      };
+    }
+    case 'int32': {
+      const leaf = s.leaf as Int32Leaf;
+      return (row) => {
+        const v = row[name];
+        if (typeof v === 'number' && (v | 0) === v) {
+          leaf.push(v);
+          return 0;
+        }
+        return v === null || v === undefined ? missing(v) : notA('INT32 numbers', name, v);
+      };
+    }
+    case 'messages': {
+      const roles = s.leaf as DictLeaf;
+      const contents = s.content!;
+      const list = s.list!;
+      return (row) => {
+        const v = row[name] as readonly Message[];
+        if (!Array.isArray(v)) return notA('lists of {role, content}', name, v);
+        list.push(v.length);
+        let chars = 0;
+        for (let i = 0; i < v.length; i++) {
+          const { role, content } = v[i];
+          if (typeof role !== 'string' || typeof content !== 'string') return notA('{role, content} strings', name, v[i]);
+          chars += roles.append(role) + contents.append(content);
+        }
+        roles.endRow();
+        contents.endRow();
+        return chars;
+      };
+    }
+  }
+}
+
+function notA(what: string, column: string, v: unknown): never {
+  throw new TypeError(`Parquet column "${column}" holds ${what}, not ${v === null ? 'null' : typeof v}.`);
 }
