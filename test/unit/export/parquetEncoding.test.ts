@@ -1,14 +1,21 @@
 import { strict as assert } from 'node:assert';
 import * as fc from 'fast-check';
-import { snappyCompress, snappyMaxLength } from '../../../src/core/export/formats/snappy';
+import { ByteBuf, bitWidthOf, writeHybrid } from '../../../src/core/export/formats/parquetBytes';
+import { PAGE_BYTES, TextLeaf } from '../../../src/core/export/formats/parquetLeaves';
+import { RowGroupColumns, columnSpecs } from '../../../src/core/export/formats/parquetRowGroup';
+import { snappyCompress, snappyCompressInto, snappyMaxLength } from '../../../src/core/export/formats/snappy';
 import { importModule } from '../../../src/core/extract/esmImport';
 
 type Hyparquet = typeof import('hyparquet', { with: { 'resolution-mode': 'import' } });
 
-describe('export: Parquet encoding helpers (snappy.ts, utf8Block.ts)', () => {
+type HyparquetEncoding = typeof import('hyparquet/src/encoding.js', { with: { 'resolution-mode': 'import' } });
+
+describe('export: Parquet encoding helpers (snappy.ts, parquetBytes.ts, parquetLeaves.ts, parquetRowGroup.ts)', () => {
   let uncompress: Hyparquet['snappyUncompress'];
+  let readHybrid: HyparquetEncoding['readRleBitPackedHybrid'];
   before(async () => {
     uncompress = (await importModule<Hyparquet>('hyparquet')).snappyUncompress;
+    readHybrid = (await importModule<HyparquetEncoding>('hyparquet/src/encoding.js')).readRleBitPackedHybrid;
   });
 
   function roundTrip(input: Uint8Array): Uint8Array {
@@ -43,4 +50,75 @@ describe('export: Parquet encoding helpers (snappy.ts, utf8Block.ts)', () => {
     }), { numRuns: 200 });
   });
 
+
+  it('round-trips inputs across 64 KiB fragments, compressed into the middle of a larger buffer (property)', () => {
+    const words = ['pump ', 'valve ', 'Überdruck ', '圧力 ', 'café ', 'the ', '\n'];
+    fc.assert(fc.property(fc.array(fc.nat(words.length - 1), { minLength: 0, maxLength: 40_000 }), fc.nat(100), (picks, at) => {
+      const input = new TextEncoder().encode(picks.map((p) => words[p]).join(''));
+      const out = new Uint8Array(at + snappyMaxLength(input.length) + 7);
+      const end = snappyCompressInto(input, out, at);
+      const back = new Uint8Array(input.length);
+      uncompress(out.subarray(at, end), back);
+      assert.deepEqual(back, input);
+    }), { numRuns: 40 });
+  });
+
+  it('writes the RLE / bit-packed hybrid that hyparquet decodes, for any widths and runs (property)', () => {
+    const runs = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 60 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 24 }), runs, fc.nat(5), (width, pairs, skip) => {
+      const values = pairs.flatMap(([v, n]) => Array<number>(n).fill(v % 2 ** width));
+      const from = Math.min(skip, values.length - 1);
+      const out = new ByteBuf(16);
+      out.byte(0xee); // written after what is already there
+      const length = writeHybrid(out, values, from, values.length, width);
+      assert.equal(out.pos, 1 + length);
+      const decoded = new Array<number>(values.length - from);
+      const bytes = out.view();
+      readHybrid({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), offset: 1 }, width, decoded, length);
+      assert.deepEqual(decoded, values.slice(from));
+    }), { numRuns: 300 });
+    assert.deepEqual([0, 1, 2, 3, 255, 256].map(bitWidthOf), [1, 1, 2, 2, 8, 9]);
+    assert.throws(() => writeHybrid(new ByteBuf(), [1], 0, 1, 25), RangeError);
+  });
+
+  it('keeps text in PLAIN layout (length-prefixed UTF-8, as TextEncoder writes it) and closes pages at row ends past PAGE_BYTES', () => {
+    const leaf = new TextLeaf(['text'], { kind: 'required' });
+    const values = ['', 'a', 'Überdruck 圧力', '\uD800x', '😀', 'é'.repeat(70), 'z'.repeat(PAGE_BYTES), 'tail'];
+    for (const v of values) leaf.push(v);
+    const encoder = new TextEncoder();
+    let at = 0;
+    for (const v of values) {
+      const bytes = encoder.encode(v);
+      assert.equal(leaf.block.readUInt32LE(at), bytes.length);
+      assert.deepEqual(new Uint8Array(leaf.block.subarray(at + 4, at + 4 + bytes.length)), bytes);
+      at += 4 + bytes.length;
+    }
+    assert.equal(leaf.used, at);
+    const pages = leaf.pages();
+    assert.deepEqual(pages.map((p) => [p.rowFrom, p.rowTo, p.valueFrom, p.valueTo]), [[0, 7, 0, 7], [7, 8, 7, 8]]);
+    assert.equal(pages[1].byteTo, at);
+    const { min, max } = leaf.minMax()!;
+    assert.deepEqual([Array.from(min), Array.from(max)], [[], Array.from(encoder.encode('😀'))]);
+    leaf.reset();
+    assert.deepEqual([leaf.rows, leaf.used, leaf.pages().length], [0, 0, 0]);
+  });
+
+  it('counts a row group in rows and UTF-16 units of text, and is empty after reset()', () => {
+    const group = new RowGroupColumns(columnSpecs(['id', 'kind', 'text', 'messages', 'page']));
+    group.add({ id: 'a', kind: 'chat', text: '', messages: [{ role: 'user', content: 'hi' }], page: 3 });
+    group.add({ id: 'b', kind: 'completion', text: 'café', messages: [], page: 0 });
+    group.add({ id: 'c', kind: 'chat', text: '', messages: [{ role: 'assistant', content: '圧力' }, { role: 'user', content: '' }], page: 1 });
+    assert.equal(group.rows, 3);
+    assert.equal(group.chars, 3 + 18 + 4 + (4 + 2) + (9 + 2) + (4 + 0)); // ids, kinds, text, then role + content per message
+    assert.deepEqual(group.leaves().map(({ leaf, statistics }) => [leaf.path.join('.'), leaf.rows, leaf.values, statistics]), [
+      ['id', 3, 3, true],
+      ['kind', 3, 3, false],
+      ['text', 3, 3, false],
+      ['messages.list.element.role', 3, 3, false],
+      ['messages.list.element.content', 3, 3, false],
+      ['page', 3, 3, false],
+    ]);
+    group.reset();
+    assert.deepEqual([group.rows, group.chars, group.leaves().every(({ leaf }) => leaf.rows === 0 && leaf.values === 0)], [0, 0, true]);
+  });
 });

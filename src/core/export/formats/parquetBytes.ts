@@ -54,8 +54,11 @@ export class ByteBuf {
  * ceil(bitWidth / 8) little-endian bytes); anything else goes in bit-packed groups of 8 values (header
  * `groups << 1 | 1`, then each group in `bitWidth` bytes, values packed from the least significant bit), the
  * last group padded with zeros (readers stop at the page's value count). Returns the bytes appended.
+ * `bitWidth` is 1..24 (levels, and dictionary indices of at most 2^24 distinct values in a row group: hyparquet's
+ * decoder, among others, reads bit-packed values through 32-bit integers); a wider one throws a RangeError.
  */
 export function writeHybrid(out: ByteBuf, values: ArrayLike<number>, from: number, to: number, bitWidth: number): number {
+  if (!(bitWidth >= 1 && bitWidth <= 24)) throw new RangeError(`RLE / bit-packed hybrid: bit width ${bitWidth} is outside 1..24.`);
   const start = out.pos;
   let packedFrom = -1; // start of the pending bit-packed groups
   let i = from;
@@ -93,7 +96,7 @@ function writePacked(out: ByteBuf, values: ArrayLike<number>, from: number, unti
       for (let k = 0; k < 8; k++) if (base + k < to && values[base + k]) byte |= 1 << k;
       buf[pos++] = byte;
     }
-  } else if (bitWidth <= 24) {
+  } else {
     // Dictionary indices: bits gathered in a 32-bit integer (at most 7 pending + 24 new).
     let acc = 0;
     let bits = 0;
@@ -104,19 +107,6 @@ function writePacked(out: ByteBuf, values: ArrayLike<number>, from: number, unti
       while (bits >= 8) {
         buf[pos++] = acc & 0xff;
         acc >>>= 8;
-        bits -= 8;
-      }
-    }
-  } else {
-    let acc = 0; // pending bits, as a float (up to 7 + 32 bits: exact below 2^53)
-    let bits = 0;
-    const end = from + groups * 8;
-    for (let j = from; j < end; j++) {
-      acc += (j < to ? values[j] : 0) * 2 ** bits;
-      bits += bitWidth;
-      while (bits >= 8) {
-        buf[pos++] = acc % 256;
-        acc = Math.floor(acc / 256);
         bits -= 8;
       }
     }
