@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fc from 'fast-check';
 import { ByteBuf, bitWidthOf, writeHybrid } from '../../../src/core/export/formats/parquetBytes';
-import { PAGE_BYTES, TextLeaf } from '../../../src/core/export/formats/parquetLeaves';
+import { PAGE_BYTES, TextLeaf, compareUtf8 } from '../../../src/core/export/formats/parquetLeaves';
 import { RowGroupColumns, columnSpecs } from '../../../src/core/export/formats/parquetRowGroup';
 import { snappyCompress, snappyCompressInto, snappyMaxLength } from '../../../src/core/export/formats/snappy';
 import { importModule } from '../../../src/core/extract/esmImport';
@@ -82,7 +82,7 @@ describe('export: Parquet encoding helpers (snappy.ts, parquetBytes.ts, parquetL
   });
 
   it('keeps text in PLAIN layout (length-prefixed UTF-8, as TextEncoder writes it) and closes pages at row ends past PAGE_BYTES', () => {
-    const leaf = new TextLeaf(['text'], { kind: 'required' });
+    const leaf = new TextLeaf(['text'], { kind: 'required' }, true);
     const values = ['', 'a', 'Überdruck 圧力', '\uD800x', '😀', 'é'.repeat(70), 'z'.repeat(PAGE_BYTES), 'tail'];
     for (const v of values) leaf.push(v);
     const encoder = new TextEncoder();
@@ -101,6 +101,15 @@ describe('export: Parquet encoding helpers (snappy.ts, parquetBytes.ts, parquetL
     assert.deepEqual([Array.from(min), Array.from(max)], [[], Array.from(encoder.encode('😀'))]);
     leaf.reset();
     assert.deepEqual([leaf.rows, leaf.used, leaf.pages().length], [0, 0, 0]);
+  });
+
+  it('orders strings as their UTF-8 bytes for the statistics, surrogates included (property)', () => {
+    const utf8 = (s: string) => Buffer.from(s, 'utf8');
+    const unit = fc.oneof(fc.constantFrom('a', 'é', '\uE000', '\uFFFF', '\uD83D\uDE00', '\uD800', '\uDC00', 'z'), fc.string({ maxLength: 3 }));
+    const str = fc.array(unit, { maxLength: 6 }).map((xs) => xs.join(''));
+    fc.assert(fc.property(str, str, (a, b) => {
+      assert.equal(Math.sign(compareUtf8(a, b)), Math.sign(Buffer.compare(utf8(a), utf8(b))), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    }), { numRuns: 2000 });
   });
 
   it('counts a row group in rows and UTF-16 units of text, and is empty after reset()', () => {

@@ -177,6 +177,13 @@ export class TextLeaf extends Leaf {
   used = 0;
   /** First allocation of the block: the previous group's size (64 KiB at least, 64 MiB at most). */
   private firstSize = 1 << 16;
+  private min: string | undefined;
+  private max: string | undefined;
+
+  /** `statistics`: keep the group's min and max value (compared as strings when pushed, cheaper than as bytes later). */
+  constructor(path: readonly string[], levels: Levels, private readonly statistics = false) {
+    super(path, levels);
+  }
 
   get byteSize(): number {
     return this.used;
@@ -201,6 +208,11 @@ export class TextLeaf extends Leaf {
   /** Appends a row's one value (REQUIRED or OPTIONAL leaves) and ends the row. */
   push(value: string): number {
     this.def(1);
+    if (this.statistics) {
+      if (this.min === undefined || this.max === undefined) this.min = this.max = value;
+      else if (compareUtf8(value, this.min) < 0) this.min = value;
+      else if (compareUtf8(value, this.max) > 0) this.max = value;
+    }
     const n = this.append(value);
     this.endRow();
     return n;
@@ -208,6 +220,7 @@ export class TextLeaf extends Leaf {
 
   override reset(): void {
     super.reset();
+    this.min = this.max = undefined;
     this.firstSize = Math.max(1 << 16, Math.min(this.used, 1 << 26));
     this.used = 0;
   }
@@ -223,38 +236,27 @@ export class TextLeaf extends Leaf {
     this.block = grown;
   }
 
-  /** Smallest and largest value of the open group in byte order (the order Parquet specifies for UTF8), as copies. */
+  /** Smallest and largest value of the open group in UTF-8 byte order (the order Parquet specifies for UTF8); only with `statistics`. */
   minMax(): { min: Uint8Array; max: Uint8Array } | undefined {
-    if (this.values === 0) return undefined;
-    const block = this.block;
-    const len = (at: number): number => block.readUInt32LE(at);
-    let minAt = 0;
-    let maxAt = 0;
-    for (let at = 0; at < this.used; at += 4 + len(at)) {
-      if (compareValues(block, at, minAt) < 0) minAt = at;
-      else if (compareValues(block, at, maxAt) > 0) maxAt = at;
-    }
-    const value = (at: number): Uint8Array => Uint8Array.prototype.slice.call(block, at + 4, at + 4 + len(at));
-    return { min: value(minAt), max: value(maxAt) };
+    if (this.min === undefined || this.max === undefined) return undefined;
+    return { min: Buffer.from(this.min, 'utf8'), max: Buffer.from(this.max, 'utf8') };
   }
 }
 
-/** Unsigned byte-wise comparison of the PLAIN values at `a` and `b` of `block` (shorter first on a common prefix): 4 bytes at a time as big-endian words, then byte by byte. */
-function compareValues(block: Buffer, a: number, b: number): number {
-  const la = block.readUInt32LE(a);
-  const lb = block.readUInt32LE(b);
-  const n = Math.min(la, lb);
-  let i = 4;
-  for (; i + 4 <= n + 4; i += 4) {
-    const x = block.readUInt32BE(a + i);
-    const y = block.readUInt32BE(b + i);
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  for (; i < n + 4; i++) {
-    const d = block[a + i] - block[b + i];
-    if (d !== 0) return d;
-  }
-  return la - lb;
+/**
+ * Compares strings in the order of their UTF-8 bytes (= code point order): UTF-16 code units compared one by one
+ * give the same order except where a surrogate meets another unit at the first difference — those (rare) pairs
+ * are compared as the UTF-8 bytes written (a lone surrogate as U+FFFD).
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length - b.length;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if ((x & 0xf800) === 0xd800 || (y & 0xf800) === 0xd800) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return x - y;
 }
 
 /** A UTF8 BYTE_ARRAY leaf of few distinct values, dictionary-encoded. */

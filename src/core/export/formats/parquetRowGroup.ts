@@ -64,7 +64,7 @@ export class RowGroupColumns {
       const levels = spec.optional ? ({ kind: 'optional' } as const) : ({ kind: 'required' } as const);
       switch (spec.shape) {
         case 'text':
-          return { spec, leaf: new TextLeaf([spec.name], levels) };
+          return { spec, leaf: new TextLeaf([spec.name], levels, spec.statistics) };
         case 'dict':
           return { spec, leaf: new DictLeaf([spec.name], levels) };
         case 'int32':
