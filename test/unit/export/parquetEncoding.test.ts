@@ -81,26 +81,29 @@ describe('export: Parquet encoding helpers (snappy.ts, parquetBytes.ts, parquetL
     assert.throws(() => writeHybrid(new ByteBuf(), [1], 0, 1, 25), RangeError);
   });
 
-  it('keeps text in PLAIN layout (length-prefixed UTF-8, as TextEncoder writes it) and closes pages at row ends past PAGE_BYTES', () => {
-    const leaf = new TextLeaf(['text'], { kind: 'required' }, true);
-    const values = ['', 'a', 'Überdruck 圧力', '\uD800x', '😀', 'é'.repeat(70), 'z'.repeat(PAGE_BYTES), 'tail'];
+  it('keeps text in PLAIN layout (length-prefixed UTF-8, as TextEncoder writes it) and seals a page at the row end past PAGE_BYTES', () => {
+    const leaf = new TextLeaf(['text'], { kind: 'required' }, true); // no compressor: sealed pages are the PLAIN bytes
+    const values = ['', 'a', 'Überdruck 圧力', '\uD800x', '😀', 'é'.repeat(70)];
     for (const v of values) leaf.push(v);
     const encoder = new TextEncoder();
-    let at = 0;
-    for (const v of values) {
+    const plain = Buffer.concat(values.map((v) => {
       const bytes = encoder.encode(v);
-      assert.equal(leaf.block.readUInt32LE(at), bytes.length);
-      assert.deepEqual(new Uint8Array(leaf.block.subarray(at + 4, at + 4 + bytes.length)), bytes);
-      at += 4 + bytes.length;
-    }
-    assert.equal(leaf.used, at);
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(bytes.length);
+      return Buffer.concat([length, bytes]);
+    }));
+    assert.deepEqual(leaf.block.subarray(0, leaf.used), plain);
+    leaf.push('z'.repeat(PAGE_BYTES)); // fills the page: sealed at once, the block starts over
+    assert.equal(leaf.used, 0);
+    leaf.push('tail');
     const pages = leaf.pages();
-    assert.deepEqual(pages.map((p) => [p.rowFrom, p.rowTo, p.valueFrom, p.valueTo]), [[0, 7, 0, 7], [7, 8, 7, 8]]);
-    assert.equal(pages[1].byteTo, at);
+    assert.deepEqual(pages.map((p) => [p.rowFrom, p.rowTo, p.valueFrom, p.valueTo, p.sealed!.uncompressed]), [[0, 7, 0, 7, plain.length + 4 + PAGE_BYTES], [7, 8, 7, 8, 8]]);
+    assert.deepEqual(leaf.store.buf.subarray(0, plain.length), plain);
+    assert.equal(leaf.store.pos, plain.length + 4 + PAGE_BYTES + 8);
     const { min, max } = leaf.minMax()!;
     assert.deepEqual([Array.from(min), Array.from(max)], [[], Array.from(encoder.encode('😀'))]);
     leaf.reset();
-    assert.deepEqual([leaf.rows, leaf.used, leaf.pages().length], [0, 0, 0]);
+    assert.deepEqual([leaf.rows, leaf.used, leaf.store.pos, leaf.pages().length, leaf.minMax()], [0, 0, 0, 0, undefined]);
   });
 
   it('orders strings as their UTF-8 bytes for the statistics, surrogates included (property)', () => {

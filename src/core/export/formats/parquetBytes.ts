@@ -42,6 +42,12 @@ export class ByteBuf {
     this.pos += b.length;
   }
 
+  /** Gives the memory back (a later write allocates again). */
+  release(): void {
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+  }
+
   /** The bytes written so far (a view, valid until the next write). */
   view(): Buffer {
     return this.buf.subarray(0, this.pos);

@@ -196,7 +196,7 @@ export class ParquetFileStream {
     const sink = await FileSink.open(file);
     await sink.write(MAGIC);
     const encoder = new ChunkEncoder(codec, compress, { headerWriter: new lib.ByteWriter(256), writePageHeader: lib.writePageHeader });
-    const group = new RowGroupColumns(columnSpecs(columns, options.optional));
+    const group = new RowGroupColumns(columnSpecs(columns, options.optional), compress);
     return new ParquetFileStream(sink, lib, group, encoder, parquetSchema(columns, options.optional), kv, settings);
   }
 

@@ -42,7 +42,10 @@ export class ListLevels {
   }
 }
 
-/** One data page of a leaf: rows [rowFrom, rowTo), non-null values [valueFrom, valueTo), value bytes [byteFrom, byteTo). */
+/**
+ * One data page of a leaf: rows [rowFrom, rowTo), non-null values [valueFrom, valueTo), value bytes [byteFrom,
+ * byteTo) of the leaf's layout — or, for a TextLeaf, `sealed`: the page's values already compressed.
+ */
 export interface PageSpan {
   rowFrom: number;
   rowTo: number;
@@ -50,7 +53,18 @@ export interface PageSpan {
   valueTo: number;
   byteFrom: number;
   byteTo: number;
+  sealed?: SealedPage;
 }
+
+/** A TextLeaf page compressed when it filled: `uncompressed` bytes of PLAIN values, compressed into `store[from, to)`. */
+export interface SealedPage {
+  uncompressed: number;
+  from: number;
+  to: number;
+}
+
+/** A codec's compressor: appends the compressed form of `input` to `out`. Absent for UNCOMPRESSED. */
+export type PageCompressor = (input: Uint8Array, out: ByteBuf) => void;
 
 export abstract class Leaf {
   /** Rows ended so far in the open group. */
@@ -171,18 +185,59 @@ function writeUtf8(block: Buffer, value: string, offset: number): number {
   return p - offset;
 }
 
-/** A UTF8 BYTE_ARRAY leaf kept in PLAIN layout (length-prefixed UTF-8). */
+/**
+ * A UTF8 BYTE_ARRAY leaf kept in PLAIN layout (length-prefixed UTF-8). A page is compressed ("sealed") as soon as
+ * it fills, while its bytes are still in the CPU's cache, into `store`; the block then starts over — so the block
+ * holds one page (plus one value) and the row group's text is held compressed.
+ */
 export class TextLeaf extends Leaf {
+  /** The open page's values. */
   block: Buffer = EMPTY;
   used = 0;
-  /** First allocation of the block: the previous group's size (64 KiB at least, 64 MiB at most). */
-  private firstSize = 1 << 16;
+  /** The sealed pages' bodies (compressed, or copied for UNCOMPRESSED). */
+  readonly store = new ByteBuf(1 << 16);
+  private sealed: PageSpan[] = [];
+  private sealedRows = 0;
+  private sealedValues = 0;
   private min: string | undefined;
   private max: string | undefined;
 
-  /** `statistics`: keep the group's min and max value (compared as strings when pushed, cheaper than as bytes later). */
-  constructor(path: readonly string[], levels: Levels, private readonly statistics = false) {
+  /**
+   * `statistics`: keep the group's min and max value (compared as strings when pushed, cheaper than as bytes
+   * later). `compress`: the codec's page compressor (none: UNCOMPRESSED).
+   */
+  constructor(
+    path: readonly string[],
+    levels: Levels,
+    private readonly statistics = false,
+    private readonly compress?: PageCompressor,
+  ) {
     super(path, levels);
+  }
+
+  /** Ends a row; seals the page once it holds PAGE_BYTES of values. */
+  override endRow(): void {
+    this.rows++;
+    if (this.used >= PAGE_BYTES) this.seal();
+  }
+
+  /** The group's pages, the open one sealed here. */
+  override pages(): PageSpan[] {
+    this.seal();
+    return this.sealed;
+  }
+
+  /** Compresses the open page (if it has rows) into `store` and starts a new one. */
+  private seal(): void {
+    if (this.rows === this.sealedRows) return;
+    const values = this.block.subarray(0, this.used);
+    const from = this.store.pos;
+    if (this.compress) this.compress(values, this.store);
+    else this.store.bytes(values);
+    this.sealed.push({ rowFrom: this.sealedRows, rowTo: this.rows, valueFrom: this.sealedValues, valueTo: this.values, byteFrom: 0, byteTo: this.used, sealed: { uncompressed: this.used, from, to: this.store.pos } });
+    this.sealedRows = this.rows;
+    this.sealedValues = this.values;
+    this.used = 0;
   }
 
   get byteSize(): number {
@@ -221,17 +276,21 @@ export class TextLeaf extends Leaf {
   override reset(): void {
     super.reset();
     this.min = this.max = undefined;
-    this.firstSize = Math.max(1 << 16, Math.min(this.used, 1 << 26));
     this.used = 0;
+    this.store.pos = 0;
+    this.sealed = [];
+    this.sealedRows = 0;
+    this.sealedValues = 0;
   }
 
-  /** Lets the block go (a closed file's leaves hold no memory). */
+  /** Lets the buffers go (a closed file's leaves hold no memory). */
   release(): void {
     this.block = EMPTY;
+    this.store.release();
   }
 
   private grow(worst: number): void {
-    const grown = Buffer.allocUnsafe(Math.max(this.block.length * 2, this.used + worst, this.firstSize));
+    const grown = Buffer.allocUnsafe(Math.max(this.block.length * 2, this.used + worst, 1 << 16));
     this.block.copy(grown, 0, 0, this.used);
     this.block = grown;
   }

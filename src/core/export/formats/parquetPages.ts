@@ -1,17 +1,18 @@
 import { ByteBuf, bitWidthOf, writeHybrid } from './parquetBytes';
-import { DictLeaf, Int32Leaf, type Leaf, type PageSpan, TextLeaf } from './parquetLeaves';
+import { DictLeaf, Int32Leaf, type Leaf, type PageCompressor, type PageSpan, TextLeaf } from './parquetLeaves';
 
 /**
  * Column chunks of a row group as bytes (issue #11 performance): each leaf's pages — a dictionary page first for
  * dictionary leaves, then DATA_PAGE_V2 pages (as hyparquet-writer 0.17.0 wrote them) whose repetition and
  * definition levels precede the values uncompressed (RLE / bit-packed hybrid, parquetBytes.ts) and whose values
- * are compressed on their own — so a text page is compressed straight from the leaf's PLAIN block. Page headers
+ * are compressed on their own — text pages already are, by their leaf as they filled (parquetLeaves.ts). Page headers
  * are serialised by hyparquet-writer's own `writePageHeader` (Thrift compact protocol); the footer by its
  * `writeMetadata` (parquetFile.ts). The returned chunk metadata uses hyparquet's field names and types.
  */
 
-/** A codec's compressor: appends the compressed form of `input` to `out`. Absent for UNCOMPRESSED. */
-export type PageCompressor = (input: Uint8Array, out: ByteBuf) => void;
+export type { PageCompressor } from './parquetLeaves';
+
+type PageHeader = { type: string; dictionary_page_header?: object; data_page_header_v2?: object };
 
 /** hyparquet-writer's ByteWriter (bytewriter.js), as far as the page header writer uses it. */
 export interface LibraryByteWriter {
@@ -94,7 +95,10 @@ export class ChunkEncoder {
           is_compressed: this.compress !== undefined,
         },
       };
-      uncompressed += this.page(header, levels.bytes, this.pageValues(leaf, span));
+      uncompressed +=
+        leaf instanceof TextLeaf && span.sealed
+          ? this.writePage(header, levels.bytes, span.sealed.uncompressed, leaf.store.buf.subarray(span.sealed.from, span.sealed.to))
+          : this.page(header, levels.bytes, this.pageValues(leaf as Int32Leaf | DictLeaf, span));
     }
     const encodings = leaf.levels.kind === 'required' ? [] : ['RLE'];
     encodings.push(...(dictionary ? ['PLAIN', 'RLE_DICTIONARY'] : ['PLAIN']));
@@ -123,31 +127,35 @@ export class ChunkEncoder {
     };
   }
 
-  /** Writes one page (header, levels, values compressed unless a dictionary-less codec); returns its uncompressed size with header. */
-  private page(header: { type: string; dictionary_page_header?: object; data_page_header_v2?: object }, levels: Uint8Array | undefined, values: Uint8Array): number {
+  /** Writes one page, compressing its values (unless UNCOMPRESSED); returns its uncompressed size with header. */
+  private page(header: PageHeader, levels: Uint8Array | undefined, values: Uint8Array): number {
     let body: Uint8Array = values;
     if (this.compress) {
       this.compressed.pos = 0;
       this.compress(values, this.compressed);
       body = this.compressed.view();
     }
+    return this.writePage(header, levels, values.length, body);
+  }
+
+  /** Writes a page's header, levels and (compressed) values `body` of `valueBytes` uncompressed bytes; returns its uncompressed size with header. */
+  private writePage(header: PageHeader, levels: Uint8Array | undefined, valueBytes: number, body: Uint8Array): number {
     const levelBytes = levels?.length ?? 0;
     const w = this.lib.headerWriter;
     w.offset = 0;
     w.index = 0;
-    this.lib.writePageHeader(w, { ...header, uncompressed_page_size: levelBytes + values.length, compressed_page_size: levelBytes + body.length });
+    this.lib.writePageHeader(w, { ...header, uncompressed_page_size: levelBytes + valueBytes, compressed_page_size: levelBytes + body.length });
     const headerBytes = w.getBytes();
     this.out.bytes(headerBytes);
     if (levels) this.out.bytes(levels);
     this.out.bytes(body);
-    return headerBytes.length + levelBytes + values.length;
+    return headerBytes.length + levelBytes + valueBytes;
   }
 
-  /** A page's values in its encoding: a slice of a text leaf's PLAIN block, INT32 bytes, or bit width + indices. */
-  private pageValues(leaf: Leaf, span: PageSpan): Uint8Array {
-    if (leaf instanceof TextLeaf) return leaf.block.subarray(span.byteFrom, span.byteTo);
+  /** A page's values in its encoding: INT32 bytes, or bit width + dictionary indices (text pages come sealed from their leaf). */
+  private pageValues(leaf: Int32Leaf | DictLeaf, span: PageSpan): Uint8Array {
     if (leaf instanceof Int32Leaf) return leaf.plain(span.valueFrom, span.valueTo);
-    const dict = leaf as DictLeaf;
+    const dict = leaf;
     const width = bitWidthOf(Math.max(0, dict.dictionary.length - 1));
     this.values.pos = 0;
     this.values.byte(width);

@@ -1,4 +1,4 @@
-import { DictLeaf, Int32Leaf, type Leaf, ListLevels, TextLeaf } from './parquetLeaves';
+import { DictLeaf, Int32Leaf, type Leaf, ListLevels, type PageCompressor, TextLeaf } from './parquetLeaves';
 
 /**
  * The columns of an export's Parquet files and the open row group that holds them (issue #11).
@@ -59,12 +59,16 @@ export class RowGroupColumns {
   /** One function per column that adds its value of a row and returns its UTF-16 units (each sees one leaf class only). */
   private readonly adders: ((row: Readonly<Record<string, unknown>>) => number)[];
 
-  constructor(readonly specs: readonly ColumnSpec[]) {
+  /** `compress`: the codec's page compressor (text pages are compressed as they fill); none for UNCOMPRESSED. */
+  constructor(
+    readonly specs: readonly ColumnSpec[],
+    compress?: PageCompressor,
+  ) {
     this.state = specs.map((spec): ColumnState => {
       const levels = spec.optional ? ({ kind: 'optional' } as const) : ({ kind: 'required' } as const);
       switch (spec.shape) {
         case 'text':
-          return { spec, leaf: new TextLeaf([spec.name], levels, spec.statistics) };
+          return { spec, leaf: new TextLeaf([spec.name], levels, spec.statistics, compress) };
         case 'dict':
           return { spec, leaf: new DictLeaf([spec.name], levels) };
         case 'int32':
@@ -73,7 +77,7 @@ export class RowGroupColumns {
           const list = new ListLevels();
           const path = [spec.name, 'list', 'element'];
           const nested = { kind: 'list', list } as const;
-          return { spec, leaf: new DictLeaf([...path, 'role'], nested), content: new TextLeaf([...path, 'content'], nested), list };
+          return { spec, leaf: new DictLeaf([...path, 'role'], nested), content: new TextLeaf([...path, 'content'], nested, false, compress), list };
         }
       }
     });
