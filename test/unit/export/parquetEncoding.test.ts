@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as fc from 'fast-check';
 import { ByteBuf, bitWidthOf, writeHybrid } from '../../../src/core/export/formats/parquetBytes';
-import { PAGE_BYTES, TextLeaf, compareUtf8 } from '../../../src/core/export/formats/parquetLeaves';
+import { PAGE_BYTES, TextLeaf } from '../../../src/core/export/formats/parquetLeaves';
+import { compareUtf8 } from '../../../src/core/export/formats/utf8Block';
 import { RowGroupColumns, columnSpecs } from '../../../src/core/export/formats/parquetRowGroup';
 import { snappyCompress, snappyCompressInto, snappyMaxLength } from '../../../src/core/export/formats/snappy';
 import { importModule } from '../../../src/core/extract/esmImport';
