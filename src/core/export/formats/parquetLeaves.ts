@@ -6,8 +6,8 @@ import { compareUtf8, writeUtf8 } from './utf8Block';
  * performance): values go straight from the row into the page bytes, with no per-value object in between.
  *
  * - `TextLeaf` (BYTE_ARRAY, UTF8): PLAIN layout as the value arrives — a 4-byte little-endian length, then the
- *   UTF-8 bytes (native `Buffer.write`: U+FFFD for a lone surrogate, as TextEncoder writes it) — so a data page is
- *   a slice of the block, compressed from where it lies.
+ *   UTF-8 bytes (utf8Block.ts: U+FFFD for a lone surrogate, as TextEncoder writes it) — each page compressed
+ *   from the block as soon as it is full.
  * - `DictLeaf` (BYTE_ARRAY, UTF8, few distinct values: roles, `kind`, source paths): a dictionary of the row
  *   group's distinct strings and one index per value (RLE_DICTIONARY pages).
  * - `Int32Leaf`: PLAIN little-endian INT32.
