@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { parquetFormat } from '../../../src/core/export/formats/parquet';
-import { parquetColumns, parquetCompressors } from '../../../src/core/export/formats/parquetFile';
+import { parquetColumns, parquetCompressor } from '../../../src/core/export/formats/parquetFile';
 import { naturalRow } from '../../../src/core/export/rows';
 import type { RecordKind } from '../../../src/core/records/types';
 import { duckdbQuery, sqlString } from '../../support/duckdb';
@@ -88,7 +88,7 @@ describe('export: Parquet writer', function () {
   it('refuses an unknown codec and a bad row-group size with INVALID_ARGUMENT', async () => {
     await assert.rejects(parquetFormat.write(generatedContext(tmp.dir, 'chat', { train: 1 }, { codec: 'lz4' })), /codec.*snappy, gzip/);
     await assert.rejects(parquetFormat.write(generatedContext(tmp.dir, 'chat', { train: 1 }, { rowGroupRows: 0 })), (e: { code?: string }) => e.code === 'INVALID_ARGUMENT');
-    assert.throws(() => parquetCompressors('lz4' as never), /Unknown Parquet codec/);
+    assert.throws(() => parquetCompressor('lz4' as never), /Unknown Parquet codec/);
   });
 
   it('re-exporting the same records gives byte-identical files', async () => {

@@ -1,16 +1,22 @@
 import { strict as assert } from 'node:assert';
 import * as fc from 'fast-check';
-import { snappyCompress, snappyMaxLength } from '../../../src/core/export/formats/snappy';
-import { RowGroupColumns } from '../../../src/core/export/formats/parquetRowGroup';
-import { utf8Views } from '../../../src/core/export/formats/utf8Block';
+import { ByteBuf, bitWidthOf, writeHybrid } from '../../../src/core/export/formats/parquetBytes';
+import { PAGE_BYTES, TextLeaf } from '../../../src/core/export/formats/parquetLeaves';
+import { compareUtf8 } from '../../../src/core/export/formats/utf8Block';
+import { RowGroupColumns, columnSpecs } from '../../../src/core/export/formats/parquetRowGroup';
+import { snappyCompress, snappyCompressInto, snappyMaxLength } from '../../../src/core/export/formats/snappy';
 import { importModule } from '../../../src/core/extract/esmImport';
 
 type Hyparquet = typeof import('hyparquet', { with: { 'resolution-mode': 'import' } });
 
-describe('export: Parquet encoding helpers (snappy.ts, utf8Block.ts)', () => {
+type HyparquetEncoding = typeof import('hyparquet/src/encoding.js', { with: { 'resolution-mode': 'import' } });
+
+describe('export: Parquet encoding helpers (snappy.ts, parquetBytes.ts, parquetLeaves.ts, parquetRowGroup.ts)', () => {
   let uncompress: Hyparquet['snappyUncompress'];
+  let readHybrid: HyparquetEncoding['readRleBitPackedHybrid'];
   before(async () => {
     uncompress = (await importModule<Hyparquet>('hyparquet')).snappyUncompress;
+    readHybrid = (await importModule<HyparquetEncoding>('hyparquet/src/encoding.js')).readRleBitPackedHybrid;
   });
 
   function roundTrip(input: Uint8Array): Uint8Array {
@@ -45,34 +51,87 @@ describe('export: Parquet encoding helpers (snappy.ts, utf8Block.ts)', () => {
     }), { numRuns: 200 });
   });
 
-  it('encodes strings as UTF-8 views into one block, as TextEncoder does (lone surrogates as U+FFFD)', () => {
-    const values = ['', 'a', 'Überdruck 圧力', '\uD800x', '😀', 'z'.repeat(1000)];
-    const views = utf8Views(values);
-    const encoder = new TextEncoder();
-    assert.deepEqual(views.map((v) => Array.from(v)), values.map((v) => Array.from(encoder.encode(v))));
-    assert.ok(views.every((v) => v.buffer === views[0].buffer), 'one shared block');
-    const big = utf8Views(['x'.repeat(100_000), 'é'.repeat(50_000)]); // grows past the first 64 KiB block
-    assert.deepEqual(big.map((v) => v.length), [100_000, 100_000]);
+
+  it('round-trips inputs across 64 KiB fragments, compressed into the middle of a larger buffer (property)', () => {
+    const words = ['pump ', 'valve ', 'Überdruck ', '圧力 ', 'café ', 'the ', '\n'];
+    fc.assert(fc.property(fc.array(fc.nat(words.length - 1), { minLength: 0, maxLength: 40_000 }), fc.nat(100), (picks, at) => {
+      const input = new TextEncoder().encode(picks.map((p) => words[p]).join(''));
+      const out = new Uint8Array(at + snappyMaxLength(input.length) + 7);
+      const end = snappyCompressInto(input, out, at);
+      const back = new Uint8Array(input.length);
+      uncompress(out.subarray(at, end), back);
+      assert.deepEqual(back, input);
+    }), { numRuns: 40 });
   });
 
-  it('keeps a row group column by column: text as UTF-8 bytes, messages rebuilt, budget in UTF-16 units, empty after take()', () => {
-    const group = new RowGroupColumns(['id', 'kind', 'text', 'messages', 'page']);
+  it('writes the RLE / bit-packed hybrid that hyparquet decodes, for any widths and runs (property)', () => {
+    const runs = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 60 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 24 }), runs, fc.nat(5), (width, pairs, skip) => {
+      const values = pairs.flatMap(([v, n]) => Array<number>(n).fill(v % 2 ** width));
+      const from = Math.min(skip, values.length - 1);
+      const out = new ByteBuf(16);
+      out.byte(0xee); // written after what is already there
+      const length = writeHybrid(out, values, from, values.length, width);
+      assert.equal(out.pos, 1 + length);
+      const decoded = new Array<number>(values.length - from);
+      const bytes = out.view();
+      readHybrid({ view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), offset: 1 }, width, decoded, length);
+      assert.deepEqual(decoded, values.slice(from));
+    }), { numRuns: 300 });
+    assert.deepEqual([0, 1, 2, 3, 255, 256].map(bitWidthOf), [1, 1, 2, 2, 8, 9]);
+    assert.throws(() => writeHybrid(new ByteBuf(), [1], 0, 1, 25), RangeError);
+  });
+
+  it('keeps text in PLAIN layout (length-prefixed UTF-8, as TextEncoder writes it) and seals a page at the row end past PAGE_BYTES', () => {
+    const leaf = new TextLeaf(['text'], { kind: 'required' }, true); // no compressor: sealed pages are the PLAIN bytes
+    const values = ['', 'a', 'Überdruck 圧力', '\uD800x', '😀', 'é'.repeat(70)];
+    for (const v of values) leaf.push(v);
+    const encoder = new TextEncoder();
+    const plain = Buffer.concat(values.map((v) => {
+      const bytes = encoder.encode(v);
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(bytes.length);
+      return Buffer.concat([length, bytes]);
+    }));
+    assert.deepEqual(leaf.block.subarray(0, leaf.used), plain);
+    leaf.push('z'.repeat(PAGE_BYTES)); // fills the page: sealed at once, the block starts over
+    assert.equal(leaf.used, 0);
+    leaf.push('tail');
+    const pages = leaf.pages();
+    assert.deepEqual(pages.map((p) => [p.rowFrom, p.rowTo, p.valueFrom, p.valueTo, p.sealed!.uncompressed]), [[0, 7, 0, 7, plain.length + 4 + PAGE_BYTES], [7, 8, 7, 8, 8]]);
+    assert.deepEqual(leaf.store.buf.subarray(0, plain.length), plain);
+    assert.equal(leaf.store.pos, plain.length + 4 + PAGE_BYTES + 8);
+    const { min, max } = leaf.minMax()!;
+    assert.deepEqual([Array.from(min), Array.from(max)], [[], Array.from(encoder.encode('😀'))]);
+    leaf.reset();
+    assert.deepEqual([leaf.rows, leaf.used, leaf.store.pos, leaf.pages().length, leaf.minMax()], [0, 0, 0, 0, undefined]);
+  });
+
+  it('orders strings as their UTF-8 bytes for the statistics, surrogates included (property)', () => {
+    const utf8 = (s: string) => Buffer.from(s, 'utf8');
+    const unit = fc.oneof(fc.constantFrom('a', 'é', '\uE000', '\uFFFF', '\uD83D\uDE00', '\uD800', '\uDC00', 'z'), fc.string({ maxLength: 3 }));
+    const str = fc.array(unit, { maxLength: 6 }).map((xs) => xs.join(''));
+    fc.assert(fc.property(str, str, (a, b) => {
+      assert.equal(Math.sign(compareUtf8(a, b)), Math.sign(Buffer.compare(utf8(a), utf8(b))), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    }), { numRuns: 2000 });
+  });
+
+  it('counts a row group in rows and UTF-16 units of text, and is empty after reset()', () => {
+    const group = new RowGroupColumns(columnSpecs(['id', 'kind', 'text', 'messages', 'page']));
     group.add({ id: 'a', kind: 'chat', text: '', messages: [{ role: 'user', content: 'hi' }], page: 3 });
     group.add({ id: 'b', kind: 'completion', text: 'café', messages: [], page: 0 });
     group.add({ id: 'c', kind: 'chat', text: '', messages: [{ role: 'assistant', content: '圧力' }, { role: 'user', content: '' }], page: 1 });
     assert.equal(group.rows, 3);
     assert.equal(group.chars, 3 + 18 + 4 + (4 + 2) + (9 + 2) + (4 + 0)); // ids, kinds, text, then role + content per message
-    const decode = (v: unknown): unknown => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v);
-    const columns = group.take();
-    assert.deepEqual(columns.map((c) => [c.name, c.statistics, c.encoding]), [['id', true, undefined], ['kind', false, undefined], ['text', false, 'PLAIN'], ['messages', false, undefined], ['page', false, undefined]]);
-    assert.deepEqual(columns[0].data.map(decode), ['a', 'b', 'c']);
-    assert.deepEqual(columns[1].data, ['chat', 'completion', 'chat']);
-    assert.deepEqual(columns[2].data.map(decode), ['', 'café', '']);
-    assert.deepEqual((columns[3].data as { role: string; content: Uint8Array }[][]).map((l) => l.map((m) => [m.role, decode(m.content)])), [[['user', 'hi']], [], [['assistant', '圧力'], ['user', '']]]);
-    assert.deepEqual(columns[4].data, [3, 0, 1]);
-    assert.equal(group.rows, 0);
-    assert.equal(group.chars, 0);
-    group.add({ id: 'd', kind: 'chat', text: 'x', messages: [], page: 9 });
-    assert.deepEqual(group.take().map((c) => c.data.map(decode)), [['d'], ['chat'], ['x'], [[]], [9]]);
+    assert.deepEqual(group.leaves().map(({ leaf, statistics }) => [leaf.path.join('.'), leaf.rows, leaf.values, statistics]), [
+      ['id', 3, 3, true],
+      ['kind', 3, 3, false],
+      ['text', 3, 3, false],
+      ['messages.list.element.role', 3, 3, false],
+      ['messages.list.element.content', 3, 3, false],
+      ['page', 3, 3, false],
+    ]);
+    group.reset();
+    assert.deepEqual([group.rows, group.chars, group.leaves().every(({ leaf }) => leaf.rows === 0 && leaf.values === 0)], [0, 0, true]);
   });
 });

@@ -1,58 +1,64 @@
-const EMPTY = Buffer.alloc(0);
+/** UTF-8 helpers of the Parquet encoder's text leaves (parquetLeaves.ts): writing into a block, and byte order. */
+
+type Utf8Write = (this: Buffer, value: string, offset: number) => number;
+const nativeUtf8Write = (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write;
+
+/** Strings up to this many UTF-16 units are encoded in JavaScript: below it a native call costs more than the loop. */
+const SHORT_STRING = 64;
 
 /**
- * UTF-8 encoding of a row group's text values into one block (issue #11 Parquet performance).
- *
- * hyparquet-writer 0.17.0 encodes each string value of a UTF8 column with its own `TextEncoder.encode` call
- * (`unconvert.js`), one new ArrayBuffer per value; on chat records that per-value encoding and its garbage were
- * a large share of the writer's CPU time (bench/parquet.mjs under `node --cpu-prof`). The library passes
- * Uint8Array values of a BYTE_ARRAY column through unchanged, so text is encoded here instead: every value into
- * one growing Buffer (native `Buffer.write`: UTF-8 with U+FFFD for lone surrogates, as TextEncoder does), each
- * value then a Uint8Array view of its bytes. Encoding as rows arrive also lets the row objects and their strings
- * die young instead of being held (and copied by the garbage collector) until the row group is written.
- * Memory: at most twice the row group's UTF-8 text plus 3 bytes per UTF-16 unit of the largest value.
+ * Writes `value` as UTF-8 into `block` at `offset` (room checked by the caller); returns the bytes written.
+ * Lone surrogates become U+FFFD, as TextEncoder and `Buffer.write` write them. Short strings (ids, roles, the
+ * system prompt) are encoded by a loop here: a call into C++ costs ≈ 100–150 ns, more than the loop for them.
+ * Longer ones go to `Buffer.prototype.utf8Write`, the native method `buf.write(value, offset, 'utf8')` ends in
+ * (Node's lib/buffer.js, there since Node 0.x), called directly to skip `write`'s argument parsing; where a
+ * runtime lacks it, `write` does the same.
  */
-export class Utf8Builder {
-  private block = EMPTY;
-  private used = 0;
-  /** Size of the next block's first allocation: the last group's bytes (at least 64 KiB, at most 64 MiB). */
-  private firstSize = 1 << 16;
-  private ends: number[] = [];
-
-  /** Appends `value`'s UTF-8 bytes; returns its length in UTF-16 units (the row-group budget's unit). */
-  push(value: string): number {
-    const worst = value.length * 3; // UTF-8 bytes per UTF-16 unit: at most 3
-    if (this.used + worst > this.block.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.block.length * 2, this.used + worst, this.firstSize));
-      this.block.copy(grown, 0, 0, this.used);
-      this.block = grown;
+export function writeUtf8(block: Buffer, value: string, offset: number): number {
+  const n = value.length;
+  if (n > SHORT_STRING) return nativeUtf8Write ? nativeUtf8Write.call(block, value, offset) : block.write(value, offset, 'utf8');
+  let p = offset;
+  for (let i = 0; i < n; i++) {
+    let c = value.charCodeAt(i);
+    if (c < 0x80) {
+      block[p++] = c;
+    } else if (c < 0x800) {
+      block[p++] = 0xc0 | (c >> 6);
+      block[p++] = 0x80 | (c & 0x3f);
+    } else {
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const d = i + 1 < n ? value.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+          block[p++] = 0xf0 | (c >> 18);
+          block[p++] = 0x80 | ((c >> 12) & 0x3f);
+          block[p++] = 0x80 | ((c >> 6) & 0x3f);
+          block[p++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      block[p++] = 0xe0 | (c >> 12);
+      block[p++] = 0x80 | ((c >> 6) & 0x3f);
+      block[p++] = 0x80 | (c & 0x3f);
     }
-    this.used += this.block.write(value, this.used, 'utf8');
-    this.ends.push(this.used);
-    return value.length;
   }
-
-  /** The values pushed so far as views into one block (in order); the builder starts a new block afterwards. */
-  take(): Uint8Array[] {
-    const { block, ends } = this;
-    const views = new Array<Uint8Array>(ends.length);
-    let start = 0;
-    for (let i = 0; i < ends.length; i++) {
-      views[i] = new Uint8Array(block.buffer, block.byteOffset + start, ends[i] - start);
-      start = ends[i];
-    }
-    // The views (and min/max statistics the writer keeps until the footer) still point into this block.
-    this.firstSize = Math.max(1 << 16, Math.min(this.used, 1 << 26));
-    this.block = EMPTY; // allocated on the next push: a closed file's builders hold nothing
-    this.used = 0;
-    this.ends = [];
-    return views;
-  }
+  return p - offset;
 }
 
-/** UTF-8 bytes of each of `values`, as views into one shared block (same order, same length). */
-export function utf8Views(values: readonly string[]): Uint8Array[] {
-  const builder = new Utf8Builder();
-  for (const v of values) builder.push(v);
-  return builder.take();
+/**
+ * Compares strings in the order of their UTF-8 bytes (= code point order): UTF-16 code units compared one by one
+ * give the same order except where a surrogate meets another unit at the first difference — those (rare) pairs
+ * are compared as the UTF-8 bytes written (a lone surrogate as U+FFFD).
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length - b.length;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if ((x & 0xf800) === 0xd800 || (y & 0xf800) === 0xd800) return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return x - y;
 }
