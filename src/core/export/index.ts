@@ -1,7 +1,9 @@
 // The export stage's public surface (issue #11; docs/export.md).
 export * from './types';
 export * from './rows';
-export { runExport, isValidExportName, type ExportRequest, type ExportResult } from './runExport';
+export { runExport, isValidExportName, checkExportRequest, type ExportRequest, type ExportResult } from './runExport';
+export { exportInPool, verifyInPool, type PooledExportOptions } from './exportInPool';
+export type { ExportTaskResult, VerifyTaskResult } from './exportTask';
 export { verifyExportDir, verifyVersion, readExportManifest } from './verifyExport';
 export { openExportSource, type ExportSource } from './exportSource';
 export { FORMAT_WRITERS, EXPORT_FORMATS, formatWriter } from './formats';
