@@ -10,5 +10,6 @@ export { FORMAT_WRITERS, EXPORT_FORMATS, formatWriter } from './formats';
 export { listExports, listVersions, parseSemver, formatSemver, compareSemver, nextVersion, type Semver, type VersionChange } from './versions';
 export { MANIFEST_FILE, CHANGELOG_FILE, type ExportManifest, type ExportParameters } from './manifest';
 export { LINEAGE_FILE, type LineageLine } from './scan';
-export { watchExport, type WatchOptions } from './watch';
+export { watchExport, watchRecords, recordsStateKey, type WatchOptions, type RecordsWatch } from './watch';
+export { parseExportSchedule, latestScheduledRun, nextScheduledRun, isScheduledRunDue, type ExportSchedule, type ExportScheduleKind } from './schedule';
 export { exportRequestFromConfig, type ExportFlags } from './exportConfig';
