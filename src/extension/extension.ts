@@ -20,6 +20,7 @@ import { SecretStore } from './secrets';
 import { readSettings } from './settings';
 import { exportDataset, openExportManifest, revealExport, showExportChangelog, verifyExport, type ExportCommandArgs, type VersionArg } from './export/exportCommands';
 import { ExportsModel } from './export/exportsModel';
+import { ExportScheduler } from './export/exportScheduler';
 import { DatasetTree } from './views/datasetTree';
 import { OverviewPanel } from './webviews/overviewPanel';
 
@@ -93,11 +94,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   register(Commands.openRecords, () => void RecordsPanel.show(context.extensionUri, store, log));
   register(Commands.revealRecordSource, (arg?: RecordArg) => revealRecordSource(store, arg));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.records, RecordsPanel.serializer(context.extensionUri, store, log)));
-  register(Commands.export, (args?: ExportCommandArgs) => exportDataset(store, jobs, exportsModel, context.workspaceState, args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : undefined));
+  const exportDeps = { jobs, model: exportsModel, log };
+  const scheduler = new ExportScheduler(store, exportDeps, context.workspaceState);
+  context.subscriptions.push(scheduler);
+  register(Commands.export, (args?: ExportCommandArgs) => exportDataset(store, exportDeps, context.workspaceState, args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : undefined));
+  register(Commands.runScheduledExports, () => scheduler.runScheduled('run from the command'));
   register(Commands.openExportManifest, (arg?: VersionArg) => openExportManifest(arg, exportsModel));
   register(Commands.showExportChangelog, (arg?: VersionArg) => showExportChangelog(exportsModel, arg));
   register(Commands.revealExport, (arg?: VersionArg) => revealExport(arg, exportsModel));
-  register(Commands.verifyExport, (arg?: VersionArg) => verifyExport(jobs, exportsModel, log, arg));
+  register(Commands.verifyExport, (arg?: VersionArg) => verifyExport(exportDeps, arg));
   register(Commands.train, () => explainPending('train'));
   register(Commands.showLog, () => log.show());
   register(Commands.refresh, () => store.refresh());
@@ -109,6 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   await store.refresh();
   await exportsModel.refresh();
   void ingestion.resumeInterrupted();
+  void scheduler.configure();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
   return { store, tree, ingestion, statusBar, exports: exportsModel, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
 }

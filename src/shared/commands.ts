@@ -28,6 +28,7 @@ export const Commands = {
   showExportChangelog: 'brightrun.showExportChangelog',
   revealExport: 'brightrun.revealExport',
   verifyExport: 'brightrun.verifyExport',
+  runScheduledExports: 'brightrun.runScheduledExports',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

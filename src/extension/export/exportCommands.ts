@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CHANGELOG_FILE, EXPORT_FORMATS, exportRequestFromConfig, formatBytes, isValidExportName, MANIFEST_FILE, runExport, verifyExportDir, type ExportFormat, type ExportRequest, type ExportResult, type VerifyFinding } from '../../core';
+import { CHANGELOG_FILE, EXPORT_FORMATS, exportRequestFromConfig, formatBytes, isValidExportName, MANIFEST_FILE, type ExportFormat, type ExportRequest, type ExportResult, type VerifyFinding } from '../../core';
 import { Commands } from '../../shared/commands';
-import type { JobRunner } from '../jobRunner';
 import type { ProjectStore } from '../projectStore';
+import { isExportRunning, runExportJob, runVerifyJob, type ExportJobDeps } from './exportJob';
 import type { ExportsModel, ExportVersionInfo } from './exportsModel';
 import { versionSummary } from './exportTreeItems';
 
@@ -32,14 +32,15 @@ export interface ExportCommandArgs {
   lineageColumns?: boolean;
 }
 
-let exporting: Promise<unknown> | undefined;
+// Other extension-side triggers (the export panel, the scheduler) run exports through the same job.
+export { runExportJob, type ExportJobDeps, type ExportJobOptions } from './exportJob';
 
 /**
- * "Export Dataset…": a profile of brightrun.json or a new export chosen in quick picks, then `runExport` as a
- * background job (progress in records and bytes with ETA, Cancel). Returns the result (undefined when the user
- * backed out, cancelled, or it failed; the failure is shown with its remedy).
+ * "Export Dataset…": a profile of brightrun.json or a new export chosen in quick picks, then the export as a
+ * background job in a pool process (runExportJob: progress in records and bytes with ETA, Cancel). Returns the
+ * result (undefined when the user backed out, cancelled, or it failed; the failure is shown with its remedy).
  */
-export async function exportDataset(store: ProjectStore, jobs: JobRunner, model: ExportsModel, memento: vscode.Memento, args?: ExportCommandArgs): Promise<ExportResult | undefined> {
+export async function exportDataset(store: ProjectStore, deps: ExportJobDeps, memento: vscode.Memento, args?: ExportCommandArgs): Promise<ExportResult | undefined> {
   await store.refresh();
   const project = store.project;
   if (!project || store.state.kind !== 'open') {
@@ -51,7 +52,7 @@ export async function exportDataset(store: ProjectStore, jobs: JobRunner, model:
     if (choice) await vscode.commands.executeCommand(Commands.buildRecords);
     return undefined;
   }
-  if (exporting) {
+  if (isExportRunning()) {
     void vscode.window.showInformationMessage('An export is running already.');
     return undefined;
   }
@@ -61,19 +62,12 @@ export async function exportDataset(store: ProjectStore, jobs: JobRunner, model:
     if (!picked) return undefined;
     request = picked;
   } catch (err) {
-    jobs.reportError('Export', err);
+    deps.jobs.reportError('Export', err);
     return undefined;
   }
 
   const started = Date.now();
-  exporting = jobs.run(`Exporting "${request.name}" (${request.formats.join(', ')})`, (signal, report) => runExport(project, request, { signal, onProgress: report }));
-  let result: ExportResult | undefined;
-  try {
-    result = (await exporting) as ExportResult | undefined;
-  } finally {
-    exporting = undefined;
-  }
-  await model.refresh();
+  const result = await runExportJob(deps, project, request);
   if (!result) return undefined;
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   const text =
@@ -159,14 +153,15 @@ export async function revealExport(arg: VersionArg | undefined, model?: ExportsM
 
 /**
  * "Verify": re-checks a version against its manifest (sizes, hashes, each format's reader, record counts) as a
- * background job, and reports "valid" or the findings (logged in full). Returns the findings, or undefined when
+ * background job in a pool process, and reports "valid" or the findings (logged in full). Returns the findings, or undefined when
  * cancelled or failed.
  */
-export async function verifyExport(jobs: JobRunner, model: ExportsModel, log: vscode.LogOutputChannel, arg: VersionArg | undefined): Promise<VerifyFinding[] | undefined> {
+export async function verifyExport(deps: ExportJobDeps, arg: VersionArg | undefined): Promise<VerifyFinding[] | undefined> {
+  const { model, log } = deps;
   const v = await resolveVersion(model, arg);
   if (!v) return undefined;
   const label = path.relative(path.dirname(path.dirname(v.dir)), v.dir).split(path.sep).join('/');
-  const result = await jobs.run(`Verifying ${label}`, (signal) => verifyExportDir(v.dir, signal));
+  const result = await runVerifyJob(deps, v.dir, label);
   if (!result) return undefined;
   const { findings, manifest } = result;
   const errors = findings.filter((f) => f.severity === 'error');
