@@ -39,6 +39,7 @@ export interface BrightRunApi {
   };
   statusBar: IngestionStatusBar;
   exports: ExportsModel;
+  exportScheduler: ExportScheduler;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BrightRunApi> {
@@ -116,7 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   void ingestion.resumeInterrupted();
   void scheduler.configure();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
-  return { store, tree, ingestion, statusBar, exports: exportsModel, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
+  return { store, tree, ingestion, statusBar, exports: exportsModel, exportScheduler: scheduler, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
 }
 
 export function deactivate(): void {

@@ -45,6 +45,7 @@ export class ExportScheduler extends Disposable {
   /** Bumped on every reconfiguration, so a stale async set-up step does not install its watcher. */
   private generation = 0;
   private configuredFor: string | undefined;
+  private armed: ExportSchedule['kind'] = 'off';
 
   constructor(
     private readonly store: ProjectStore,
@@ -61,6 +62,16 @@ export class ExportScheduler extends Disposable {
         this.stop();
       },
     });
+  }
+
+  /** The schedule in force: its timer or records watch is set up ('off' while none is). */
+  get active(): ExportSchedule['kind'] {
+    return this.armed;
+  }
+
+  /** A scheduled run is going (or queued behind an export in flight). */
+  get busy(): boolean {
+    return this.running !== undefined;
   }
 
   /** Reads the settings and (re)starts the timer or the records watch; logs what it will do. */
@@ -88,6 +99,7 @@ export class ExportScheduler extends Disposable {
       const watch = await watchRecords(project.paths, { debounceMs: DEBOUNCE_MS, onChange: () => void this.runScheduled('the records changed') });
       if (generation !== this.generation || this.isDisposed) return watch.close();
       this.watch = watch;
+      this.armed = 'onRecordsChange';
       if (changed) this.deps.log.info(`Scheduled export: when the records change (${this.profileText()}).`);
       // Records rebuilt or edited while nobody watched: export them once now.
       const key = await recordsStateKey(project.paths);
@@ -97,6 +109,7 @@ export class ExportScheduler extends Disposable {
     }
     if (!state.since) await this.saveState(project, { ...state, since: new Date().toISOString() });
     if (changed) this.deps.log.info(`Scheduled export: ${schedule.kind === 'hourly' ? 'every hour' : `daily at ${settings.scheduleTime}`} (${this.profileText()}); next at ${nextScheduledRun(schedule, new Date())!.toLocaleString()}.`);
+    this.armed = schedule.kind;
     this.tick(generation);
   }
 
@@ -202,6 +215,7 @@ export class ExportScheduler extends Disposable {
     this.timer = undefined;
     this.watch?.close();
     this.watch = undefined;
+    this.armed = 'off';
   }
 
   private state(project: Project): ScheduleState {
