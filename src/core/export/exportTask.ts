@@ -6,7 +6,7 @@ import type { ProjectPaths } from '../project/paths';
 import type { ExportManifest } from './manifest';
 import { runExport, type ExportRequest, type ExportResult } from './runExport';
 import type { VerifyFinding } from './types';
-import { verifyExportDir } from './verifyExport';
+import { readExportManifest, verifyVersion } from './verifyExport';
 
 /**
  * How often a running export or verification repeats its last progress when it has nothing new to say (a
@@ -72,6 +72,10 @@ export async function runExportTask(input: ExportTaskInput, onProgress: (p: Prog
 
 /** Verifies one version folder in this process (a pool process). */
 export async function runVerifyTask(input: VerifyTaskInput, onProgress: (p: Progress) => void = () => undefined): Promise<VerifyTaskResult> {
-  const { manifest, findings } = await withHeartbeat(onProgress, { done: 0, unit: 'files', current: 'verifying' }, () => verifyExportDir(input.dir));
+  const manifest = await readExportManifest(input.dir);
+  const files = manifest.files.length;
+  onProgress({ done: 0, total: files, unit: 'files', current: 'verifying' });
+  const findings = await withHeartbeat(onProgress, { done: 0, total: files, unit: 'files', current: 'verifying' }, () => verifyVersion(input.dir, manifest));
+  onProgress({ done: files, total: files, unit: 'files', current: 'verified' });
   return { manifest, findings, ...facts() };
 }

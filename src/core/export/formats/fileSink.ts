@@ -55,8 +55,8 @@ export class FileSink {
 
   /** Creates (or truncates) `file`, making its folder. */
   static async open(file: string, options: FileSinkOptions = {}): Promise<FileSink> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
     try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
       return new FileSink(file, await fs.open(file, 'w', 0o644), options);
     } catch (err) {
       throw new BrightRunError({ code: 'OUTPUT_UNWRITABLE', file, message: `Cannot create ${file}: ${(err as Error).message}.`, remedy: 'Check that the export folder is writable and the disk has room.' }, { cause: err });
