@@ -74,8 +74,12 @@ export class ExportScheduler extends Disposable {
     return this.running !== undefined;
   }
 
-  /** Reads the settings and (re)starts the timer or the records watch; logs what it will do. */
-  async configure(): Promise<void> {
+  /** Reads the settings and (re)starts the timer or the records watch; logs what it will do. Never rejects (errors are shown). */
+  configure(): Promise<void> {
+    return this.configureNow().catch((err) => this.deps.jobs.reportError('Scheduled export', err));
+  }
+
+  private async configureNow(): Promise<void> {
     const generation = ++this.generation;
     this.stop();
     const project = this.store.project;
@@ -96,7 +100,14 @@ export class ExportScheduler extends Disposable {
     }
     const state = this.state(project);
     if (schedule.kind === 'onRecordsChange') {
-      const watch = await watchRecords(project.paths, { debounceMs: DEBOUNCE_MS, onChange: () => void this.runScheduled('the records changed') });
+      let watch: RecordsWatch;
+      try {
+        watch = await watchRecords(project.paths, { debounceMs: DEBOUNCE_MS, onChange: () => void this.runScheduled('the records changed') });
+      } catch (err) {
+        // E.g. the system's limit on file watches: say so; the schedule stays off until the settings change.
+        this.deps.jobs.reportError('Scheduled export (watching the records)', err);
+        return;
+      }
       if (generation !== this.generation || this.isDisposed) return watch.close();
       this.watch = watch;
       this.armed = 'onRecordsChange';
