@@ -21,6 +21,7 @@ import { readSettings } from './settings';
 import { exportDataset, openExportManifest, revealExport, showExportChangelog, verifyExport, type ExportCommandArgs, type VersionArg } from './export/exportCommands';
 import { ExportPanel, createExportPanelSession, openExportPanel, type ExportPanelDeps } from './export/exportPanel';
 import { ExportsModel } from './export/exportsModel';
+import { ExportScheduler } from './export/exportScheduler';
 import { DatasetTree } from './views/datasetTree';
 import { OverviewPanel } from './webviews/overviewPanel';
 
@@ -47,6 +48,7 @@ export interface BrightRunApi {
     /** An Export panel session without a webview, driven through the same protocol. */
     createSession: (post: Parameters<typeof createExportPanelSession>[1]) => ReturnType<typeof createExportPanelSession>;
   };
+  exportScheduler: ExportScheduler;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BrightRunApi> {
@@ -102,11 +104,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   register(Commands.openRecords, () => void RecordsPanel.show(context.extensionUri, store, log));
   register(Commands.revealRecordSource, (arg?: RecordArg) => revealRecordSource(store, arg));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.records, RecordsPanel.serializer(context.extensionUri, store, log)));
-  register(Commands.export, (args?: ExportCommandArgs) => exportDataset(store, jobs, exportsModel, context.workspaceState, args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : undefined));
+  const exportDeps = { jobs, model: exportsModel, log };
+  const scheduler = new ExportScheduler(store, exportDeps, context.workspaceState);
+  context.subscriptions.push(scheduler);
+  register(Commands.export, (args?: ExportCommandArgs) => exportDataset(store, exportDeps, context.workspaceState, args && typeof args === 'object' && !(args instanceof vscode.Uri) ? args : undefined));
+  register(Commands.runScheduledExports, () => scheduler.runScheduled('run from the command'));
   register(Commands.openExportManifest, (arg?: VersionArg) => openExportManifest(arg, exportsModel));
   register(Commands.showExportChangelog, (arg?: VersionArg) => showExportChangelog(exportsModel, arg));
   register(Commands.revealExport, (arg?: VersionArg) => revealExport(arg, exportsModel));
-  register(Commands.verifyExport, (arg?: VersionArg) => verifyExport(jobs, exportsModel, log, arg));
+  register(Commands.verifyExport, (arg?: VersionArg) => verifyExport(exportDeps, arg));
   const exportPanelDeps: ExportPanelDeps = { extensionUri: context.extensionUri, store, jobs, model: exportsModel, log };
   register(Commands.openExportPanel, () => openExportPanel(exportPanelDeps));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(WebviewTypes.exportPanel, ExportPanel.serializer(exportPanelDeps)));
@@ -121,8 +127,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   await store.refresh();
   await exportsModel.refresh();
   void ingestion.resumeInterrupted();
+  void scheduler.configure();
   log.info(`Bright Run activated${store.project ? ` — project "${store.project.config.name}" in ${store.project.root}` : ' — no project in this workspace yet'}`);
-  return { store, tree, ingestion, statusBar, exports: exportsModel, exportPanel: { panel: () => ExportPanel.open, onDidSend: ExportPanel.onDidSend, createSession: (post) => createExportPanelSession(exportPanelDeps, post) }, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
+  return { store, tree, ingestion, statusBar, exports: exportsModel, exportScheduler: scheduler, exportPanel: { panel: () => ExportPanel.open, onDidSend: ExportPanel.onDidSend, createSession: (post) => createExportPanelSession(exportPanelDeps, post) }, records: { panel: () => RecordsPanel.open, onDidSend: RecordsPanel.onDidSend, createSession: (post) => createRecordsSession(store, log, post) } };
 }
 
 export function deactivate(): void {

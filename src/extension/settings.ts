@@ -37,3 +37,18 @@ export function explicitExtractOptions(scope?: vscode.Uri): ExtractOptions {
     ...optional('timeLimitSeconds', explicit<number>('extract.timeLimitSeconds')),
   });
 }
+
+/**
+ * The `brightrun.export.*` settings (docs/export.md): the scheduled export — `schedule` ("off", "onRecordsChange",
+ * "hourly", "daily"), `scheduleTime` ("HH:MM", local, for daily), `scheduleProfiles` (names of brightrun.json
+ * export profiles; empty: all) — and `maxMemoryMB`, the memory budget of an export's worker process (MB).
+ */
+export function readExportSettings(scope?: vscode.Uri) {
+  const c = vscode.workspace.getConfiguration('brightrun', scope);
+  return {
+    schedule: c.get<string>('export.schedule', 'off'),
+    scheduleTime: c.get<string>('export.scheduleTime', '03:00'),
+    scheduleProfiles: c.get<string[]>('export.scheduleProfiles', []),
+    maxMemoryMB: c.get<number>('export.maxMemoryMB', 3072),
+  };
+}

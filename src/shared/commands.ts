@@ -29,6 +29,7 @@ export const Commands = {
   revealExport: 'brightrun.revealExport',
   verifyExport: 'brightrun.verifyExport',
   openExportPanel: 'brightrun.openExportPanel',
+  runScheduledExports: 'brightrun.runScheduledExports',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { importModule } from '../extract/esmImport';
-import { readDataChunks } from './fileSink';
+import { readDataChunks } from './formats/fileSink';
 import { csvDecoder, CSV_ENCODINGS, type CsvEncoding } from './formats/csvEncoding';
 import { parquetDecompressors } from './formats/parquetFile';
 import { readSafetensorsHeader } from './formats/safetensors';

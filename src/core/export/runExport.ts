@@ -52,6 +52,12 @@ export function isValidExportName(name: string): boolean {
   return NAME.test(name);
 }
 
+/** Throws INVALID_ARGUMENT for a request runExport cannot run: a name that cannot name a folder, no format. */
+export function checkExportRequest(request: Pick<ExportRequest, 'name' | 'formats'>): void {
+  if (!isValidExportName(request.name)) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export name "${request.name}" is not allowed.`, remedy: "Use letters, digits, '.', '_' and '-', starting with a letter or digit." });
+  if (!request.formats.length) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: 'No export format was chosen.', remedy: 'Name one or more formats, e.g. --formats jsonl,csv.' });
+}
+
 /**
  * Runs one export (docs/export.md): reads the current records once to write lineage.jsonl and compare with the
  * latest version, has each format's writer stream them into a temporary folder inside `exports/<name>/`
@@ -64,8 +70,7 @@ export function isValidExportName(name: string): boolean {
  */
 export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'records' | 'exports' | 'dataDir'> }, request: ExportRequest, opts: OperationOptions = {}): Promise<ExportResult> {
   const { signal, onProgress } = opts;
-  if (!isValidExportName(request.name)) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: `Export name "${request.name}" is not allowed.`, remedy: "Use letters, digits, '.', '_' and '-', starting with a letter or digit." });
-  if (!request.formats.length) throw new BrightRunError({ code: 'INVALID_ARGUMENT', message: 'No export format was chosen.', remedy: 'Name one or more formats, e.g. --formats jsonl,csv.' });
+  checkExportRequest(request);
   const formats = [...new Set(request.formats)];
   const writers = formats.map((f) => formatWriter(f));
   const params: ExportParameters = { formats, compression: request.compression ?? 'none', lineageColumns: request.lineageColumns ?? false, options: JSON.parse(canonicalJson(request.options ?? {})) as ExportParameters['options'] };

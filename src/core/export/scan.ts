@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { throwIfAborted } from '../errors';
 import type { RecordKind, SplitName, TrainingRecord } from '../records/types';
-import { FileSink, readDataLines } from './fileSink';
+import { FileSink, readDataLines } from './formats/fileSink';
 import { LanguageTally, type LanguageFigure } from './languages';
 import { naturalRow } from './rows';
 import type { WrittenFile } from './types';
@@ -86,7 +86,7 @@ export async function scanRecords(
   previous: Map<string, string> | undefined,
   opts: { signal?: AbortSignal; onRecord?: (done: number) => void },
 ): Promise<ScanResult> {
-  const sink = new FileSink(path.join(dir, LINEAGE_FILE), 'none', opts.signal);
+  const sink = await FileSink.open(path.join(dir, LINEAGE_FILE), { signal: opts.signal });
   const counts: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
   const byKind: ScanResult['byKind'] = {};
   const documents = new Map<string, string>();
@@ -140,7 +140,7 @@ export async function scanRecords(
     opts.onRecord?.(total);
     return { counts, byKind, total, documents, tokens: tokenStats(tokens.subarray(0, tokenCount)), flags, diff, lineage: { path: LINEAGE_FILE, format: 'version', bytes, sha256, records: total }, languages: languages.result() };
   } catch (err) {
-    sink.destroy();
+    await sink.discard();
     throw err;
   }
 }

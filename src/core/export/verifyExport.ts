@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError } from '../errors';
-import { hashStoredFile } from './fileSink';
+import { hashStoredFile } from './formats/fileSink';
 import { formatWriter } from './formats';
 import { fileIn, problem } from './formats/splitFiles';
 import { LINEAGE_FILE } from './scan';

@@ -1,9 +1,10 @@
 // Entry of a pool process (extractionPool.ts starts it with child_process.fork): runs the tasks the pool sends,
 // one at a time, each by its stage's handler (workerStages.ts: extract a file, count a PDF's pages, build a
-// document's records), and replies with the result or the error's {code, message, remedy, file}. A parser that
+// document's records, write or verify an export), and replies with the result or the error's {code, message, remedy, file}. A parser that
 // aborts the runtime (V8 fatal error, out of memory, a native crash) or hangs takes only this process down; the
 // pool sees the death and fails that one task.
 import { toBrightRunError } from '../errors';
+import type { Progress } from '../progress';
 import { createOcrService } from './ocr/tesseractOcr';
 import { hostOptions, startMemoryWatchdog, type MemoryWatchdog } from './memoryWatchdog';
 import { STAGES, type StageHandler } from './workerStages';
@@ -57,22 +58,23 @@ async function handle(msg: Extract<WorkerRequest, { type: 'task' }>): Promise<vo
   watchdog.setLimitMb(msg.maxMemoryMB);
   let lastProgress = 0;
   let lastTotal = -1;
-  const onUnit = (done: number, total: number) => {
+  const onUnit = (done: number, total: number, progress?: Progress) => {
     // At most ~20 progress messages a second: a 400-page PDF would otherwise post one per page.
     // A new total always goes through: the pool's time budget grows with it.
     const now = Date.now();
     if (done < total && total === lastTotal && now - lastProgress < PROGRESS_INTERVAL_MS) return;
     lastProgress = now;
     lastTotal = total;
-    send({ type: 'progress', id: msg.id, done, total });
+    send({ type: 'progress', id: msg.id, done, total, ...(progress ? { progress } : {}) });
   };
+  const onProgress = (p: Progress) => onUnit(p.done, p.total ?? p.done + 1, p);
   try {
     const run = STAGES[msg.stage] as StageHandler<StageName>;
-    const result = await run(msg.input, { onUnit, ocr: (languages) => (ocr ??= createOcrService(languages, options.ocrWorkers ?? 1)) });
+    const result = await run(msg.input, { onUnit, onProgress, ocr: (languages) => (ocr ??= createOcrService(languages, options.ocrWorkers ?? 1)) });
     firstTaskDone(); // before replying, so a process ended right after its first task has written its cache
     send({ type: 'done', id: msg.id, result, peakRssMb: watchdog.peakMb() });
   } catch (err) {
-    const file = 'file' in msg.input ? msg.input.file : 'documentId' in msg.input ? msg.input.sourcePath : undefined;
+    const file = 'file' in msg.input ? msg.input.file : 'documentId' in msg.input ? msg.input.sourcePath : 'request' in msg.input ? msg.input.request.name : 'dir' in msg.input ? msg.input.dir : undefined;
     send({ type: 'failed', id: msg.id, error: toBrightRunError(err, file).toJSON(), peakRssMb: watchdog.peakMb() });
   }
 }

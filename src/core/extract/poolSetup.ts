@@ -1,14 +1,10 @@
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrightRunError } from '../errors';
-import type { ProcessExit } from './extractionProcess';
-import { DEFAULT_MAX_MEMORY_MB, resourceLimitError } from './limits';
-import { parseLimitMarker } from './memoryWatchdog';
-import type { StageName } from './workerProtocol';
+import { DEFAULT_MAX_MEMORY_MB } from './limits';
 
 // The pool's setup and diagnosis: where its processes' script and code cache are, how many run, and what a
-// process's death means for its task. Kept apart from extractionPool.ts, which schedules.
+// process's death means for its task (processDeath.ts). Kept apart from processPool.ts, which schedules.
 
 /** Why the pool stopped a process on purpose. */
 export type StopReason = { budget: 'time'; what: string; limit: string } | { cancelled: true } | { retired: true };
@@ -79,39 +75,3 @@ export function defaultPoolSize(interactive = true, memoryBudgetMb = DEFAULT_MAX
 export const mb = (bytes: number) => `${Math.round(bytes / 1048576).toLocaleString('en-US')} MB`;
 /** "2 MB", "340 KB", "12 bytes": a file's size in messages. */
 export const fileSize = (bytes: number) => (bytes >= 1048576 ? mb(bytes) : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`);
-
-/**
- * What a process's death means for the task it was running (about `file`): a budget it hit, or a crash (with its
- * last output). Extraction crashes are EXTRACTION_CRASHED (the file is suspect); other stages' are WORKER_CRASHED.
- */
-export function processDeathError(file: string, heapMb: number, ready: boolean, stopped: StopReason | undefined, exit: ProcessExit, stage: StageName = 'extract'): BrightRunError {
-  const doing = stage === 'records' ? 'building its records' : 'extracting it';
-  if (stopped && 'budget' in stopped) return resourceLimitError(file, 'time', stopped.what, stopped.limit);
-  const marker = parseLimitMarker(exit.output);
-  const heapExhausted = /heap out of memory|Reached heap limit|Ineffective mark-compacts near heap limit|Array buffer allocation failed/i.test(exit.output);
-  if (marker || heapExhausted) {
-    const used = marker ? `${doing} used ${mb(marker.usedMb * 1048576)} of memory` : `${doing} filled the JavaScript heap`;
-    return resourceLimitError(file, 'memory', used, `the ${mb(heapMb * 1048576)} memory budget`);
-  }
-  const how = exit.signal ? `signal ${exit.signal}` : exit.code === null ? 'could not be started' : `exit code ${exit.code}`;
-  const detail = exit.output.slice(-2000);
-  if (!ready) {
-    return new BrightRunError({ code: stage === 'records' ? 'WORKER_CRASHED' : 'EXTRACTION_CRASHED', file, message: `The worker process for ${file} stopped before it was ready (${how}).`, remedy: 'Reinstall Bright Run; if this repeats, show the log and report it.', detail });
-  }
-  if (stage === 'records') {
-    return new BrightRunError({
-      code: 'WORKER_CRASHED',
-      file,
-      message: `Building the records of ${file} crashed its worker process (${how}); that document has no records in this build.`,
-      remedy: 'Extract the document again (its stored text may be damaged) and rebuild; other documents were not affected. If it repeats, show the log and report it.',
-      detail,
-    });
-  }
-  return new BrightRunError({
-    code: 'EXTRACTION_CRASHED',
-    file,
-    message: `Extracting ${file} crashed its parser process (${how}); the file was not extracted.`,
-    remedy: 'The file is damaged, or built to break document parsers. Open it in its own application and save a fresh copy, or remove it from the dataset. Other files were not affected; the log has the details.',
-    detail,
-  });
-}

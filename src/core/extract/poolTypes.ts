@@ -1,5 +1,6 @@
 // The pool's bookkeeping types: a task (of any stage), a process slot, and the options of the pool and its tasks.
 import type { ExtractionProcess } from './extractionProcess';
+import type { ProgressCallback } from '../progress';
 import type { StopReason } from './poolSetup';
 import type { StageName } from './workerProtocol';
 
@@ -20,6 +21,7 @@ export interface Task {
   resolve: (value: never) => void;
   reject: (err: unknown) => void;
   onUnit?: (done: number, total: number) => void;
+  onProgress?: ProgressCallback;
   onStart?: () => void;
 }
 
@@ -67,6 +69,8 @@ export interface TaskOptions {
   signal?: AbortSignal;
   /** Units (pages, slides) done of a total within the task, as the process reports them. */
   onUnit?: (done: number, total: number) => void;
+  /** The task's whole Progress, for stages that report one (export: records, bytes, ETA, phase). */
+  onProgress?: ProgressCallback;
   /** A process took the task (not when it was queued). */
   onStart?: () => void;
   /**
@@ -91,8 +95,3 @@ export interface RunOptions extends TaskOptions {
 
 /** What a task's facts are, apart from its stage, input and callbacks. */
 export type TaskFacts = Pick<Task, 'subject' | 'memoryMb' | 'timeLimitSeconds' | 'ocr'> & { size: number | undefined };
-
-/** "extracting", "building records from": what a stage does to its subject, in budget messages ("… it took longer"). */
-export function doing(stage: StageName): string {
-  return stage === 'records' ? 'building its records' : 'extracting';
-}

@@ -1,4 +1,6 @@
 import type { ErrorInfo } from '../errors';
+import type { ExportTaskInput, ExportTaskResult, VerifyTaskInput, VerifyTaskResult } from '../export/exportTask';
+import type { Progress } from '../progress';
 import type { RecordsTaskInput, RecordsTaskResult } from '../records/recordsTask';
 import type { ExtractionSummary } from '../project/sources';
 import type { ExtractedDocument, ExtractOptions } from './types';
@@ -15,6 +17,10 @@ export interface StageTypes {
   count: { input: { file: string }; result: number | undefined };
   /** Builds one document's training records and writes its per-document record file (records/recordsTask.ts). */
   records: { input: RecordsTaskInput; result: RecordsTaskResult };
+  /** Runs one export (export/runExport.ts) into a version folder; progress as a whole Progress (export/exportTask.ts). */
+  export: { input: ExportTaskInput; result: ExportTaskResult };
+  /** Verifies one export version against its manifest (export/verifyExport.ts). */
+  verify: { input: VerifyTaskInput; result: VerifyTaskResult };
 }
 
 export type StageName = keyof StageTypes;
@@ -56,8 +62,11 @@ export type WorkerRequest =
 export type WorkerResponse =
   /** Sent once, when the process has loaded its code and takes work. */
   | { type: 'ready' }
-  /** Units (pages, slides, records) done of `total` within the task. */
-  | { type: 'progress'; id: number; done: number; total: number }
+  /**
+   * Units (pages, slides, records) done of `total` within the task; `progress`: the whole Progress, from stages
+   * that report more than a count (an export: bytes, ETA, the format being written).
+   */
+  | { type: 'progress'; id: number; done: number; total: number; progress?: Progress }
   | { type: 'done'; id: number; result: unknown; peakRssMb?: number }
   | { type: 'failed'; id: number; error: ErrorInfo; peakRssMb?: number };
 

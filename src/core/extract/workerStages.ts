@@ -1,6 +1,8 @@
 // The stage handlers of a pool process (workerProtocol.ts StageTypes): what each kind of task does inside the
 // process. The pool around them — budgets, crashes, cancellation, progress — is the same for all.
+import { runExportTask, runVerifyTask } from '../export/exportTask';
 import { openRegular } from '../fs/openRegular';
+import type { Progress } from '../progress';
 import { runRecordsTask } from '../records/recordsTask';
 import { summarize } from './documentFile';
 import { DocumentStore } from './documentStore';
@@ -9,9 +11,11 @@ import type { OcrService } from './ocr/ocrService';
 import { pdfPageCount } from './pdf/textLayer';
 import type { StageName, StageTypes, StoredDocument } from './workerProtocol';
 
-/** What a handler gets besides its input: progress (units done of total) and the process's OCR service. */
+/** What a handler gets besides its input: progress (units done of total, or a whole Progress) and the process's OCR service. */
 export interface StageContext {
   onUnit: (done: number, total: number) => void;
+  /** A whole Progress (records, bytes, ETA, phase), passed to the pool's `onProgress` as it is. */
+  onProgress: (progress: Progress) => void;
   /** The process's OCR workers, started on first use. */
   ocr: (languages: string[]) => OcrService;
 }
@@ -45,4 +49,8 @@ export const STAGES: { [S in StageName]: StageHandler<S> } = {
   },
 
   records: (input, ctx) => runRecordsTask(input, ctx.onUnit),
+
+  export: (input, ctx) => runExportTask(input, ctx.onProgress),
+
+  verify: (input, ctx) => runVerifyTask(input, ctx.onProgress),
 };

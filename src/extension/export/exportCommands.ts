@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CHANGELOG_FILE, EXPORT_FORMATS, exportRequestFromConfig, formatBytes, isValidExportName, MANIFEST_FILE, runExport, verifyExportDir, type ExportFormat, type ExportRequest, type ExportResult, type Project, type VerifyFinding } from '../../core';
+import { CHANGELOG_FILE, EXPORT_FORMATS, exportRequestFromConfig, formatBytes, isValidExportName, MANIFEST_FILE, type ExportFormat, type ExportRequest, type ExportResult, type VerifyFinding } from '../../core';
 import { Commands } from '../../shared/commands';
-import type { JobRunner } from '../jobRunner';
 import type { ProjectStore } from '../projectStore';
+import { isExportRunning, runExportJob, runVerifyJob, type ExportJobDeps } from './exportJob';
 import type { ExportsModel, ExportVersionInfo } from './exportsModel';
 import { versionSummary } from './exportTreeItems';
 
@@ -32,14 +32,15 @@ export interface ExportCommandArgs {
   lineageColumns?: boolean;
 }
 
-let exporting: Promise<unknown> | undefined;
+// Other extension-side triggers (the export panel, the scheduler) run exports through the same job.
+export { runExportJob, type ExportJobDeps, type ExportJobOptions } from './exportJob';
 
 /**
- * "Export Dataset…": a profile of brightrun.json or a new export chosen in quick picks, then `runExport` as a
- * background job (progress in records and bytes with ETA, Cancel). Returns the result (undefined when the user
- * backed out, cancelled, or it failed; the failure is shown with its remedy).
+ * "Export Dataset…": a profile of brightrun.json or a new export chosen in quick picks, then the export as a
+ * background job in a pool process (runExportJob: progress in records and bytes with ETA, Cancel). Returns the
+ * result (undefined when the user backed out, cancelled, or it failed; the failure is shown with its remedy).
  */
-export async function exportDataset(store: ProjectStore, jobs: JobRunner, model: ExportsModel, memento: vscode.Memento, args?: ExportCommandArgs): Promise<ExportResult | undefined> {
+export async function exportDataset(store: ProjectStore, deps: ExportJobDeps, memento: vscode.Memento, args?: ExportCommandArgs): Promise<ExportResult | undefined> {
   await store.refresh();
   const project = store.project;
   if (!project || store.state.kind !== 'open') {
@@ -51,7 +52,7 @@ export async function exportDataset(store: ProjectStore, jobs: JobRunner, model:
     if (choice) await vscode.commands.executeCommand(Commands.buildRecords);
     return undefined;
   }
-  if (exporting) {
+  if (isExportRunning()) {
     void vscode.window.showInformationMessage('An export is running already.');
     return undefined;
   }
@@ -61,39 +62,28 @@ export async function exportDataset(store: ProjectStore, jobs: JobRunner, model:
     if (!picked) return undefined;
     request = picked;
   } catch (err) {
-    jobs.reportError('Export', err);
+    deps.jobs.reportError('Export', err);
     return undefined;
   }
-  return runExportJob(project, jobs, model, request);
+
+  return exportAndAnnounce(deps, project, request);
 }
 
 /**
- * Runs one export request as a background job (progress in records and bytes with ETA, Cancel), then refreshes the
- * Exports tree and says what was published. One export at a time. The one entry every export of the extension
- * goes through (the command above, the Export panel). Returns undefined when another export runs, or when it was
- * cancelled or failed (the failure is shown with its remedy and logged).
+ * One export the user asked for ("Export Dataset…", the Export panel): runExportJob, then a notification saying
+ * what was published — verified, since runExport checks every file before it publishes — with the next steps
+ * ("Verify" re-reads it on demand, "Open Manifest", "Reveal in Explorer"). Returns the result (undefined when
+ * cancelled, failed or refused; already shown).
  */
-export async function runExportJob(project: Project, jobs: JobRunner, model: ExportsModel, request: ExportRequest): Promise<ExportResult | undefined> {
-  if (exporting) {
-    void vscode.window.showInformationMessage('An export is running already.');
-    return undefined;
-  }
+export async function exportAndAnnounce(deps: ExportJobDeps, project: Parameters<typeof runExportJob>[1], request: ExportRequest): Promise<ExportResult | undefined> {
   const started = Date.now();
-  exporting = jobs.run(`Exporting "${request.name}" (${request.formats.join(', ')})`, (signal, report) => runExport(project, request, { signal, onProgress: report }));
-  let result: ExportResult | undefined;
-  try {
-    result = (await exporting) as ExportResult | undefined;
-  } finally {
-    exporting = undefined;
-  }
-  await model.refresh();
+  const result = await runExportJob(deps, project, request);
   if (!result) return undefined;
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   const text =
     result.status === 'unchanged'
       ? `Export "${request.name}" is unchanged: the records, sources and parameters give the same files as ${result.version}, so no new version was written.`
       : `Exported "${request.name}" ${result.version} in ${secs} s, verified: ${versionSummary(result.manifest)} (train ${result.manifest.records.splits.train}, validation ${result.manifest.records.splits.validation}, test ${result.manifest.records.splits.test}).`;
-  // Published means verified (runExport checks every file before the rename); "Verify" re-reads it on demand.
   void vscode.window.showInformationMessage(text, 'Verify', 'Open Manifest', 'Reveal in Explorer').then((choice) => {
     const version = { dir: result.dir };
     if (choice === 'Verify') void vscode.commands.executeCommand(Commands.verifyExport, version);
@@ -174,14 +164,15 @@ export async function revealExport(arg: VersionArg | undefined, model?: ExportsM
 
 /**
  * "Verify": re-checks a version against its manifest (sizes, hashes, each format's reader, record counts) as a
- * background job, and reports "valid" or the findings (logged in full). Returns the findings, or undefined when
+ * background job in a pool process, and reports "valid" or the findings (logged in full). Returns the findings, or undefined when
  * cancelled or failed.
  */
-export async function verifyExport(jobs: JobRunner, model: ExportsModel, log: vscode.LogOutputChannel, arg: VersionArg | undefined): Promise<VerifyFinding[] | undefined> {
+export async function verifyExport(deps: ExportJobDeps, arg: VersionArg | undefined): Promise<VerifyFinding[] | undefined> {
+  const { model, log } = deps;
   const v = await resolveVersion(model, arg);
   if (!v) return undefined;
   const label = path.relative(path.dirname(path.dirname(v.dir)), v.dir).split(path.sep).join('/');
-  const result = await jobs.run(`Verifying ${label}`, (signal) => verifyExportDir(v.dir, signal));
+  const result = await runVerifyJob(deps, v.dir, label);
   if (!result) return undefined;
   const { findings, manifest } = result;
   const errors = findings.filter((f) => f.severity === 'error');

@@ -5,7 +5,7 @@ import { isExportPanelToHost, type ExportPanelToHost, type ExportPanelToView } f
 import type { JobRunner } from '../jobRunner';
 import type { ProjectStore } from '../projectStore';
 import { PanelHost } from '../webviews/panelHost';
-import { FORMAT_DESCRIPTIONS, runExportJob } from './exportCommands';
+import { exportAndAnnounce, FORMAT_DESCRIPTIONS } from './exportCommands';
 import { ExportPanelSession } from './exportPanelSession';
 import type { ExportsModel } from './exportsModel';
 
@@ -79,7 +79,7 @@ export class ExportPanel extends PanelHost<ExportPanelToView, ExportPanelToHost>
   }
 }
 
-/** A session wired to the project store, the export job (exportCommands.ts runExportJob) and VS Code's file picker. */
+/** A session wired to the project store, the export job (exportCommands.ts exportAndAnnounce → runExportJob, in a pool process) and VS Code's file picker. */
 export function createExportPanelSession(deps: ExportPanelDeps, post: (m: ExportPanelToView) => void): ExportPanelSession {
   return new ExportPanelSession(
     {
@@ -89,7 +89,7 @@ export function createExportPanelSession(deps: ExportPanelDeps, post: (m: Export
       runExport: async (request) => {
         const project = deps.store.project;
         if (!project) return undefined;
-        const result = await runExportJob(project, deps.jobs, deps.model, request);
+        const result = await exportAndAnnounce(deps, project, request);
         // The new version is in the Exports node of the tree: bring the view forward.
         if (result) void vscode.commands.executeCommand(`${ViewIds.dataset}.focus`);
         return result;

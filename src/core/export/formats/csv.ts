@@ -1,6 +1,6 @@
 import { BrightRunError } from '../../errors';
 import { kindColumns, LINEAGE_COLUMNS, naturalRow } from '../rows';
-import { readDataChunks } from '../fileSink';
+import { readDataChunks } from './fileSink';
 import type { FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { byteOrderMark, CSV_ENCODINGS, csvDecoder, encodeCsvText, type CsvEncoding } from './csvEncoding';
 import { countFinding, fileIn, problem, writeSplitFiles } from './splitFiles';

@@ -1,6 +1,6 @@
 import { BrightRunError } from '../../errors';
 import { kindColumns, LINEAGE_COLUMNS, naturalRow } from '../rows';
-import { readDataLines } from '../fileSink';
+import { readDataLines } from './fileSink';
 import type { ExportContext, FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { compileFieldMapping, type FieldMapping } from './fieldMapping';
 import { countFinding, fileIn, problem, writeSplitFiles } from './splitFiles';

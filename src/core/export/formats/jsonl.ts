@@ -1,5 +1,5 @@
 import { naturalRow } from '../rows';
-import { readDataLines } from '../fileSink';
+import { readDataLines } from './fileSink';
 import type { FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { countFinding, fileIn, problem, writeSplitFiles } from './splitFiles';
 

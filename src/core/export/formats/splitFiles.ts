@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { throwIfAborted } from '../../errors';
 import type { SplitName, TrainingRecord } from '../../records/types';
-import { FileSink } from '../fileSink';
+import { FileSink } from './fileSink';
 import type { ExportContext, ExportFormat, VerifyFinding, WrittenFile } from '../types';
 
 /** How one file per split is framed: an optional header and footer, and each record's bytes. */
@@ -32,7 +32,7 @@ export async function writeSplitFiles(ctx: ExportContext, format: ExportFormat, 
   await fs.mkdir(path.join(ctx.dir, format), { recursive: true });
   for (const split of ctx.splits) {
     const rel = splitFilePath(format, split, encoder.extension, ctx);
-    const sink = new FileSink(path.join(ctx.dir, ...rel.split('/')), ctx.compression, ctx.signal);
+    const sink = await FileSink.open(path.join(ctx.dir, ...rel.split('/')), { compression: ctx.compression, signal: ctx.signal });
     let count = 0;
     try {
       if (encoder.header) await sink.write(encoder.header(split));
@@ -49,7 +49,7 @@ export async function writeSplitFiles(ctx: ExportContext, format: ExportFormat, 
       written.push({ path: rel, format, bytes, sha256, records: count, split });
       ctx.onProgress?.({ records, bytes: bytesBefore });
     } catch (err) {
-      sink.destroy();
+      await sink.discard();
       throw err;
     }
   }

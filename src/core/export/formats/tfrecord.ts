@@ -1,7 +1,7 @@
 import { BrightRunError } from '../../errors';
 import type { TrainingRecord } from '../../records/types';
 import { naturalRow } from '../rows';
-import { readDataChunks } from '../fileSink';
+import { readDataChunks } from './fileSink';
 import { decodeExample, encodeExample, frameRecord, TfRecordReader, type FeatureValue } from '../tfrecordCodec';
 import type { FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { countFinding, fileIn, problem, writeSplitFiles } from './splitFiles';
