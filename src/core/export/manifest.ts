@@ -16,6 +16,12 @@ export interface ExportParameters {
   options: Partial<Record<ExportFormat, Record<string, unknown>>>;
   /** Present when records.chatFormat is "sharegpt": chat rows of JSONL, JSON and CSV are `conversations`. */
   chatFormat?: 'sharegpt';
+  /**
+   * sha256 of the files the options name (`template.recordFile`, `headerFile`, `footerFile`,
+   * `llama-factory.datasetInfo`), by `<format>.<option>`: an edited template file changes the export like an
+   * edited inline template. Present when any is used.
+   */
+  inputFiles?: Record<string, string>;
 }
 
 /**
@@ -50,7 +56,19 @@ export interface ExportManifest {
      */
     languages: LanguageFigure[];
   };
-  changes: { records: Omit<RecordDiff, 'addedIds' | 'removedIds' | 'changedIds'>; sourcesAdded: number; sourcesRemoved: number; parametersChanged: string[]; schemaChanged: boolean };
+  changes: {
+    records: Omit<RecordDiff, 'addedIds' | 'removedIds' | 'changedIds'>;
+    sourcesAdded: number;
+    sourcesRemoved: number;
+    /** Sources present in both versions under the same path with other bytes (absent in manifests before it was counted). */
+    sourcesChanged?: number;
+    parametersChanged: string[];
+    schemaChanged: boolean;
+    /** Version folders skipped as the previous version (no readable manifest), and why; absent when none. */
+    skippedVersions?: string[];
+    /** The previous version's files no longer match its manifest (the first problem): this version replaces it. */
+    previousDamaged?: string;
+  };
 }
 
 /** JSON with object keys sorted at every level (stable bytes for hashing and for manifest.json). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { syncFiles } from '../fs/atomicWrite';
 import { BrightRunError, throwIfAborted } from '../errors';
@@ -77,11 +77,28 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
 
   const exportDir = path.join(project.paths.exports, request.name);
   const source = await openExportSource(project.paths);
+  const inputFiles = await inputFileHashes(params.options, project.paths.root);
+  if (inputFiles) params.inputFiles = inputFiles;
   await removeStalePartials(exportDir);
   const versions = await listVersions(exportDir);
-  const previousName = versions.at(-1);
+  // The previous version is the newest folder with a readable manifest (a damaged or empty one is skipped and named
+  // in the changelog); the new number still goes above every version folder, so versions only grow.
+  const skippedVersions: string[] = [];
+  let previousName: string | undefined;
+  let previous: ExportManifest | undefined;
+  for (const name of [...versions].reverse()) {
+    const m = await readExportManifest(path.join(exportDir, name)).catch((err: unknown) => {
+      skippedVersions.push(`${name}: ${err instanceof BrightRunError ? err.message : (err as Error).message}`);
+      return undefined;
+    });
+    if (m) {
+      previousName = name;
+      previous = m;
+      break;
+    }
+  }
+  const newestName = versions.at(-1);
   const previousDir = previousName ? path.join(exportDir, previousName) : undefined;
-  const previous = previousDir ? await readExportManifest(previousDir).catch(() => undefined) : undefined;
   const previousIndex = previousDir ? await readLineageIndex(previousDir, signal) : undefined;
 
   const rm = source.manifest;
@@ -94,7 +111,9 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
   let bytes = 0;
   const report = (current: string, total: number) => onProgress?.({ done, total, unit: 'records', bytesDone: bytes, ...(withEta(eta, done)) , current });
 
-  const tmp = await createPartialDir(exportDir);
+  const tmp = await createPartialDir(exportDir).catch((err: unknown) => {
+    throw unwritable(exportDir, err);
+  });
   try {
     const scan = await scanRecords(tmp, (split) => source.records(split), previousIndex, { ...(signal ? { signal } : {}), onRecord: (n) => ((done = n), report('lineage', expected * (1 + writers.length))) });
     const total = scan.total * (1 + writers.length);
@@ -110,7 +129,9 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
       for (const kind of whole ? (['mixed'] as const) : kinds.length ? kinds : (['completion'] as RecordKind[])) {
         const mixed = kinds.length > 1 && kind !== 'mixed';
         const dir = mixed ? path.join(tmp, kind) : tmp;
-        await fs.mkdir(dir, { recursive: true });
+        await fs.mkdir(dir, { recursive: true }).catch((err: unknown) => {
+          throw unwritable(dir, err);
+        });
         const counts = kind === 'mixed' ? scan.counts : (scan.byKind[kind] ?? { train: 0, validation: 0, test: 0 });
         const base = { done, bytes };
         const ctx: ExportContext = {
@@ -143,6 +164,8 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
     const sources = [...scan.documents].map(([sha256, p]) => ({ path: p, sha256 })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.sha256 < b.sha256 ? -1 : 1));
     const schemaHash = schemaOf(params, kinds);
     const changes = sourceChanges(previous?.sources, sources);
+    // "Unchanged" points the user at the previous version: only when its files still are what its manifest says.
+    const damaged = previous && previousDir && sameContent(previous, { files: sortFiles(files), parameters: params }) ? await versionDamage(previousDir, previous, signal) : undefined;
     const manifest: ExportManifest = {
       formatVersion: EXPORT_MANIFEST_VERSION,
       name: request.name,
@@ -166,8 +189,11 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
         records: { added: scan.diff.added, removed: scan.diff.removed, changed: scan.diff.changed },
         sourcesAdded: changes.added.length,
         sourcesRemoved: changes.removed.length,
+        ...(changes.changed.length ? { sourcesChanged: changes.changed.length } : {}),
         parametersChanged: changedParameters(previous?.parameters, params),
         schemaChanged: !!previous && previous.schemaHash !== schemaHash,
+        ...(skippedVersions.length ? { skippedVersions } : {}),
+        ...(damaged ? { previousDamaged: damaged } : {}),
       },
     };
     const findings = (await verifyVersion(tmp, manifest, signal)).filter((f) => f.severity === 'error');
@@ -178,12 +204,12 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
     if (findings.length) {
       throw new BrightRunError({ code: 'EXPORT_INVALID', file: findings[0]!.file, message: `The export did not verify: ${findings.map((f) => `${f.file} ${f.message}`).slice(0, 3).join('; ')}${findings.length > 3 ? ` (and ${findings.length - 3} more)` : ''}.`, remedy: 'Nothing was published. Report the problem with the log; a writer produced a file it cannot read back.' });
     }
-    if (previous && previousDir && sameContent(previous, manifest)) {
+    if (previous && previousDir && !damaged && sameContent(previous, manifest)) {
       await fs.rm(tmp, { recursive: true, force: true });
       return { status: 'unchanged', version: previous.version, dir: previousDir, manifest: previous };
     }
     const change = manifest.changes.schemaChanged ? 'schema' : scan.diff.added && previous ? 'records-added' : 'other';
-    manifest.version = formatSemver(nextVersion(previousName ? parseSemver(previousName) : undefined, change));
+    manifest.version = formatSemver(nextVersion(newestName ? parseSemver(newestName) : undefined, change));
     const previousChangelog = previousDir ? await fs.readFile(path.join(previousDir, CHANGELOG_FILE), 'utf8').catch(() => undefined) : undefined;
     const changelog = Buffer.from(renderChangelog(manifest, scan.diff, changes, previousChangelog), 'utf8');
     await fs.writeFile(path.join(tmp, CHANGELOG_FILE), changelog);
@@ -204,8 +230,52 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
     return { status: 'published', version: manifest.version, dir: target, manifest };
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    // A first export that failed leaves no empty exports/<name>/ behind (the tree would list an export without versions).
+    await fs.rmdir(exportDir).catch(() => undefined);
     throw err;
   }
+}
+
+/** A folder that cannot be created or written: OUTPUT_UNWRITABLE with what to do (not an internal error). */
+function unwritable(dir: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!code || !['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'EEXIST'].includes(code)) return err;
+  const why = code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : code === 'ENOTDIR' || code === 'EEXIST' ? 'a file stands where a folder should be' : 'permission denied';
+  return new BrightRunError({ code: 'OUTPUT_UNWRITABLE', file: dir, message: `Cannot create the export folder ${dir}: ${why}.`, remedy: 'Make the project\'s exports/ folder writable (or free space), then export again.' }, { cause: err });
+}
+
+/** sha256 of the files export options name (template files, an existing dataset_info.json), or undefined when none is named. */
+async function inputFileHashes(options: ExportParameters['options'], root: string): Promise<Record<string, string> | undefined> {
+  const out: Record<string, string> = {};
+  for (const [format, keys] of [['template', ['recordFile', 'headerFile', 'footerFile']], ['llama-factory', ['datasetInfo']]] as const) {
+    const o = options[format];
+    for (const key of keys) {
+      const file = o?.[key];
+      if (typeof file !== 'string' || !file) continue;
+      // A missing or unreadable file is the writer's to report (with its own message); it hashes as absent here.
+      const bytes = await fs.readFile(path.resolve(root, file)).catch(() => undefined);
+      out[`${format}.${key}`] = bytes ? createHash('sha256').update(bytes).digest('hex') : 'absent';
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Why a published version's files no longer match its manifest (a file missing, of another size or other bytes),
+ * or undefined when they all do. Reads every file once.
+ */
+async function versionDamage(dir: string, manifest: ExportManifest, signal?: AbortSignal): Promise<string | undefined> {
+  for (const f of manifest.files) {
+    throwIfAborted(signal);
+    const file = path.join(dir, ...f.path.split('/'));
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat) return `${f.path} is missing`;
+    if (stat.size !== f.bytes) return `${f.path} has ${stat.size} bytes, not ${f.bytes}`;
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    if (hash.digest('hex') !== f.sha256) return `${f.path} has other bytes than its sha256 says`;
+  }
+  return undefined;
 }
 
 /** The chat row shape of a records build (its `records.chatFormat` setting): 'sharegpt', or undefined for OpenAI `messages`. */
@@ -233,7 +303,9 @@ function schemaOf(params: ExportParameters, kinds: readonly RecordKind[]): strin
     if (!o || !params.formats.includes(format as ExportFormat)) continue;
     shaping[format] = keys === 'all' ? o : Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
   }
-  const schema = { kinds, lineageColumns: params.lineageColumns, formats: [...params.formats].sort(), shaping, ...(params.chatFormat ? { chatFormat: params.chatFormat } : {}) };
+  // A template file's contents shape the rows as an inline template does.
+  const templateFiles = Object.entries(params.inputFiles ?? {}).filter(([k]) => k.startsWith('template.') && params.formats.includes('template'));
+  const schema = { kinds, lineageColumns: params.lineageColumns, formats: [...params.formats].sort(), shaping, ...(params.chatFormat ? { chatFormat: params.chatFormat } : {}), ...(templateFiles.length ? { templateFiles: Object.fromEntries(templateFiles) } : {}) };
   return createHash('sha256').update(canonicalJson(schema)).digest('hex').slice(0, 16);
 }
 
@@ -243,8 +315,8 @@ function tokenizerOf(settings: object): string | null {
 }
 
 /** Same data files (paths and sha256, CHANGELOG.md aside) and parameters: nothing to publish. */
-function sameContent(previous: ExportManifest, next: ExportManifest): boolean {
-  const key = (m: ExportManifest) => m.files.filter((f) => f.path !== CHANGELOG_FILE).map((f) => `${f.path} ${f.sha256}`).join('\n');
+function sameContent(previous: Pick<ExportManifest, 'files' | 'parameters'>, next: Pick<ExportManifest, 'files' | 'parameters'>): boolean {
+  const key = (m: Pick<ExportManifest, 'files'>) => m.files.filter((f) => f.path !== CHANGELOG_FILE).map((f) => `${f.path} ${f.sha256}`).join('\n');
   return key(previous) === key(next) && canonicalJson(previous.parameters) === canonicalJson(next.parameters);
 }
 

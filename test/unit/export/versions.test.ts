@@ -101,6 +101,78 @@ describe('export versions: semver, changelog, byte-identical re-export', functio
     assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports', 'v')), ['1.0.0', '1.1.0', '1.1.1', '1.1.2', '2.0.0', '3.0.0', '3.0.1']);
   });
 
+  it('a damaged latest version is replaced, not called unchanged; a version folder without a manifest is skipped and named', async () => {
+    // Found in review: "unchanged" pointed at a version whose files no longer verified, so it could never be replaced.
+    await writeRecordsBuild(tmp.dir, makeRecords('chat', 8));
+    const paths = projectPaths(tmp.dir);
+    const req: ExportRequest = { name: 'd', formats: ['jsonl'] };
+    const first = await runExport({ paths }, req);
+    await fs.appendFile(path.join(first.dir, 'jsonl', 'train.jsonl'), 'garbage\n');
+    const replaced = await runExport({ paths }, req);
+    assert.equal(replaced.status, 'published');
+    assert.equal(replaced.version, '1.0.1');
+    assert.match(replaced.manifest.changes.previousDamaged ?? '', /jsonl\/train\.jsonl has \d+ bytes, not \d+/);
+    assert.match(await changelog(replaced), /Replaces 1\.0\.0, whose files no longer match its manifest/);
+    assert.deepEqual((await verifyExportDir(replaced.dir)).findings, []);
+    assert.equal((await runExport({ paths }, req)).status, 'unchanged', 'an intact latest version is still "unchanged"');
+
+    // An empty folder named like a version and a damaged manifest: compared with the newest readable version,
+    // numbered above every folder (versions only grow), and named in the changelog.
+    await fs.mkdir(path.join(tmp.dir, 'exports', 'd', '1.0.5'));
+    await fs.writeFile(path.join(tmp.dir, 'exports', 'd', '1.0.1', 'manifest.json'), '{bad');
+    const next = await runExport({ paths }, req);
+    assert.equal(next.version, '1.0.6');
+    assert.equal(next.manifest.previous, '1.0.0');
+    assert.equal(next.manifest.changes.skippedVersions?.length, 2);
+    const text = await changelog(next);
+    assert.match(text, /Skipped 1\.0\.5: /);
+    assert.match(text, /Skipped 1\.0\.1: /);
+    assert.doesNotMatch(text, /Sources added/, 'compared with 1.0.0, nothing was added');
+  });
+
+  it('a template file edited is a major version, named in the changelog; an unwritable exports folder is OUTPUT_UNWRITABLE; a failed first export leaves no empty folder', async () => {
+    await writeRecordsBuild(tmp.dir, makeRecords('completion', 6));
+    const paths = projectPaths(tmp.dir);
+    await fs.mkdir(path.join(tmp.dir, 'tpl'));
+    await fs.writeFile(path.join(tmp.dir, 'tpl', 'rec.j2'), '{{ record.text }}');
+    const req: ExportRequest = { name: 't', formats: ['template'], options: { template: { recordFile: 'tpl/rec.j2', extension: 'txt' } } };
+    const first = await runExport({ paths }, req);
+    assert.equal(first.version, '1.0.0');
+    assert.match(first.manifest.parameters.inputFiles?.['template.recordFile'] ?? '', /^[0-9a-f]{64}$/);
+    await fs.writeFile(path.join(tmp.dir, 'tpl', 'rec.j2'), 'TEXT: {{ record.text }}');
+    const second = await runExport({ paths }, req);
+    assert.equal(second.version, '2.0.0', 'the template changed: major');
+    assert.deepEqual(second.manifest.changes.parametersChanged, ['file of template.recordFile']);
+    assert.match(await changelog(second), /2\.0\.0 \(major: the schema or template changed\)/);
+
+    await assert.rejects(runExport({ paths }, { name: 'bad', formats: ['template'], options: { template: { record: '{% if %}' } } }));
+    assert.ok(!(await fs.readdir(path.join(tmp.dir, 'exports'))).includes('bad'), 'no empty exports/bad/');
+
+    // A file where the export folder must go (permissions do not bind root, which CI runs as).
+    await fs.writeFile(path.join(tmp.dir, 'exports', 'blocked'), 'a file where the export folder would go');
+    await assert.rejects(runExport({ paths }, { name: 'blocked', formats: ['jsonl'] }), (e: { code: string; message: string; remedy: string }) => {
+      assert.equal(e.code, 'OUTPUT_UNWRITABLE');
+      assert.match(e.message, /Cannot create the export folder .*blocked/);
+      assert.match(e.remedy, /writable/);
+      return true;
+    });
+  });
+
+  it('a source changed in place is "Sources changed" in the changelog, not added and removed', async () => {
+    const recs = makeRecords('completion', 6);
+    await writeRecordsBuild(tmp.dir, recs);
+    const paths = projectPaths(tmp.dir);
+    await runExport({ paths }, { name: 's', formats: ['jsonl'] });
+    const other = 'f'.repeat(64);
+    const changed = recs.map((r) => (r.lineage.sourcePath === recs[0]!.lineage.sourcePath ? { ...r, id: `${r.id.slice(0, -1)}x`, lineage: { ...r.lineage, documentId: other } } : r));
+    await writeRecordsBuild(tmp.dir, changed, 'b2', '2026-11-30T00:00:00.000Z');
+    const next = await runExport({ paths }, { name: 's', formats: ['jsonl'] });
+    const text = await changelog(next);
+    assert.match(text, new RegExp(`Sources changed: 1 — ${recs[0]!.lineage.sourcePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\([0-9a-f]{12} → ffffffffffff\\)`));
+    assert.doesNotMatch(text, /Sources added|Sources removed/);
+    assert.equal(next.manifest.changes.sourcesChanged, 1);
+  });
+
   it('the manifest holds files with sizes and sha256, counts, parameters, versions, sources and quality figures', async () => {
     await writeRecordsBuild(tmp.dir, makeRecords('instruction', 10));
     const r = await runExport({ paths: projectPaths(tmp.dir) }, { name: 'm', formats: ['jsonl'] });
@@ -129,7 +201,7 @@ describe('export versions: semver, changelog, byte-identical re-export', functio
       runExport({ paths: projectPaths(tmp.dir) }, all, { signal: c.signal, onProgress: (p) => { if (p.current === 'json' && ++seen === 1) c.abort(); } }),
       (e: { code: string }) => e.code === 'CANCELLED',
     );
-    assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports', 'v')), []);
+    assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports')), [], 'no version, no temporary folder, no empty exports/v/');
   });
 
   it('stale temporary folders: a dead process\'s or an old one without a marker is removed, a live one kept', async () => {
@@ -160,7 +232,7 @@ describe('export versions: semver, changelog, byte-identical re-export', functio
       (e: { code: string }) => e.code === 'SOURCE_CHANGED',
     );
     await rebuilt;
-    assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports', 'v')), []);
+    assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports')), [], 'no version, no temporary folder, no empty exports/v/');
   });
 
   it('refuses bad names, no formats, unknown formats and a project without records', async () => {

@@ -103,7 +103,7 @@ describe('export writers against independent readers (Python json / csv, protobu
       runExport({ paths: projectPaths(tmp.dir) }, { name: 'w', formats: ['csv'], options: { csv: { encoding: 'windows-1252' } } }),
       (e: { code: string; message: string }) => e.code === 'INVALID_ARGUMENT' && e.message.includes(records[1]!.id) && e.message.includes('U+65E5'),
     );
-    assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports', 'w')), []);
+    assert.deepEqual(await fs.readdir(path.join(tmp.dir, 'exports')), [], 'no version, no temporary folder, no empty exports/w/');
   });
 
   it('bad CSV and JSON options are refused with the setting named', async () => {

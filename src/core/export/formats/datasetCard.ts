@@ -157,7 +157,10 @@ function cardBody(configs: readonly CardConfig[], info: CardInfo, stats: CardSta
   const kindText = KIND_TEXT[single ? single.kind : 'mixed'];
   const lines: string[] = [`# ${title}`, ''];
   lines.push(info.description ?? `Fine-tuning data: ${kindText}, built by Bright Run from ${plural(stats.sources.size, 'source document')}.`, '');
-  if (info.version || info.tool) lines.push(`Export version ${info.version ?? '—'}${info.tool ? `, written by ${info.tool}` : ''}.`, '');
+  // The version number is chosen after the files are written (it depends on what changed): the card names the
+  // tool; manifest.json, beside the card, names the version.
+  if (info.version) lines.push(`Export version ${info.version}${info.tool ? `, written by ${info.tool}` : ''}.`, '');
+  else if (info.tool) lines.push(`Written by ${info.tool}; the version and its checksums are in the export's manifest.json.`, '');
   lines.push('## Dataset structure', '');
   if (single) {
     lines.push(`Records: ${kindText}.`, '');
