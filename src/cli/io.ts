@@ -64,8 +64,10 @@ export class ProgressLine {
     const filled = Math.round(Math.min(1, fraction) * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
     const eta = p.etaMs !== undefined && p.done < total ? ` ETA ${formatDuration(p.etaMs)}` : '';
-    const bytes = p.bytesTotal ? ` ${formatBytes(p.bytesDone ?? 0)}/${formatBytes(p.bytesTotal)}` : '';
-    this.io.err(`\r\x1b[2K${this.label} ${bar} ${Math.floor(fraction * 100)}% ${p.done}/${total} ${p.unit}${bytes}${eta}`);
+    // Bytes against a total when there is one (extraction); otherwise what was written so far (an export).
+    const bytes = p.bytesTotal ? ` ${formatBytes(p.bytesDone ?? 0)}/${formatBytes(p.bytesTotal)}` : p.bytesDone ? ` · ${formatBytes(p.bytesDone)} written` : '';
+    const step = p.current && p.unit === 'records' ? ` · ${p.current}` : '';
+    this.io.err(`\r\x1b[2K${this.label} ${bar} ${Math.floor(fraction * 100)}% ${p.done}/${total} ${p.unit}${step}${bytes}${eta}`);
     this.drawn = true;
   }
 

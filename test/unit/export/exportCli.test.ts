@@ -37,6 +37,8 @@ describe('brightrun export (CLI)', function () {
     assert.match(run.out(), /Exported "sft" 1\.0\.0 to exports\/sft\/1\.0\.0: 12 record\(s\).*jsonl, csv, tfrecord.*verified\./);
     assert.match(run.out(), /verified\. Languages: [a-z]{2,3} [\d.]+ %(, [a-z]{2,3} [\d.]+ %)*\./);
     assert.match(run.err(), /Exporting sft .*records/);
+    assert.match(run.err(), /records · (jsonl|csv|tfrecord|lineage|verify)( · [\d.]+ [KM]?B written)?/, 'the step and the bytes written so far');
+    assert.match(run.err(), /[\d.]+ [KM]?B written/);
     const dir = path.join(tmp.dir, 'exports', 'sft', '1.0.0');
     assert.ok((await fs.readdir(path.join(dir, 'csv'))).includes('train.csv.gz'));
 
