@@ -55,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIO, signal: AbortSi
       return EXIT.usage;
     }
     if (isCancellation(err)) {
-      io.err('brightrun: cancelled — run the same command again to continue.\n');
+      io.err(`brightrun: cancelled — ${command?.cancelled ?? 'run the same command again to continue'}.\n`);
       return EXIT.cancelled;
     }
     io.err(formatError(err) + '\n');

@@ -6,6 +6,7 @@ import type { CommandSpec, ParsedCommandArgs } from './types';
 export const exportCommand: CommandSpec = {
   name: 'export',
   summary: 'Export the records as a new version exports/<name>/<semver>/ (JSONL, JSON, CSV, TFRecord, …), verified before it is published; or verify an export.',
+  cancelled: 'nothing was published; the same command exports again from the start',
   usage: 'brightrun export [--name <name>] [--formats jsonl,json,csv,tfrecord,…] [--compress gzip] [--lineage] [--watch]   |   brightrun export verify <version folder>',
   options: {
     name: { type: 'string', short: 'n', description: 'Export profile / folder under exports/ (default: the first profile in brightrun.json, else "default").' },

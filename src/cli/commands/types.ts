@@ -23,5 +23,7 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   minPositionals?: number;
   maxPositionals?: number;
+  /** What Ctrl-C left, said after "cancelled —" (default: the work resumes when the command runs again). */
+  cancelled?: string;
   run(io: CliIO, args: ParsedCommandArgs): Promise<number>;
 }
