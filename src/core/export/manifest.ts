@@ -33,7 +33,8 @@ export interface ExportManifest {
   name: string;
   version: string;
   previous: string | null;
-  tool: { name: 'brightrun'; version: string; extractorVersion: string; tokenizer: string | null };
+  /** `tokenizerSource`: the tokenizer's vocabulary and package version (absent in manifests written before it was recorded). */
+  tool: { name: 'brightrun'; version: string; extractorVersion: string; tokenizer: string | null; tokenizerSource?: string };
   records: { build: string; builtAt: string; builders: string[]; settingsHash: string; total: number; splits: Record<SplitName, number>; kinds: Partial<Record<RecordKind, Record<SplitName, number>>> };
   parameters: ExportParameters;
   /** sha256 (16 hex) of the schema: record kinds, columns and the options that shape rows. A change is a major version. */

@@ -8,6 +8,7 @@ import { EtaEstimator, type OperationOptions } from '../progress';
 import type { ProjectPaths } from '../project/paths';
 import type { RecordKind, SplitName } from '../records/types';
 import { paramsHash } from '../records/ids';
+import { TOKENIZER_SOURCES } from '../records/tokenizer';
 import type { RecordsManifest } from '../records/store';
 import { changedParameters, renderChangelog, sourceChanges } from './changelog';
 import { openExportSource } from './exportSource';
@@ -171,7 +172,7 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
       name: request.name,
       version: '',
       previous: previousName ?? null,
-      tool: { name: 'brightrun', version: TOOL_VERSION, extractorVersion: EXTRACTOR_VERSION, tokenizer: tokenizerOf(rm.settings) },
+      tool: { name: 'brightrun', version: TOOL_VERSION, extractorVersion: EXTRACTOR_VERSION, tokenizer: tokenizerOf(rm.settings), ...tokenizerSourceOf(rm.settings) },
       records: { build: rm.build, builtAt: rm.builtAt, builders: Object.keys(rm.builders).sort(), settingsHash: paramsHash(rm.settings), total: scan.total, splits: scan.counts, kinds: scan.byKind },
       parameters: params,
       schemaHash,
@@ -307,6 +308,13 @@ function schemaOf(params: ExportParameters, kinds: readonly RecordKind[]): strin
   const templateFiles = Object.entries(params.inputFiles ?? {}).filter(([k]) => k.startsWith('template.') && params.formats.includes('template'));
   const schema = { kinds, lineageColumns: params.lineageColumns, formats: [...params.formats].sort(), shaping, ...(params.chatFormat ? { chatFormat: params.chatFormat } : {}), ...(templateFiles.length ? { templateFiles: Object.fromEntries(templateFiles) } : {}) };
   return createHash('sha256').update(canonicalJson(schema)).digest('hex').slice(0, 16);
+}
+
+/** The tokenizer's vocabulary source and package version, for the manifest (`tool.tokenizerSource`). */
+function tokenizerSourceOf(settings: object): { tokenizerSource?: string } {
+  const name = tokenizerOf(settings);
+  const source = name ? (TOKENIZER_SOURCES as Record<string, string>)[name] : undefined;
+  return source ? { tokenizerSource: source } : {};
 }
 
 function tokenizerOf(settings: object): string | null {

