@@ -39,4 +39,25 @@ describe('export: a build of several record kinds, one profile for all', functio
     await fails({ drop: ['nope'] }, 'nope');
     await fails({ nest: { m: ['outpt'] } }, 'outpt');
   });
+
+  it('llama-factory: entries and files are named {name}_{kind}_{split}, so the kinds\' dataset_info entries do not collide; one kind keeps {name}_{split}', async () => {
+    await writeRecordsBuild(tmp.dir, [...makeRecords('completion', 8, 100), ...makeRecords('instruction', 10, 200)]);
+    const project = { paths: projectPaths(tmp.dir) };
+    const r = await runExport(project, { name: 'lf', formats: ['llama-factory'], options: { 'llama-factory': { name: 'manual' } } });
+    const info = async (kind: string) => JSON.parse(await fs.readFile(path.join(r.dir, kind, 'llama-factory/dataset_info.json'), 'utf8')) as Record<string, { file_name: string }>;
+    const completion = await info('completion');
+    const instruction = await info('instruction');
+    assert.deepEqual(Object.keys(completion).sort(), ['manual_completion_train', 'manual_completion_validation']);
+    assert.deepEqual(Object.keys(instruction).sort(), ['manual_instruction_test', 'manual_instruction_train', 'manual_instruction_validation']);
+    assert.equal(instruction.manual_instruction_train!.file_name, 'manual_instruction_train.jsonl');
+    const paths = r.manifest.files.map((f) => f.path);
+    assert.ok(paths.includes('instruction/llama-factory/manual_instruction_train.jsonl') && paths.includes('completion/llama-factory/manual_completion_validation.jsonl'), paths.join('\n'));
+    assert.equal(r.manifest.files.find((f) => f.path === 'completion/llama-factory/manual_completion_train.jsonl')!.kind, 'completion');
+    assert.deepEqual((await verifyExportDir(r.dir)).findings, []);
+
+    await writeRecordsBuild(tmp.dir, makeRecords('instruction', 10, 200), 'b2');
+    const one = await runExport(project, { name: 'lf1', formats: ['llama-factory'], options: { 'llama-factory': { name: 'manual' } } });
+    const single = JSON.parse(await fs.readFile(path.join(one.dir, 'llama-factory/dataset_info.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(single).sort(), ['manual_test', 'manual_train', 'manual_validation']);
+  });
 });
