@@ -25,7 +25,7 @@ export const FORMAT_OPTIONS: Readonly<Record<string, readonly Spec[]>> = {
   json: [{ key: 'pretty', label: 'Pretty (indented) JSON', type: 'bool' }],
   csv: [
     { key: 'delimiter', label: 'Delimiter', type: 'choice', choices: [['', ', comma (default)'], [';', '; semicolon'], ['\t', 'tab'], ['|', '| pipe']] },
-    { key: 'encoding', label: 'Encoding', type: 'choice', choices: [['', 'UTF-8 (default)'], ['utf-8-bom', 'UTF-8 with BOM'], ['utf-16le', 'UTF-16LE'], ['windows-1252', 'Windows-1252']] },
+    { key: 'encoding', label: 'Encoding', type: 'choice', choices: [['', 'UTF-8 (default)'], ['utf-8-bom', 'UTF-8 with BOM'], ['utf-16le', 'UTF-16LE with BOM (Excel; Python: utf-16)'], ['windows-1252', 'Windows-1252']] },
     { key: 'quote', label: 'Quote', type: 'text', placeholder: '" (default)' },
     { key: 'header', label: 'Header row', type: 'bool', hint: 'on by default' },
   ],

@@ -86,6 +86,7 @@ export async function renderExportSample(project: { paths: Pick<ProjectPaths, 'r
           splits: [split],
           counts: { train: 0, validation: 0, test: 0, [split]: options.counts?.[kind] ?? group.length },
           kind,
+          ...(kinds.length > 1 ? { kinds: Object.fromEntries(kinds.map((k) => [k, { train: 0, validation: 0, test: 0, [split]: byKind.get(k)!.length }])) } : {}),
           lineageColumns: request.lineageColumns ?? false,
           ...(chatFormat ? { chatFormat } : {}),
           compression: request.compression ?? 'none',

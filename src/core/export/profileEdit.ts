@@ -95,7 +95,8 @@ export function profileProblems(config: ProjectConfig, profile: ExportProfile, r
   const mapping = (profile.json as { mapping?: FieldMapping } | undefined)?.mapping;
   if (mapping && profile.formats.includes('json')) {
     for (const kind of context.kinds) {
-      const problem = mappingProblem(mapping, [...kindColumns(kind, context.chatFormat), ...(profile.lineageColumns ? LINEAGE_COLUMNS : [])], kind);
+      const others = context.kinds.filter((k) => k !== kind).flatMap((k) => kindColumns(k, context.chatFormat));
+      const problem = mappingProblem(mapping, [...kindColumns(kind, context.chatFormat), ...(profile.lineageColumns ? LINEAGE_COLUMNS : [])], kind, others);
       if (problem) {
         problems.push(problem);
         break;
@@ -124,7 +125,7 @@ export function profileProblems(config: ProjectConfig, profile: ExportProfile, r
  * The field mapping checked stage by stage (drop, then rename, nest, constants: the order it is applied), with
  * the JSON writer's own check (compileFieldMapping), so its error is tied to the stage that caused it.
  */
-export function mappingProblem(mapping: FieldMapping, columns: readonly string[], kind: RecordKind): ProfileProblem | undefined {
+export function mappingProblem(mapping: FieldMapping, columns: readonly string[], kind: RecordKind, otherColumns: readonly string[] = []): ProfileProblem | undefined {
   const stages: Array<[keyof FieldMapping, FieldMapping]> = [];
   let so: FieldMapping = {};
   for (const key of ['drop', 'rename', 'nest', 'constants'] as const) {
@@ -134,7 +135,7 @@ export function mappingProblem(mapping: FieldMapping, columns: readonly string[]
   }
   for (const [key, partial] of stages) {
     try {
-      compileFieldMapping(partial, columns, 'json.mapping');
+      compileFieldMapping(partial, columns, 'json.mapping', otherColumns);
     } catch (err) {
       const e = toBrightRunError(err);
       return { field: `json.mapping.${key}`, message: `${e.message.replace(/\.$/, '')} (${kind} records have ${columns.join(', ')}).`, remedy: e.remedy };

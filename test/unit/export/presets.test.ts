@@ -196,4 +196,22 @@ describe('export: user templates', function () {
     await assert.rejects(userTemplateFormat.write(generatedContext(tmp.dir, 'completion', { train: 1 }, { recordFile: path.join(tmp.dir, 'missing.jinja') })), (e: { code?: string }) => e.code === 'SOURCE_NOT_FOUND');
     await assert.rejects(userTemplateFormat.write(generatedContext(tmp.dir, 'completion', { train: 1 }, { record: '{% if %}' })), (e: { code?: string }) => e.code === 'TEMPLATE_INVALID');
   });
+
+  it('renders strictly: a typo fails naming it and the variables, a field another kind or record has renders empty', async () => {
+    const typo = (options: Record<string, unknown>, name: string) => assert.rejects(userTemplateFormat.write(generatedContext(path.join(tmp.dir, 't'), 'instruction', { train: 2 }, options)), (e: { code?: string; message: string; remedy?: string }) => {
+      assert.equal(e.code, 'TEMPLATE_INVALID');
+      assert.ok(e.message.includes(`\`${name}\``), e.message);
+      assert.match(e.remedy ?? '', /record\.instruction.*lineage\.sourcePath.*index|split, count, kind/);
+      return true;
+    });
+    await typo({ record: '{{ record.nope.x }}' }, 'record.nope');
+    await typo({ record: '{{ recrod.text }}' }, 'recrod');
+    await typo({ record: '{{ lineage.sourcePth }}' }, 'lineage.sourcePth');
+    await typo({ record: '{{ record.output }}', header: '# {{ cuont }}' }, 'cuont');
+    assert.deepEqual(await listFiles(path.join(tmp.dir, 't')), []);
+    // record.messages on instruction records, lineage.page on record 0 (no page): empty, not an error; guards still work.
+    const files = await userTemplateFormat.write(generatedContext(path.join(tmp.dir, 'ok'), 'instruction', { train: 2 }, { record: '[{{ record.messages }}|{{ lineage.page }}|{{ record.text }}|{{ record.nope | default("d") }}|{{ record.output | length > 0 }}]' }));
+    const lines = (await fs.readFile(path.join(tmp.dir, 'ok', files[0].path), 'utf8')).split('\n');
+    assert.deepEqual(lines.slice(0, 2), ['[|||d|true]', '[|2||d|true]']);
+  });
 });

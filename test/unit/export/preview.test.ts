@@ -178,6 +178,10 @@ describe('export preview (the export panel)', () => {
     assert.deepEqual(field({ name: 'x', formats: ['csv'], csv: { delimiter: ';', quote: ';' } }), ['csv.quote']);
     assert.deepEqual(field({ name: 'x', formats: ['json'], json: { mapping: { drop: ['nope'] } } }), ['json.mapping.drop']);
     assert.deepEqual(field({ name: 'x', formats: ['json'], json: { mapping: { rename: { text: 'id' } } } }), ['json.mapping.rename']);
+    // A mixed build: a name another kind has is fine (skipped for the kind that lacks it); a name no kind has is not.
+    const mixed = { kinds: ['completion' as const, 'instruction' as const] };
+    assert.deepEqual(profileProblems(config, { name: 'x', formats: ['json'], json: { mapping: { rename: { output: 'answer' }, nest: { q: ['instruction'] } } } }, undefined, mixed), []);
+    assert.deepEqual(profileProblems(config, { name: 'x', formats: ['json'], json: { mapping: { rename: { outptu: 'answer' } } } }, undefined, mixed).map((x) => x.field), ['json.mapping.rename']);
     assert.deepEqual(field({ name: 'x', formats: ['json'], json: { mapping: { nest: { meta: ['page'] } } } }), ['json.mapping.nest'], 'page exists only with lineage columns');
     assert.deepEqual(field({ name: 'x', formats: ['json'], lineageColumns: true, json: { mapping: { nest: { meta: ['page'] }, constants: { meta: 1 } } } }), ['json.mapping.constants']);
     assert.deepEqual(field({ name: 'x', formats: ['template'] }), ['template.record']);

@@ -1,7 +1,11 @@
 import * as iconv from 'iconv-lite';
 import { BrightRunError } from '../../errors';
 
-/** Text encodings of CSV files. `utf-16le` files start with the byte order mark FF FE (what Excel expects). */
+/**
+ * Text encodings of CSV files. `utf-16le` files start with the byte order mark FF FE, on purpose: Excel reads a
+ * UTF-16 CSV correctly only with it. Python reads them with `encoding='utf-16'` (BOM consumed); `'utf-16-le'`
+ * would keep U+FEFF at the start of the first header (docs/export.md, CSV).
+ */
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'windows-1252';
 
 export const CSV_ENCODINGS: readonly CsvEncoding[] = ['utf-8', 'utf-8-bom', 'utf-16le', 'windows-1252'];

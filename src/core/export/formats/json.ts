@@ -2,7 +2,8 @@ import { BrightRunError } from '../../errors';
 import { kindColumns, LINEAGE_COLUMNS, naturalRow } from '../rows';
 import { readDataLines } from './fileSink';
 import type { ExportContext, FormatWriter, VerifyFinding, WrittenFile } from '../types';
-import { compileFieldMapping, type FieldMapping } from './fieldMapping';
+import { compileFieldMapping, JSON_MAPPING_SETTING, type FieldMapping } from './fieldMapping';
+import { otherKinds, writeEachKind } from './perKind';
 import { countFinding, fileIn, problem, writeSplitFiles } from './splitFiles';
 
 /** `export.json` options: pretty (2-space indent) or compact, and a field mapping (fieldMapping.ts). */
@@ -18,18 +19,11 @@ export interface JsonOptions {
  */
 export const jsonWriter: FormatWriter = {
   format: 'json',
+  // Takes a mixed build whole to know every kind's columns (a mapping names them all), and writes each kind into
+  // `<kind>/json/` as the runner would (perKind.ts).
+  mixedKinds: true,
   write(ctx) {
-    const options = jsonOptions(ctx);
-    const kind = ctx.kind === 'mixed' ? undefined : ctx.kind;
-    const columns = [...(kind ? kindColumns(kind, ctx.chatFormat) : []), ...(ctx.lineageColumns ? LINEAGE_COLUMNS : [])];
-    const map = kind ? compileFieldMapping(options.mapping, columns) : (row: Record<string, unknown>) => row;
-    const element = (row: Record<string, unknown>) => (options.pretty ? indent(JSON.stringify(row, null, 2)) : JSON.stringify(row));
-    return writeSplitFiles(ctx, 'json', {
-      extension: 'json',
-      header: () => '[\n',
-      encode: (r, i) => (i ? ',\n' : '') + element(map(naturalRow(r, ctx.lineageColumns, ctx.chatFormat) as unknown as Record<string, unknown>)),
-      footer: (_split, count) => (count ? '\n]\n' : ']\n'),
-    });
+    return ctx.kind === 'mixed' ? writeEachKind(ctx, writeKind) : writeKind(ctx);
   },
   async verify(dir, files, signal) {
     const findings: VerifyFinding[] = [];
@@ -37,6 +31,23 @@ export const jsonWriter: FormatWriter = {
     return findings;
   },
 };
+
+/** One kind's JSON files; a mapping name only the build's other kinds have (ctx.kinds) is skipped for this kind. */
+function writeKind(ctx: ExportContext): Promise<WrittenFile[]> {
+  const options = jsonOptions(ctx);
+  const kind = ctx.kind === 'mixed' ? undefined : ctx.kind;
+  const lineage = ctx.lineageColumns ? LINEAGE_COLUMNS : [];
+  const columns = [...(kind ? kindColumns(kind, ctx.chatFormat) : []), ...lineage];
+  const others = otherKinds(ctx).flatMap((k) => kindColumns(k, ctx.chatFormat));
+  const map = kind ? compileFieldMapping(options.mapping, columns, JSON_MAPPING_SETTING, others) : (row: Record<string, unknown>) => row;
+  const element = (row: Record<string, unknown>) => (options.pretty ? indent(JSON.stringify(row, null, 2)) : JSON.stringify(row));
+  return writeSplitFiles(ctx, 'json', {
+    extension: 'json',
+    header: () => '[\n',
+    encode: (r, i) => (i ? ',\n' : '') + element(map(naturalRow(r, ctx.lineageColumns, ctx.chatFormat) as unknown as Record<string, unknown>)),
+    footer: (_split, count) => (count ? '\n]\n' : ']\n'),
+  });
+}
 
 /** Indents every line by 2 spaces. Split on '\n' only: a /^/m regex would also match after U+2028 and U+2029, which JSON leaves unescaped inside strings. */
 function indent(text: string): string {

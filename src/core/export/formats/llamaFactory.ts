@@ -8,6 +8,7 @@ import { ProgressCounter, dataFile, writeSmallFile } from './fileSink';
 import { checkJsonlRows, JsonlStream } from './jsonlFile';
 import { SHAREGPT_TAGS, alternatingTurns, llamaFactoryRowProblem, mergeDatasetInfo, type DatasetInfoEntry } from './llamaFactoryRules';
 import { choiceOption, stringOption } from './options';
+import { otherKinds, writeEachKind } from './perKind';
 
 /**
  * The LLaMA-Factory preset (issue #11), in `llama-factory/` of the version folder — point LLaMA-Factory's
@@ -15,6 +16,9 @@ import { choiceOption, stringOption } from './options';
  *
  *     llama-factory/dataset_info.json        one entry per split, merged into an existing file (option `datasetInfo`)
  *     llama-factory/{name}_{split}.jsonl     the rows
+ *
+ * A build of several record kinds: each kind in `<kind>/llama-factory/`, entries and files named
+ * `{name}_{kind}_{split}` (so the kinds' entries can share one dataset_info.json).
  *
  * Styles (option `style`, default `auto`: instruction and completion records → alpaca, chat → sharegpt):
  * - alpaca: instruction → {instruction, input, output}; chat → the last exchange as {instruction, input: "",
@@ -66,37 +70,11 @@ export function llamaFactoryRow(record: TrainingRecord, style: Style, kind: Reco
 
 export const llamaFactoryFormat: FormatWriter = {
   format: 'llama-factory',
-  async write(ctx) {
-    const style = styleFor(ctx.kind, choiceOption(ctx.options, 'style', ['auto', 'alpaca', 'sharegpt'] as const, 'auto'));
-    const name = datasetName(ctx);
-    const progress = new ProgressCounter(ctx.onProgress);
-    const files: WrittenFile[] = [];
-    const entries: Record<string, DatasetInfoEntry> = {};
-    for (const split of ctx.splits) {
-      const fileName = `${name}_${split}.jsonl`;
-      const rel = `${LLAMA_FACTORY_DIR}/${fileName}`;
-      const out = await JsonlStream.open(path.join(ctx.dir, rel));
-      let omitted = 0;
-      try {
-        for await (const record of ctx.records(split)) {
-          throwIfAborted(ctx.signal);
-          const row = llamaFactoryRow(record, style, ctx.kind);
-          if (!row) omitted++;
-          progress.record(row ? await out.add(row) : 0);
-        }
-      } catch (err) {
-        await out.discard();
-        throw err;
-      }
-      const file = dataFile(rel, 'llama-factory', await out.close(), out.rows, split);
-      files.push(omitted ? { ...file, omitted } : file);
-      entries[`${name}_${split}`] = datasetInfoEntry(fileName, style, ctx.kind);
-    }
-    const existingPath = stringOption(ctx.options, 'datasetInfo', '');
-    const existing = existingPath ? await fs.readFile(existingPath, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err))) : undefined;
-    files.push(await writeSmallFile(ctx.dir, `${LLAMA_FACTORY_DIR}/dataset_info.json`, mergeDatasetInfo(existing, entries, existingPath || undefined), 'llama-factory'));
-    progress.report();
-    return files;
+  // Takes a mixed build whole to know its kinds (entry names carry the kind), and writes each kind into
+  // `<kind>/llama-factory/` as the runner would (perKind.ts).
+  mixedKinds: true,
+  write(ctx) {
+    return ctx.kind === 'mixed' ? writeEachKind(ctx, writeKind) : writeKind(ctx);
   },
 
   async verify(dir, files, signal) {
@@ -121,6 +99,44 @@ export const llamaFactoryFormat: FormatWriter = {
     return findings;
   },
 };
+
+/**
+ * One kind's files. A build of several kinds (ctx.kinds) names its entries and files `{name}_{kind}_{split}`, so
+ * the kinds' dataset_info.json entries do not collide when merged into one LLaMA-Factory `dataset_dir`; a build
+ * of one kind keeps `{name}_{split}`.
+ */
+async function writeKind(ctx: ExportContext): Promise<WrittenFile[]> {
+  const style = styleFor(ctx.kind, choiceOption(ctx.options, 'style', ['auto', 'alpaca', 'sharegpt'] as const, 'auto'));
+  const name = otherKinds(ctx).length ? `${datasetName(ctx)}_${ctx.kind}` : datasetName(ctx);
+  const progress = new ProgressCounter(ctx.onProgress);
+  const files: WrittenFile[] = [];
+  const entries: Record<string, DatasetInfoEntry> = {};
+  for (const split of ctx.splits) {
+    const fileName = `${name}_${split}.jsonl`;
+    const rel = `${LLAMA_FACTORY_DIR}/${fileName}`;
+    const out = await JsonlStream.open(path.join(ctx.dir, rel));
+    let omitted = 0;
+    try {
+      for await (const record of ctx.records(split)) {
+        throwIfAborted(ctx.signal);
+        const row = llamaFactoryRow(record, style, ctx.kind);
+        if (!row) omitted++;
+        progress.record(row ? await out.add(row) : 0);
+      }
+    } catch (err) {
+      await out.discard();
+      throw err;
+    }
+    const file = dataFile(rel, 'llama-factory', await out.close(), out.rows, split);
+    files.push(omitted ? { ...file, omitted } : file);
+    entries[`${name}_${split}`] = datasetInfoEntry(fileName, style, ctx.kind);
+  }
+  const existingPath = stringOption(ctx.options, 'datasetInfo', '');
+  const existing = existingPath ? await fs.readFile(existingPath, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err))) : undefined;
+  files.push(await writeSmallFile(ctx.dir, `${LLAMA_FACTORY_DIR}/dataset_info.json`, mergeDatasetInfo(existing, entries, existingPath || undefined), 'llama-factory'));
+  progress.report();
+  return files;
+}
 
 /** Dataset name: option `name`, else the card's name, else "brightrun"; reduced to letters, digits, `.`, `_`, `-`. */
 export function datasetName(ctx: ExportContext): string {

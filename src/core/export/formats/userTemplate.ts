@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BrightRunError, throwIfAborted } from '../../errors';
-import { compileTemplate, renderTemplate, type CompiledTemplate, type RenderLimits } from '../../records/templates';
+import { compileTemplate, renderTemplate, type CompiledTemplate, type RenderLimits, type StrictNames } from '../../records/templates';
 import { naturalRow } from '../rows';
 import type { FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { FileSink, ProgressCounter, dataFile } from './fileSink';
@@ -21,8 +21,30 @@ import { intOption, stringOption } from './options';
  * messages), `lineage` (source path, page, span, builder…), `kind`, `split`, `index` (0-based in the split).
  * Header and footer variables: `split`, `count` (records in the split), `kind`.
  * Output is trimmed per render (as the records stage renders). Errors name the template and the record id.
+ * Rendering is strict (EXPORT_RECORD_NAMES): an undefined name (`record.txt`, `recrod`) fails with TEMPLATE_INVALID.
  */
 export const TEMPLATE_DIR = 'template';
+
+/**
+ * Attribute names an export template may find undefined on some records without being wrong: every field a record of
+ * any kind may have or lack (records/types.ts and rows.ts: completion `text`; instruction `instruction`, `input`,
+ * `output`; chat `messages` of `role` / `content`, ShareGPT `conversations` of `from` / `value`) and lineage's
+ * optional fields (`page`, `slide`, `removed`, `row`, `model`, `promptHash`). One template serves every kind of a
+ * mixed build, so `record.messages` on an instruction record renders empty; any other undefined name is a typo.
+ */
+export const EXPORT_OPTIONAL_NAMES: ReadonlySet<string> = new Set([
+  'text', 'instruction', 'input', 'output', 'messages', 'role', 'content', 'conversations', 'from', 'value',
+  'page', 'slide', 'removed', 'row', 'model', 'promptHash',
+]);
+
+/** The record template's variables (strict render; errors list `known`). */
+export const EXPORT_RECORD_NAMES: StrictNames = {
+  optional: EXPORT_OPTIONAL_NAMES,
+  known: 'record.id, record.text, record.instruction, record.input, record.output, record.messages (role, content), lineage.documentId, lineage.sourcePath, lineage.page, lineage.slide, lineage.span (start, end), lineage.removed, lineage.headingPath, lineage.builder, lineage.paramsHash, lineage.row, lineage.model, lineage.promptHash, kind, split, index',
+};
+
+/** The header and footer templates' variables. */
+export const EXPORT_FILE_NAMES: StrictNames = { optional: new Set(), known: 'split, count, kind' };
 
 async function source(options: Readonly<Record<string, unknown>>, key: string): Promise<string | undefined> {
   const inline = options[key];
@@ -57,7 +79,7 @@ export const userTemplateFormat: FormatWriter = {
       let index = 0;
       try {
         const fileVars = { split, count: ctx.counts[split], kind: ctx.kind };
-        if (header) await sink.write(`${renderTemplate(header, fileVars, limits)}\n`);
+        if (header) await sink.write(`${renderTemplate(header, fileVars, limits, EXPORT_FILE_NAMES)}\n`);
         for await (const r of ctx.records(split)) {
           throwIfAborted(ctx.signal);
           const before = sink.bytes;
@@ -65,7 +87,7 @@ export const userTemplateFormat: FormatWriter = {
           index++;
           progress.record(sink.bytes - before);
         }
-        if (footer) await sink.write(`${renderTemplate(footer, fileVars, limits)}\n`);
+        if (footer) await sink.write(`${renderTemplate(footer, fileVars, limits, EXPORT_FILE_NAMES)}\n`);
       } catch (err) {
         await sink.discard();
         throw err;
@@ -88,7 +110,7 @@ export const userTemplateFormat: FormatWriter = {
 
 function renderFor(template: CompiledTemplate, vars: Record<string, unknown>, limits: Partial<RenderLimits>, id: string): string {
   try {
-    return renderTemplate(template, vars, limits);
+    return renderTemplate(template, vars, limits, EXPORT_RECORD_NAMES);
   } catch (err) {
     if (err instanceof BrightRunError) throw new BrightRunError({ code: err.code, file: err.file, message: `${err.message} (record ${id})`, remedy: err.remedy }, { cause: err });
     throw err;
