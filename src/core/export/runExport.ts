@@ -140,7 +140,9 @@ export async function runExport(project: { paths: Pick<ProjectPaths, 'root' | 'r
           splits: SPLITS.filter((s) => counts[s] > 0),
           counts,
           kind,
-          ...(kind === 'mixed' ? { kinds: scan.byKind } : {}),
+          // Every kind's counts, also for one kind of a mixed build (a JSON mapping may name another kind's columns;
+          // LLaMA-Factory names entries per kind).
+          ...(kinds.length > 1 ? { kinds: scan.byKind } : {}),
           lineageColumns: params.lineageColumns,
           ...(chatFormat ? { chatFormat } : {}),
           compression: params.compression,

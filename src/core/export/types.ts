@@ -62,9 +62,9 @@ export interface ExportContext {
   /** The one record kind of the dataset, or 'mixed' (only for a writer with `mixedKinds`). */
   kind: RecordKind | 'mixed';
   /**
-   * With kind 'mixed': record counts per kind present and split (`records(split)` yields every kind). Also given with
-   * one kind when a mixed build is written kind by kind by the writer itself (formats/perKind.ts) or previewed, so
-   * the writer knows the build's other kinds (json: a field mapping names the columns of all of them).
+   * Record counts per kind present and split, for a build of several kinds: with kind 'mixed' (a writer with
+   * `mixedKinds`; `records(split)` yields every kind), and with one kind when the runner writes a mixed build kind by
+   * kind, so the writer knows the others (json: a field mapping names the columns of all of them; formats/perKind.ts).
    */
   kinds?: Readonly<Partial<Record<RecordKind, Readonly<Record<SplitName, number>>>>>;
   /** Shape of chat records in free-form rows (JSONL, JSON, CSV): brightrun.json `records.chatFormat` (default openai). */

@@ -3,7 +3,7 @@ import { kindColumns, LINEAGE_COLUMNS, naturalRow } from '../rows';
 import { readDataLines } from './fileSink';
 import type { ExportContext, FormatWriter, VerifyFinding, WrittenFile } from '../types';
 import { compileFieldMapping, JSON_MAPPING_SETTING, type FieldMapping } from './fieldMapping';
-import { otherKinds, writeEachKind } from './perKind';
+import { otherKinds } from './perKind';
 import { countFinding, fileIn, problem, writeSplitFiles } from './splitFiles';
 
 /** `export.json` options: pretty (2-space indent) or compact, and a field mapping (fieldMapping.ts). */
@@ -19,12 +19,8 @@ export interface JsonOptions {
  */
 export const jsonWriter: FormatWriter = {
   format: 'json',
-  // Takes a mixed build whole to know every kind's columns (a mapping names them all), and writes each kind into
-  // `<kind>/json/` as the runner would (perKind.ts).
-  mixedKinds: true,
-  write(ctx) {
-    return ctx.kind === 'mixed' ? writeEachKind(ctx, writeKind) : writeKind(ctx);
-  },
+  // One kind per call; in a mixed build ctx.kinds names the others (the runner's per-kind folders).
+  write: writeKind,
   async verify(dir, files, signal) {
     const findings: VerifyFinding[] = [];
     for (const file of files) findings.push(...(await verifyJsonArray(dir, file, signal)));

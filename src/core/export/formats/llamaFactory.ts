@@ -8,7 +8,7 @@ import { ProgressCounter, dataFile, writeSmallFile } from './fileSink';
 import { checkJsonlRows, JsonlStream } from './jsonlFile';
 import { SHAREGPT_TAGS, alternatingTurns, llamaFactoryRowProblem, mergeDatasetInfo, type DatasetInfoEntry } from './llamaFactoryRules';
 import { choiceOption, stringOption } from './options';
-import { otherKinds, writeEachKind } from './perKind';
+import { otherKinds } from './perKind';
 
 /**
  * The LLaMA-Factory preset (issue #11), in `llama-factory/` of the version folder — point LLaMA-Factory's
@@ -70,12 +70,8 @@ export function llamaFactoryRow(record: TrainingRecord, style: Style, kind: Reco
 
 export const llamaFactoryFormat: FormatWriter = {
   format: 'llama-factory',
-  // Takes a mixed build whole to know its kinds (entry names carry the kind), and writes each kind into
-  // `<kind>/llama-factory/` as the runner would (perKind.ts).
-  mixedKinds: true,
-  write(ctx) {
-    return ctx.kind === 'mixed' ? writeEachKind(ctx, writeKind) : writeKind(ctx);
-  },
+  // One kind per call; in a mixed build ctx.kinds names the others (the runner's per-kind folders).
+  write: writeKind,
 
   async verify(dir, files, signal) {
     const findings: VerifyFinding[] = [];
