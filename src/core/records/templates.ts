@@ -3,7 +3,11 @@ import { performance } from 'node:perf_hooks';
 import { BrightRunError, throwIfAborted } from '../errors';
 import type { ExtractedDocument } from '../extract/types';
 import type { OperationOptions } from '../progress';
+import { dottedName, GUARD_FILTERS, GUARD_TESTS, RECORD_TEMPLATE_NAMES, UndefinedName, type AstNode, type StrictNames } from './templateNames';
 import type { BuilderName, ChatMessage, ChatRecord, InstructionRecord, RecordLineage } from './types';
+
+export { OPTIONAL_TEMPLATE_KEYS, RECORD_TEMPLATE_NAMES, type StrictNames } from './templateNames';
+export { chatExportShape, roleOfShareGptFrom, toOpenAiMessages, toShareGpt, type ChatFormat } from './chatFormats';
 
 // The package is an ES module with a CommonJS build (dist/index.cjs) that `require` picks. Its declarations
 // import './runtime' without an extension, which Node16 resolution cannot follow from a CommonJS file, so
@@ -83,26 +87,6 @@ export function compileTemplate(source: string, name: string): CompiledTemplate 
 }
 
 /**
- * Names a template may leave undefined for some chunks without being wrong: the chunk's and document's optional
- * fields (templateVariables). Any other name that evaluates to undefined is a mistake (`chunk.txt`).
- */
-export const OPTIONAL_TEMPLATE_KEYS: ReadonlySet<string> = new Set(['title', 'author', 'subject', 'keywords', 'language', 'created', 'modified', 'pages', 'slides', 'page', 'slide']);
-
-/** What a strict render accepts as undefined (see renderTemplate's `strict`). */
-export interface StrictNames {
-  /** Attribute names that may be missing (e.g. OPTIONAL_TEMPLATE_KEYS). */
-  optional: ReadonlySet<string>;
-  /** The variables a template can use, for the error's remedy ("chunk.text, chunk.heading, …"). */
-  known: string;
-}
-
-/** The records templates' names (instruction/chat builders, generation prompts): strict about typos. */
-export const RECORD_TEMPLATE_NAMES: StrictNames = {
-  optional: OPTIONAL_TEMPLATE_KEYS,
-  known: 'chunk.text, chunk.heading, chunk.headingPath, chunk.index, chunk.page, chunk.slide, document.name, document.path, document.format, document.title, document.author, document.subject, document.keywords, document.language, document.created, document.modified, document.pages, document.slides',
-};
-
-/**
  * Renders a compiled template with the given variables, within the limits. Returns the output, trimmed.
  * `strict`: a name that is not defined (`{{ chunk.txt }}`, `{{ chunks }}`) fails with TEMPLATE_INVALID naming it,
  * instead of rendering empty — except the `optional` attributes, and any name under an `is defined` /
@@ -138,34 +122,6 @@ const CLOCK_GRACE_STEPS = 5_000;
 
 class LimitReached extends Error {}
 class TemplateRaised extends Error {}
-/** A strict render met an undefined name (the message is the name, e.g. `chunk.txt`). */
-class UndefinedName extends Error {}
-
-/** Tests and filters under which an undefined value is expected, not a mistake. */
-const GUARD_TESTS = new Set(['defined', 'undefined', 'none']);
-const GUARD_FILTERS = new Set(['default', 'd']);
-
-interface AstNode {
-  type: string;
-  value?: unknown;
-  computed?: boolean;
-  object?: AstNode;
-  property?: AstNode;
-  test?: AstNode;
-  filter?: AstNode & { callee?: AstNode };
-}
-
-/** `chunk.txt` for a member expression, the name for an identifier; '' for anything else. */
-function dottedName(node: AstNode | undefined): string {
-  if (!node) return '';
-  if (node.type === 'Identifier') return String(node.value);
-  if (node.type === 'MemberExpression' && !node.computed) {
-    const base = dottedName(node.object);
-    return base ? `${base}.${String(node.property?.value)}` : '';
-  }
-  return '';
-}
-
 /** The library's interpreter with every evaluation counted, timed and size-checked. */
 class BoundedInterpreter extends jinja.Interpreter {
   private steps = 0;
@@ -413,35 +369,3 @@ export function chunkLineage(doc: ExtractedDocument, chunk: SourceChunk, builder
     paramsHash,
   };
 }
-
-// ── chat formats ─────────────────────────────────────────────────────────────────────────────────────────
-
-/** OpenAI / TRL / LLaMA-Factory "openai" style: `{"messages":[{"role","content"}]}`. */
-export function toOpenAiMessages(messages: readonly ChatMessage[]): { messages: Array<{ role: string; content: string }> } {
-  return { messages: messages.map((m) => ({ role: m.role, content: m.content })) };
-}
-
-const SHAREGPT_FROM: Record<ChatMessage['role'], string> = { system: 'system', user: 'human', assistant: 'gpt' };
-
-/** ShareGPT style (FastChat, LLaMA-Factory "sharegpt", axolotl): `{"conversations":[{"from","value"}]}`, from ∈ system | human | gpt. */
-export function toShareGpt(messages: readonly ChatMessage[]): { conversations: Array<{ from: string; value: string }> } {
-  return { conversations: messages.map((m) => ({ from: SHAREGPT_FROM[m.role], value: m.content })) };
-}
-
-/** Shapes a chat record may take in exported files (brightrun.json `records.chatFormat`). */
-export type ChatFormat = 'openai' | 'sharegpt';
-
-/** A chat record's messages in the exported shape: `{messages}` (openai) or `{conversations}` (sharegpt). Stored records always keep `messages`. */
-export function chatExportShape(messages: readonly ChatMessage[], format: ChatFormat): { messages: Array<{ role: string; content: string }> } | { conversations: Array<{ from: string; value: string }> } {
-  return format === 'sharegpt' ? toShareGpt(messages) : toOpenAiMessages(messages);
-}
-
-/** The role of a ShareGPT `from` (human/user, gpt/assistant/chatgpt/bard/bing/model, system); undefined for tool turns and others. */
-export function roleOfShareGptFrom(from: string): ChatMessage['role'] | undefined {
-  const f = from.toLowerCase();
-  if (f === 'human' || f === 'user') return 'user';
-  if (['gpt', 'assistant', 'chatgpt', 'bard', 'bing', 'model'].includes(f)) return 'assistant';
-  if (f === 'system') return 'system';
-  return undefined;
-}
-
