@@ -4,18 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BrightRunApi } from '../../../src/extension/extension';
 import type { RecordDetail, RecordRow, RecordsState, RecordsToHost, RecordsToView } from '../../../src/shared/protocol/records';
+import { EXTENSION_ID, waitFor } from './support';
 
-const EXTENSION_ID = 'brightrun.brightrun';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A manual of a few hundred words per section, so the chunker makes several records of it. */
 function manual(title: string, topic: string, sections: number): string {

@@ -5,18 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BrightRunApi } from '../../../src/extension/extension';
 import type { ExportPanelRequest, ExportPanelToHost, ExportPanelToView, ExportPreviewView } from '../../../src/shared/protocol/exportPanel';
+import { activeApi, ensureRecords, manual, waitFor } from './support';
 
-const EXTENSION_ID = 'brightrun.brightrun';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 type Reply = Extract<ExportPanelToView, { type: 'reply' }>;
 
@@ -29,20 +19,8 @@ describe('Export panel in VS Code', function () {
   const original = vscode.window.showInformationMessage;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<BrightRunApi>(EXTENSION_ID)!;
-    await waitFor('activation', () => ext.isActive);
-    api = ext.exports;
-    if (api.store.state.kind !== 'open' || !api.store.state.records.manifest) {
-      const dir = path.join(root, 'panel-docs');
-      await fs.mkdir(dir, { recursive: true });
-      const para = (t: string) => Array.from({ length: 30 }, (_, i) => `Sentence ${i} says how the ${t} is serviced and checked before use.`).join(' ');
-      await fs.writeFile(path.join(dir, 'a.md'), `# Pumps\n\n## Impeller\n\n${para('impeller')}\n\n## Seal\n\n${para('seal')}\n`);
-      await vscode.commands.executeCommand('brightrun.addToDataset', vscode.Uri.file(dir), [vscode.Uri.file(dir)]);
-      await vscode.commands.executeCommand('brightrun.extract');
-      await waitFor('documents extracted', () => api.store.state.kind === 'open' && api.store.state.sources.some((s) => s.status === 'done') && !api.ingestion.snapshot.running, 90_000);
-      await vscode.commands.executeCommand('brightrun.buildRecords');
-      await waitFor('a records build', () => api.store.state.kind === 'open' && api.store.state.records.manifest, 60_000);
-    }
+    api = await activeApi();
+    await ensureRecords(api, root, 'panel-docs', { 'a.md': manual('Pumps', ['impeller', 'seal']) });
     sub = api.exportPanel.onDidSend((m) => sent.push(m));
     (vscode.window as { showInformationMessage: unknown }).showInformationMessage = () => Promise.resolve(undefined);
   });
