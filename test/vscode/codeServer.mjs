@@ -20,11 +20,13 @@ export async function startCodeServer(repo, tmp, log, { smokeTestDriver = true, 
   const node24bin = path.join(tools, 'node24', 'node_modules', '.bin');
   const { chromium } = createRequire(path.join(cs, 'package.json'))('playwright-core');
 
+  // Node 24 first on PATH (code-server's runtime), its config and data kept under tmp.
+  const baseEnv = { ...process.env, PATH: `${node24bin}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(tmp, 'xdg'), XDG_DATA_HOME: path.join(tmp, 'xdg-data') };
   if (typeof installed === 'string') {
     // A .vsix, installed by code-server's own CLI, as a user installs a downloaded package.
     execFileSync(path.join(cs, 'node_modules', '.bin', 'code-server'), ['--install-extension', installed, '--extensions-dir', path.join(tmp, 'extensions'), '--user-data-dir', path.join(tmp, 'user-data')], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PATH: `${node24bin}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(tmp, 'xdg'), XDG_DATA_HOME: path.join(tmp, 'xdg-data') },
+      env: baseEnv,
     });
   } else if (installed) {
     const { publisher, name, version } = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
@@ -40,7 +42,7 @@ export async function startCodeServer(repo, tmp, log, { smokeTestDriver = true, 
   ], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PATH: `${node24bin}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(tmp, 'xdg'), XDG_DATA_HOME: path.join(tmp, 'xdg-data'), ...(smokeTestDriver ? { VSCODE_OPTIONS: '--enable-smoke-test-driver' } : {}) },
+    env: { ...baseEnv, ...(smokeTestDriver ? { VSCODE_OPTIONS: '--enable-smoke-test-driver' } : {}) },
   });
   let serverLog = '';
   server.stdout.on('data', (d) => (serverLog += d));
