@@ -332,19 +332,31 @@ await stopServer();
 // the walkthrough, on the extension installed from its .vsix as a user installs it (its own code-server: notification toasts, which the
 // path clicks, are off while the automation hooks of the suite above are on).
 {
-  const wtTmp = path.join(tmp, 'walkthrough');
-  const ws = prepareWalkthroughWorkspace(repo, wtTmp);
-  const server = await startCodeServer(repo, wtTmp, log, { smokeTestDriver: false, installed: packageVsix(repo) });
-  const page = await (await server.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  currentPage = page;
+  const vsix = packageVsix(repo);
+  // One UI-driven attempt on a fresh workspace and code-server; a second only when the first fails (its error is
+  // logged, with the notification center's contents): headless toasts are the one timing this path depends on.
+  const attempt = async (n) => {
+    const wtTmp = path.join(tmp, `walkthrough-${n}`);
+    const ws = prepareWalkthroughWorkspace(repo, wtTmp);
+    const server = await startCodeServer(repo, wtTmp, log, { smokeTestDriver: false, installed: vsix });
+    try {
+      const page = await (await server.browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+      currentPage = page;
+      await page.goto(server.workbenchUrl(ws, [['skipWelcome', 'true']]));
+      await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
+      await page.waitForTimeout(2500);
+      return await measureWalkthrough(page, ws, { results, log });
+    } finally {
+      await server.stop();
+    }
+  };
   await check('the walkthrough takes a new user from a folder of documents to a verified Hugging Face export in ≤ 10 clicks', async () => {
-    await page.goto(server.workbenchUrl(ws, [['skipWelcome', 'true']]));
-    await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
-    await page.waitForTimeout(2500);
-    const r = await measureWalkthrough(page, ws, { results, log });
+    const r = await attempt(1).catch(async (err) => {
+      log(`walkthrough attempt 1 failed, trying once more: ${err?.stack ?? err}`);
+      return attempt(2);
+    });
     if (r.clicks + r.openClicks > 10) throw new Error(`${r.clicks} clicks (+${r.openClicks} to open the walkthrough): ${r.steps.map((x) => x.click).join(' → ')}`);
   });
-  await server.stop();
 }
 rmSync(tmp, { recursive: true, force: true });
 log(`screenshots in ${path.relative(repo, results)}/`);
